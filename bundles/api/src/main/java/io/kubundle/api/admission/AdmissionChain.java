@@ -1,0 +1,24 @@
+package io.kubundle.api.admission;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The ordered set of admission hooks present right now. The API server calls it for every
+ * write; hooks arrive and leave while the system runs, and each call uses those present when it
+ * starts.
+ */
+@ProviderType
+public interface AdmissionChain {
+
+    /**
+     * Runs every mutating hook on the request, in order, changing its object in place.
+     *
+     * @throws AdmissionDeniedException naming the hook that refused
+     */
+    void admit(AdmissionRequest request) throws AdmissionDeniedException;
+
+    /** The names of the hooks that {@link #admit} would run now, in order. */
+    List<String> hookNames();
+}

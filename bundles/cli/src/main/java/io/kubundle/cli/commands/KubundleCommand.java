@@ -1,0 +1,15 @@
+package io.kubundle.cli.commands;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
+
+/** The root command; {@code --help} and {@code --version} reach every subcommand through the inherited scope. */
+@Command(name = "kubundle",
+        description = "Run and manage Kubundle, a Kubernetes-style orchestrator built from OSGi bundles.",
+        scope = ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.class,
+        subcommands = {UpCommand.class, MasterCommand.class, NodeCommand.class, BundlesCommand.class,
+                VersionCommand.class})
+public final class KubundleCommand {
+}

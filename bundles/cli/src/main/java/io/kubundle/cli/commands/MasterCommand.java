@@ -1,0 +1,23 @@
+package io.kubundle.cli.commands;
+
+import io.kubundle.launcher.LaunchException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "master", description = "Run the master role: the API server, the scheduler and the controllers.")
+final class MasterCommand implements Callable<Integer> {
+    @Mixin
+    ProcessOptions process;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "6443",
+            description = "Port of the Kubernetes API (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws LaunchException, InterruptedException {
+        return process.run("master", Map.of("kubundle.api.port", process.port("--port", port)));
+    }
+}

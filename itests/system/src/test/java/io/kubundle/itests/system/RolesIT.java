@@ -1,0 +1,81 @@
+package io.kubundle.itests.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.kubundle.client.admin.AdminClient;
+
+/** Every role in etc/roles.properties starts from the distribution with every bundle and component active. */
+class RolesIT {
+    @TempDir
+    static Path dir;
+
+    static Distribution distribution;
+
+    @BeforeAll
+    static void copyDistribution() throws Exception {
+        distribution = Distribution.copyInto(dir);
+    }
+
+    static Stream<String> roles() throws Exception {
+        Properties roles = new Properties();
+        Path built = Path.of(System.getProperty("kubundle.distribution"), "etc/roles.properties");
+        try (Reader reader = Files.newBufferedReader(built)) {
+            roles.load(reader);
+        }
+        return roles.stringPropertyNames().stream().filter(r -> Set.of("up", "master", "node").contains(r)).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("roles")
+    void roleStartsWithEveryBundleAndComponentActive(String role) throws Exception {
+        Path dataDir = dir.resolve("data-" + role);
+        List<String> args = new ArrayList<>();
+        if (role.equals("node")) {
+            args.addAll(List.of("--server", "https://127.0.0.1:6443"));
+        }
+        try (KubundleProcess process = KubundleProcess.start(distribution, dataDir, role, args.toArray(String[]::new))) {
+            assertTrue(process.readyLine.startsWith("kubundle " + role + " ready in "), process.readyLine);
+
+            JsonNode health = AdminClient.forDataDir(dataDir).health();
+            assertEquals("ok", health.path("status").asText(), health.toString());
+            JsonNode bundles = AdminClient.forDataDir(dataDir).list().path("bundles");
+            assertTrue(bundles.size() > 5, bundles.toString());
+            int components = 0;
+            for (JsonNode bundle : bundles) {
+                assertEquals("ACTIVE", bundle.path("state").asText(), bundle.toString());
+                for (JsonNode component : bundle.path("components")) {
+                    components++;
+                    assertTrue(Set.of("ACTIVE", "SATISFIED").contains(component.path("state").asText()), component.toString());
+                }
+            }
+            assertTrue(components >= 1, "the admin component at least");
+
+            Distribution.Result list = distribution.kubundle("bundles", "list", "--data-dir", dataDir.toString());
+            assertEquals(0, list.exitCode(), list.err());
+            List<String> rows = list.out().lines().filter(l -> l.matches("\\s*\\d+\\s.*")).toList();
+            assertEquals(bundles.size(), rows.size(), list.out());
+            rows.forEach(row -> assertTrue(row.contains("ACTIVE"), row));
+
+            process.stop();
+            assertFalse(Files.exists(dataDir.resolve("admin.url")), "the admin endpoint cleans up when stopped");
+        }
+    }
+}
