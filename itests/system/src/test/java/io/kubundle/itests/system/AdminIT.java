@@ -164,6 +164,29 @@ class AdminIT {
         assertTrue(!snapshot().contains(HOOK), "no hook left registered");
     }
 
+    @Test
+    void anUnsatisfiedComponentIsReportedWithItsReason() throws Exception {
+        Path waiting = SampleJars.bundle(dir, "waiting.jar", "io.kubundle.itests.waiting", "OSGI-INF/waiting.xml", """
+                <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="waiting-for-a-store">
+                  <implementation class="io.kubundle.itests.waiting.Waiting"/>
+                  <reference name="store" interface="io.kubundle.api.store.Store" cardinality="1..1"/>
+                </scr:component>
+                """);
+        assertEquals(0, bundles("install", waiting.toString()).exitCode());
+        try {
+            Distribution.Result listed = bundles("list");
+            assertEquals(1, listed.exitCode(), "an unhealthy process lists with exit code 1");
+            assertTrue(listed.out().contains("Problems:"), listed.out());
+            assertTrue(listed.out().contains("waiting-for-a-store"), listed.out());
+            assertTrue(listed.out().contains("UNSATISFIED_REFERENCE"), listed.out());
+            assertTrue(listed.out().contains("io.kubundle.api.store.Store"), listed.out());
+            assertEquals("degraded", AdminClient.forDataDir(dataDir).health().path("status").asText());
+        } finally {
+            assertEquals(0, bundles("uninstall", "io.kubundle.itests.waiting").exitCode());
+        }
+        assertEquals(0, bundles("list").exitCode(), "healthy again once the bundle is gone");
+    }
+
     private static String version() throws Exception {
         JsonNode bundle = bundleNamed(SAMPLE);
         return bundle == null ? null : bundle.path("version").asText();
