@@ -5,7 +5,6 @@ import static io.kubundle.itests.framework.Greetings.greetingOf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Hashtable;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,15 +45,8 @@ class EtcConfigurationTest {
     @BeforeEach
     void watchAnEtcFolderAndInstallTheSample() throws Exception {
         etc = Files.createDirectories(dir.resolve("etc"));
-        watcher = configurationAdmin.createFactoryConfiguration("org.apache.felix.fileinstall", "?");
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put("felix.fileinstall.dir", etc.toString());
-        properties.put("felix.fileinstall.filter", ".*\\.cfg");
-        properties.put("felix.fileinstall.poll", "100");
-        properties.put("felix.fileinstall.noInitialDelay", "true");
-        properties.put("felix.fileinstall.enableConfigSave", "false");
-        watcher.update(properties);
-        sample = context.installBundle("test:sample-config", TestJars.open(TestJars.sample()));
+        watcher = FileInstallWatcher.watch(configurationAdmin, etc, ".*\\.cfg");
+        sample = context.installBundle("test:sample-config", Files.newInputStream(TestJars.sample()));
         sample.start();
     }
 
@@ -62,6 +54,9 @@ class EtcConfigurationTest {
     void cleanUp() throws Exception {
         sample.uninstall();
         watcher.delete();
+        // FileInstall leaves the configurations it made when its watcher goes; later tests expect none
+        Configuration greeter = configurationAdmin.getConfiguration("io.kubundle.sample.greeter", "?");
+        greeter.delete();
         Frameworks.refresh(context);
     }
 

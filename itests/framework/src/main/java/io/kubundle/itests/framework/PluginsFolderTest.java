@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Hashtable;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -23,6 +23,7 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import io.kubundle.api.admission.AdmissionChain;
+import io.kubundle.itests.support.BundleJars;
 
 /**
  * The plugins/ folder as the distribution configures it (a FileInstall watcher from a factory
@@ -49,19 +50,17 @@ class PluginsFolderTest {
     @BeforeEach
     void watchAPluginsFolder() throws Exception {
         plugins = Files.createDirectories(dir.resolve("plugins"));
-        watcher = configurationAdmin.createFactoryConfiguration("org.apache.felix.fileinstall", "?");
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put("felix.fileinstall.dir", plugins.toString());
-        properties.put("felix.fileinstall.filter", ".*\\.jar");
-        properties.put("felix.fileinstall.poll", "100");
-        properties.put("felix.fileinstall.noInitialDelay", "true");
-        properties.put("felix.fileinstall.bundles.new.start", "true");
-        watcher.update(properties);
+        watcher = FileInstallWatcher.watch(configurationAdmin, plugins, ".*\\.jar");
     }
 
     @AfterEach
     void stopWatching() throws Exception {
+        // a stopped watcher leaves its bundles installed; a failed test must not leak them into the next
         watcher.delete();
+        for (Bundle bundle : Frameworks.bundlesNamed(context, SamplePluginSwapTest.SAMPLE)) {
+            bundle.uninstall();
+        }
+        Frameworks.refresh(context);
     }
 
     @Test
@@ -74,7 +73,7 @@ class PluginsFolderTest {
         String v1 = Frameworks.activeVersionOf(context, SamplePluginSwapTest.SAMPLE);
         Await.until("greeting of the dropped plugin", () -> greetingOf(chain), "Hello from " + SamplePluginSwapTest.SAMPLE + " " + v1);
 
-        Files.copy(TestJars.withVersion(TestJars.sample(), "2.0.0", dir), staged);
+        Files.copy(BundleJars.withVersion(TestJars.sample(), "2.0.0", dir), staged);
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Await.until("greeting after the jar was replaced", () -> greetingOf(chain), "Hello from " + SamplePluginSwapTest.SAMPLE + " 2.0.0");
         assertEquals(1, Frameworks.bundlesNamed(context, SamplePluginSwapTest.SAMPLE).size(), "updated in place, not installed twice");

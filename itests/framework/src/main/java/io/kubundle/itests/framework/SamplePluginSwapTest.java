@@ -21,6 +21,7 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 import io.kubundle.api.admission.AdmissionChain;
+import io.kubundle.itests.support.BundleJars;
 import io.kubundle.api.admission.MutatingAdmission;
 
 /** The sample plugin installed into a running framework, swapped for its next version, removed. */
@@ -46,14 +47,14 @@ class SamplePluginSwapTest {
         assertTrue(hooks.isEmpty(), "no hook before the test");
         assertNull(greetingOf(chain));
 
-        Bundle v1 = context.installBundle("test:sample-v1", TestJars.open(TestJars.sample()));
+        Bundle v1 = context.installBundle("test:sample-v1", Files.newInputStream(TestJars.sample()));
         v1.start();
         hooks.waitForService(10_000);
         assertEquals(v1, hooks.getServiceReference().getBundle());
         assertEquals("Hello from " + SAMPLE + " " + v1.getVersion(), greetingOf(chain));
 
         // the swap: the next version arrives first, takes over, then the old one leaves
-        Bundle v2 = context.installBundle("test:sample-v2", TestJars.open(TestJars.withVersion(TestJars.sample(), "2.0.0", dir)));
+        Bundle v2 = context.installBundle("test:sample-v2", Files.newInputStream(BundleJars.withVersion(TestJars.sample(), "2.0.0", dir)));
         v2.start();
         assertEquals(2, hooks.size());
         v1.uninstall();

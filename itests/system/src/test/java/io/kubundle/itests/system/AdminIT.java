@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kubundle.client.admin.AdminClient;
+import io.kubundle.itests.support.BundleJars;
 
 /** The plugin admin surface of a running {@code up}: bundles install/update/uninstall/swap and plugins/. */
 class AdminIT {
@@ -121,7 +123,7 @@ class AdminIT {
         assertEquals("ACTIVE", v1.path("state").asText());
         assertTrue(v1.path("services").toString().contains(HOOK), v1.toString());
 
-        Path next = SampleJars.withVersion(Distribution.sampleJar(), "2.0.0", dir);
+        Path next = BundleJars.withVersion(Distribution.sampleJar(), "2.0.0", dir);
         Distribution.Result swapped = bundles("swap", SAMPLE, next.toString());
         assertEquals(0, swapped.exitCode(), swapped.err());
         assertTrue(swapped.out().matches("(?s)swapped " + SAMPLE + " \\S+ for " + SAMPLE + " 2\\.0\\.0: without a provider for [0-9.]+ ms\\s*"),
@@ -150,7 +152,7 @@ class AdminIT {
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
         awaitSample("ACTIVE");
 
-        Files.copy(SampleJars.withVersion(Distribution.sampleJar(), "2.0.0", dir), staged, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(BundleJars.withVersion(Distribution.sampleJar(), "2.0.0", dir), staged, StandardCopyOption.REPLACE_EXISTING);
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline && !"2.0.0".equals(version())) {
@@ -166,12 +168,13 @@ class AdminIT {
 
     @Test
     void anUnsatisfiedComponentIsReportedWithItsReason() throws Exception {
-        Path waiting = SampleJars.bundle(dir, "waiting.jar", "io.kubundle.itests.waiting", "OSGI-INF/waiting.xml", """
+        Path waiting = BundleJars.bundle(dir, "waiting.jar", Map.of("Bundle-SymbolicName", "io.kubundle.itests.waiting",
+                "Bundle-Version", "1.0.0", "Service-Component", "OSGI-INF/waiting.xml"), Map.of("OSGI-INF/waiting.xml", """
                 <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="waiting-for-a-store">
                   <implementation class="io.kubundle.itests.waiting.Waiting"/>
                   <reference name="store" interface="io.kubundle.api.store.Store" cardinality="1..1"/>
                 </scr:component>
-                """);
+                """));
         assertEquals(0, bundles("install", waiting.toString()).exitCode());
         try {
             Distribution.Result listed = bundles("list");

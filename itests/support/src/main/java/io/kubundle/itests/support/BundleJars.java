@@ -1,22 +1,25 @@
-package io.kubundle.itests.system;
+package io.kubundle.itests.support;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
-/** Jars the system tests install: the sample plugin's next release, and hand-made bundles. */
-final class SampleJars {
-    private SampleJars() {
+/** Bundle jars the tests install: re-versioned copies of built bundles, and hand-made ones. */
+public final class BundleJars {
+    private BundleJars() {
     }
 
-    static Path withVersion(Path jar, String version, Path dir) throws IOException {
-        Path out = dir.resolve("sample-greeter-" + version + ".jar");
+    /** A copy of a bundle with another Bundle-Version: what a vendor's next release looks like. */
+    public static Path withVersion(Path jar, String version, Path dir) throws IOException {
+        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        Path out = dir.resolve(name + "-" + version + ".jar");
         try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
             Manifest manifest = new Manifest(in.getManifest());
             manifest.getMainAttributes().putValue("Bundle-Version", version);
@@ -31,21 +34,21 @@ final class SampleJars {
         return out;
     }
 
-    /** A bundle holding one Declarative Services component description and nothing else. */
-    static Path bundle(Path dir, String fileName, String symbolicName, String componentPath, String componentXml)
+    /** A bundle made of manifest headers and text entries. */
+    public static Path bundle(Path dir, String fileName, Map<String, String> headers, Map<String, String> entries)
             throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", symbolicName);
-        main.putValue("Bundle-Version", "1.0.0");
-        main.putValue("Service-Component", componentPath);
+        headers.forEach(main::putValue);
         Path out = dir.resolve(fileName);
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out), manifest)) {
-            jar.putNextEntry(new JarEntry(componentPath));
-            jar.write(componentXml.getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
+            for (Map.Entry<String, String> entry : entries.entrySet()) {
+                jar.putNextEntry(new JarEntry(entry.getKey()));
+                jar.write(entry.getValue().getBytes(StandardCharsets.UTF_8));
+                jar.closeEntry();
+            }
         }
         return out;
     }
