@@ -173,7 +173,8 @@ public final class Launcher {
         List<Bundle> installed = new ArrayList<>();
         for (Path jar : jars) {
             try {
-                installed.add(context.installBundle(jar.toUri().toString()));
+                // by reference: Felix reads the jar where it is instead of copying it into its cache
+                installed.add(context.installBundle("reference:" + jar.toUri()));
             } catch (BundleException e) {
                 throw new LaunchException("cannot install " + jar.getFileName() + ": " + firstLine(e), e);
             }

@@ -172,7 +172,7 @@ class AdminIT {
                 "Bundle-Version", "1.0.0", "Service-Component", "OSGI-INF/waiting.xml"), Map.of("OSGI-INF/waiting.xml", """
                 <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="waiting-for-a-store">
                   <implementation class="io.kubundle.itests.waiting.Waiting"/>
-                  <reference name="store" interface="io.kubundle.api.store.Store" cardinality="1..1"/>
+                  <reference name="store" interface="io.kubundle.itests.waiting.Store" cardinality="1..1"/>
                 </scr:component>
                 """));
         assertEquals(0, bundles("install", waiting.toString()).exitCode());
@@ -182,7 +182,7 @@ class AdminIT {
             assertTrue(listed.out().contains("Problems:"), listed.out());
             assertTrue(listed.out().contains("waiting-for-a-store"), listed.out());
             assertTrue(listed.out().contains("UNSATISFIED_REFERENCE"), listed.out());
-            assertTrue(listed.out().contains("io.kubundle.api.store.Store"), listed.out());
+            assertTrue(listed.out().contains("io.kubundle.itests.waiting.Store"), listed.out());
             assertEquals("degraded", AdminClient.forDataDir(dataDir).health().path("status").asText());
         } finally {
             assertEquals(0, bundles("uninstall", "io.kubundle.itests.waiting").exitCode());

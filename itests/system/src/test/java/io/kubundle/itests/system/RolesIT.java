@@ -43,6 +43,12 @@ class RolesIT {
         return roles.stringPropertyNames().stream().filter(r -> Set.of("up", "master", "node").contains(r)).sorted();
     }
 
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("roles")
     void roleStartsWithEveryBundleAndComponentActive(String role) throws Exception {
@@ -50,6 +56,8 @@ class RolesIT {
         List<String> args = new ArrayList<>();
         if (role.equals("node")) {
             args.addAll(List.of("--server", "https://127.0.0.1:6443"));
+        } else {
+            args.addAll(List.of("--port", Integer.toString(freePort())));
         }
         try (KubundleProcess process = KubundleProcess.start(distribution, dataDir, role, args.toArray(String[]::new))) {
             assertTrue(process.readyLine.startsWith("kubundle " + role + " ready in "), process.readyLine);

@@ -1,0 +1,143 @@
+package io.kubundle.apiserver.internal;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import java.security.cert.X509Certificate;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+
+import io.kubundle.api.admission.AdmissionChain;
+import io.kubundle.api.auth.Authenticator;
+import io.kubundle.api.auth.Authorizer;
+import io.kubundle.api.auth.ClusterCertificates;
+import io.kubundle.api.store.Store;
+
+/**
+ * The API server: serves the Kubernetes REST API over the store that is present. The store and
+ * the admission chain are dynamic references, so either can be swapped while the server runs;
+ * requests in flight keep the instance they started with.
+ */
+@Component(configurationPid = "io.kubundle.apiserver", immediate = true, service = {})
+@Designate(ocd = ApiServerConfig.class)
+public final class ApiServerComponent {
+    static final String PORT_PROPERTY = "kubundle.api.port";
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Store store;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile AdmissionChain admission;
+
+    private final AccessControl access = new AccessControl();
+
+    @Reference
+    private ClusterCertificates certificates;
+
+    private ExecutorService workers;
+    private ScheduledExecutorService timers;
+    private NettyApiServer server;
+
+    // an activate method rather than constructor injection: DS sets the reference fields
+    // (the store above all) only after construction
+    @Activate
+    void activate(BundleContext context, ApiServerConfig config) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ResourceTypes types = ResourceTypes.builtIn();
+        workers = Executors.newFixedThreadPool(config.workerThreads(), named("kubundle-api-worker-"));
+        timers = Executors.newSingleThreadScheduledExecutor(named("kubundle-api-timer-"));
+        try {
+            ObjectStorage storage = new ObjectStorage(json, () -> store);
+            Resources resources = new Resources(storage, types, json, () -> admission, workers);
+            resources.ensureInitialNamespaces();
+            int port = port(config, context);
+            String address = config.bindAddress() + ":" + port;
+            ApiHandler handler = new ApiHandler(types, resources, json, new BodyDecoder(), timers, address,
+                    context.getBundle().getVersion().toString(), access);
+            server = new NettyApiServer(config.bindAddress(), port, tls(certificates), handler, access::authenticate, workers);
+        } catch (Exception | Error e) {
+            workers.shutdownNow();
+            timers.shutdownNow();
+            throw e;
+        }
+    }
+
+    /** HTTPS with the cluster's server certificate; client certificates are asked for, not required (tokens work too). */
+    private static SslContext tls(ClusterCertificates certificates) throws javax.net.ssl.SSLException {
+        return SslContextBuilder.forServer(certificates.serverKey(), certificates.serverCertificateChain().toArray(new X509Certificate[0]))
+                .trustManager(certificates.caCertificate())
+                .clientAuth(ClientAuth.OPTIONAL)
+                // the JDK's TLS: no probing for OpenSSL, which is not on these machines
+                .sslProvider(SslProvider.JDK)
+                .build();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addAuthenticator(ServiceReference<Authenticator> reference, Authenticator authenticator) {
+        access.addAuthenticator(reference, authenticator);
+    }
+
+    void removeAuthenticator(ServiceReference<Authenticator> reference) {
+        access.removeAuthenticator(reference);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addAuthorizer(ServiceReference<Authorizer> reference, Authorizer authorizer) {
+        access.addAuthorizer(reference, authorizer);
+    }
+
+    void removeAuthorizer(ServiceReference<Authorizer> reference) {
+        access.removeAuthorizer(reference);
+    }
+
+    private static int port(ApiServerConfig config, BundleContext context) {
+        if (config.port() >= 0) {
+            return config.port();
+        }
+        String property = context.getProperty(PORT_PROPERTY);
+        return property == null || property.isBlank() ? 6443 : Integer.parseInt(property.strip());
+    }
+
+    /** The port the server listens on (useful when configured with 0). */
+    int port() {
+        return server.port();
+    }
+
+    @Deactivate
+    void deactivate() {
+        server.stop();
+        timers.shutdownNow();
+        workers.shutdownNow();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

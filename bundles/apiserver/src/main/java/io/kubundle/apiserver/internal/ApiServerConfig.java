@@ -1,0 +1,16 @@
+package io.kubundle.apiserver.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Kubundle API server", description = "The Kubernetes REST API of the master.")
+@interface ApiServerConfig {
+    @AttributeDefinition(description = "Address to listen on.")
+    String bindAddress() default "127.0.0.1";
+
+    @AttributeDefinition(description = "Port; -1 takes the framework property kubundle.api.port (the CLI's --port), else 6443.")
+    int port() default -1;
+
+    @AttributeDefinition(description = "Threads that serve requests (watches hold none).")
+    int workerThreads() default 32;
+}

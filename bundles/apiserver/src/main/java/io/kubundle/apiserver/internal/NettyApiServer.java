@@ -1,0 +1,318 @@
+package io.kubundle.apiserver.internal;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+
+import io.kubundle.api.auth.Credentials;
+import io.kubundle.api.auth.UserInfo;
+
+/**
+ * The HTTP(S) front of the API server on Netty. The event loop only parses and writes; every
+ * request runs on the worker pool, since storage calls block, and watches stream from the
+ * store's threads through {@link EventSink}.
+ */
+final class NettyApiServer {
+    /** Decides who a request is from (empty: refuse with 401) from the client certificates and the Authorization header. */
+    interface Authenticate {
+        Optional<UserInfo> user(Credentials credentials);
+    }
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    NettyApiServer(String host, int port, SslContext ssl, ApiHandler handler, Authenticate authenticate, ExecutorService workers)
+            throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        // answers 413 itself for bodies over the limit, before reading them
+                        ch.pipeline().addLast(new HttpObjectAggregator(BodyDecoder.MAX_BODY_BYTES));
+                        ch.pipeline().addLast(new RequestHandler(handler, authenticate, workers));
+                    }
+                });
+        try {
+            channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    void stop() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final ApiHandler handler;
+        private final Authenticate authenticate;
+        private final ExecutorService workers;
+
+        RequestHandler(ApiHandler handler, Authenticate authenticate, ExecutorService workers) {
+            this.handler = handler;
+            this.authenticate = authenticate;
+            this.workers = workers;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            Function<String, String> header = request.headers()::get;
+            ApiRequest apiRequest = ApiRequest.of(request.method().name(), request.uri(), header, body);
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if ("websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+                // watches over WebSocket, as the fabric8 client makes them: upgrade here, while the request is alive
+                upgrade(ctx, request, apiRequest, tls);
+                return;
+            }
+            try {
+                workers.execute(() -> serve(ctx, apiRequest, tls, keepAlive));
+            } catch (RejectedExecutionException e) {
+                write(ctx, ApiResponse.text(503, "the API server is shutting down"), false);
+            }
+        }
+
+        private void serve(ChannelHandlerContext ctx, ApiRequest request, SslHandler tls, boolean keepAlive) {
+            String path = request.path();
+            boolean health = path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz") || path.equals("/version");
+            Optional<UserInfo> user = authenticate.user(new Credentials(peerCertificates(tls), request.header().apply("Authorization")));
+            if (user.isEmpty() && !health) {
+                ApiException unauthorized = new ApiException(401, "Unauthorized", "Unauthorized");
+                write(ctx, new ApiResponse(401, "application/json",
+                        unauthorized.toStatus().toString().getBytes(StandardCharsets.UTF_8)), keepAlive);
+                return;
+            }
+            ApiResponse response = handler.handle(request, user.orElseGet(UserInfo::anonymous), new ChunkedSink(ctx, keepAlive));
+            if (response != null) {
+                write(ctx, response, keepAlive);
+            }
+        }
+
+        private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, ApiRequest apiRequest, SslHandler tls) {
+            Optional<UserInfo> user = authenticate.user(new Credentials(peerCertificates(tls), apiRequest.header().apply("Authorization")));
+            if (user.isEmpty()) {
+                write(ctx, ApiResponse.text(401, "Unauthorized"), false);
+                return;
+            }
+            String location = (tls != null ? "wss://" : "ws://") + request.headers().get(HttpHeaderNames.HOST) + request.uri();
+            WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, "*", false,
+                    BodyDecoder.MAX_BODY_BYTES).newHandshaker(request);
+            if (handshaker == null) {
+                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+                return;
+            }
+            handshaker.handshake(ctx.channel(), request).addListener(done -> {
+                if (!done.isSuccess()) {
+                    ctx.close();
+                    return;
+                }
+                ctx.pipeline().addLast(new WebSocketControl(handshaker));
+                try {
+                    workers.execute(() -> {
+                        ApiResponse response = handler.handle(apiRequest, user.get(), new WebSocketSink(ctx));
+                        if (response != null) {
+                            // not a watch, or it failed before streaming: the reply as one message, then close
+                            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(response.body())));
+                            handshaker.close(ctx.channel(), new CloseWebSocketFrame());
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    ctx.close();
+                }
+            });
+        }
+
+        /** The client's certificate chain, empty without TLS or without a client certificate. */
+        private static List<X509Certificate> peerCertificates(SslHandler tls) {
+            if (tls == null) {
+                return List.of();
+            }
+            try {
+                List<X509Certificate> chain = new ArrayList<>();
+                for (Certificate certificate : tls.engine().getSession().getPeerCertificates()) {
+                    if (certificate instanceof X509Certificate x509) {
+                        chain.add(x509);
+                    }
+                }
+                return chain;
+            } catch (SSLPeerUnverifiedException e) {
+                return List.of();
+            }
+        }
+
+        private static void write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
+            FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
+                    Unpooled.wrappedBuffer(response.body()));
+            http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+            http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            if (keepAlive) {
+                http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                ctx.writeAndFlush(http);
+            } else {
+                ctx.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a client that resets or fails the TLS handshake: nothing to answer
+            ctx.close();
+        }
+    }
+
+    /** Answers pings and closes after the handshake; the client sends nothing else on a watch. */
+    private static final class WebSocketControl extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final WebSocketServerHandshaker handshaker;
+
+        WebSocketControl(WebSocketServerHandshaker handshaker) {
+            this.handshaker = handshaker;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof CloseWebSocketFrame close) {
+                handshaker.close(ctx.channel(), close.retain());
+            } else if (frame instanceof PingWebSocketFrame ping) {
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            }
+        }
+    }
+
+    /** A watch over WebSocket: one text message per event. */
+    private static final class WebSocketSink implements EventSink {
+        private final ChannelHandlerContext ctx;
+
+        WebSocketSink(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void begin(String contentType) {
+            // the handshake was the start
+        }
+
+        @Override
+        public boolean write(byte[] line) {
+            if (!ctx.channel().isActive()) {
+                return false;
+            }
+            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
+            return true;
+        }
+
+        @Override
+        public void end() {
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void onClientGone(Runnable action) {
+            ctx.channel().closeFuture().addListener(future -> action.run());
+        }
+    }
+
+    /** A watch's chunked response. */
+    private static final class ChunkedSink implements EventSink {
+        private final ChannelHandlerContext ctx;
+        private final boolean keepAlive;
+
+        ChunkedSink(ChannelHandlerContext ctx, boolean keepAlive) {
+            this.ctx = ctx;
+            this.keepAlive = keepAlive;
+        }
+
+        @Override
+        public void begin(String contentType) {
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+            response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            ctx.writeAndFlush(response);
+        }
+
+        @Override
+        public boolean write(byte[] line) {
+            if (!ctx.channel().isActive()) {
+                return false;
+            }
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(line)));
+            return true;
+        }
+
+        @Override
+        public void end() {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            if (keepAlive) {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void onClientGone(Runnable action) {
+            ctx.channel().closeFuture().addListener(future -> action.run());
+        }
+    }
+}

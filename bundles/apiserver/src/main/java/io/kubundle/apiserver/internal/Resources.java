@@ -1,0 +1,367 @@
+package io.kubundle.apiserver.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kubundle.api.admission.AdmissionChain;
+import io.kubundle.api.admission.AdmissionDeniedException;
+import io.kubundle.api.admission.AdmissionRequest;
+
+/**
+ * The verbs of the Kubernetes API on any resource type: create, get, list, update, patch and
+ * delete, with their subresources (status, scale), defaulting, validation and admission.
+ */
+final class Resources {
+    static final int MAX_CONFLICT_RETRIES = 5;
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final ObjectStorage storage;
+    private final ResourceTypes types;
+    private final ObjectMapper json;
+    private final Supplier<AdmissionChain> admission;
+    private final Executor background;
+    private final ResourceType namespaces;
+
+    Resources(ObjectStorage storage, ResourceTypes types, ObjectMapper json, Supplier<AdmissionChain> admission,
+            Executor background) {
+        this.storage = storage;
+        this.types = types;
+        this.json = json;
+        this.admission = admission;
+        this.background = background;
+        this.namespaces = types.byResource("", "v1", "namespaces").orElseThrow();
+    }
+
+    ObjectStorage storage() {
+        return storage;
+    }
+
+    /** Creates the namespaces every cluster starts with, if they are missing. */
+    void ensureInitialNamespaces() throws ApiException {
+        for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+            if (storage.find(namespaces, null, name).isEmpty()) {
+                ObjectNode namespace = json.createObjectNode();
+                namespace.put("apiVersion", "v1").put("kind", "Namespace").putObject("metadata").put("name", name);
+                try {
+                    create(namespaces, null, namespace, "system:apiserver");
+                } catch (ApiException e) {
+                    if (e.code() != 409) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    ObjectNode create(ResourceType type, String namespace, ObjectNode object, String user) throws ApiException {
+        checkKind(type, object);
+        ObjectRules.upgradeLegacy(type, object);
+        ObjectNode metadata = object.with("metadata");
+        checkNamespace(type, namespace, metadata);
+        if (type.namespaced()) {
+            metadata.put("namespace", namespace);
+            requireActiveNamespace(namespace);
+        } else {
+            metadata.remove("namespace");
+        }
+        ObjectRules.applyDefaults(type, object);
+        admit(AdmissionRequest.Operation.CREATE, type, namespace, object, null, user);
+        String name = metadata.path("name").asText("");
+        if (name.isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
+            // validate the generated name as the stored object will carry it
+            metadata.put("name", ObjectStorage.generateName(metadata.path("generateName").asText()));
+        }
+        validate(type, object);
+        return storage.create(type, namespace, object);
+    }
+
+    ObjectNode get(ResourceType type, String namespace, String name) throws ApiException {
+        return storage.get(type, namespace, name);
+    }
+
+    /** PUT: replaces the object, or only its status with {@code subresource} "status". */
+    ObjectNode update(ResourceType type, String namespace, String name, String subresource, ObjectNode body, String user)
+            throws ApiException {
+        checkKind(type, body);
+        ObjectRules.upgradeLegacy(type, body);
+        checkNamespace(type, namespace, body.with("metadata"));
+        String bodyName = body.path("metadata").path("name").asText("");
+        if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+        }
+        ObjectNode current = storage.get(type, namespace, name);
+        String expected = body.path("metadata").path("resourceVersion").asText("");
+        if (!expected.isEmpty() && !expected.equals(current.path("metadata").path("resourceVersion").asText())) {
+            throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
+        }
+        return write(type, namespace, name, subresource, current, body, user);
+    }
+
+    /** PATCH with a JSON merge patch or a JSON patch; retried on conflict, since a patch needs no resourceVersion. */
+    ObjectNode patch(ResourceType type, String namespace, String name, String subresource, String patchType, JsonNode patch,
+            String user) throws ApiException {
+        for (int attempt = 0;; attempt++) {
+            ObjectNode current = storage.get(type, namespace, name);
+            JsonNode patched;
+            if (patchType.startsWith("application/json-patch+json")) {
+                patched = JsonPatch.apply(current, patch);
+            } else if (patchType.startsWith("application/merge-patch+json")
+                    || patchType.startsWith("application/strategic-merge-patch+json")) {
+                // strategic merge is merge plus list merge keys; until those land, lists are replaced
+                patched = MergePatch.apply(current, patch);
+            } else {
+                throw new ApiException(415, "UnsupportedMediaType", "unsupported patch type: " + patchType
+                        + " (supported: application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json)");
+            }
+            if (!(patched instanceof ObjectNode object)) {
+                throw ApiException.badRequest("the patch does not leave an object");
+            }
+            try {
+                return write(type, namespace, name, subresource, current, object, user);
+            } catch (ApiException e) {
+                if (e.code() != 409 || !"Conflict".equals(e.reason()) || attempt >= MAX_CONFLICT_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The shared tail of update and patch: keep what the caller may not change, default, admit, validate, store. */
+    private ObjectNode write(ResourceType type, String namespace, String name, String subresource, ObjectNode current,
+            ObjectNode body, String user) throws ApiException {
+        ObjectNode next;
+        if ("status".equals(subresource)) {
+            next = current.deepCopy();
+            if (body.has("status")) {
+                next.set("status", body.get("status").deepCopy());
+            } else {
+                next.remove("status");
+            }
+        } else {
+            next = body.deepCopy();
+            if (type.hasStatus()) {
+                if (current.has("status")) {
+                    next.set("status", current.get("status").deepCopy());
+                } else {
+                    next.remove("status");
+                }
+            }
+        }
+        // whatever version the client wrote through, the stored object is of the storage version
+        next.put("apiVersion", type.apiVersion());
+        next.put("kind", type.kind());
+        ObjectNode metadata = next.with("metadata");
+        ObjectNode was = (ObjectNode) current.path("metadata");
+        for (String kept : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")) {
+            if (was.has(kept)) {
+                metadata.set(kept, was.get(kept));
+            } else {
+                metadata.remove(kept);
+            }
+        }
+        metadata.put("name", name);
+        if (type.namespaced()) {
+            metadata.put("namespace", namespace);
+        }
+        long generation = was.path("generation").asLong(1);
+        boolean specChanged = !next.path("spec").equals(current.path("spec"));
+        metadata.put("generation", specChanged ? generation + 1 : generation);
+        ObjectRules.applyDefaults(type, next);
+        admit(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
+        validate(type, next);
+        long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText("0"));
+        if (was.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()) {
+            // the last finalizer is gone: the deletion that waited for it completes now
+            return storage.remove(type, namespace, name, revision);
+        }
+        return storage.replace(type, namespace, name, next, revision);
+    }
+
+    /**
+     * DELETE: removes the object, or marks it deleted when finalizers must run first. A namespace is
+     * marked Terminating and emptied in the background.
+     */
+    ObjectNode delete(ResourceType type, String namespace, String name, JsonNode options, String user) throws ApiException {
+        ObjectNode current = storage.get(type, namespace, name);
+        String precondition = options.path("preconditions").path("resourceVersion").asText("");
+        if (!precondition.isEmpty() && !precondition.equals(current.path("metadata").path("resourceVersion").asText())) {
+            throw ApiException.conflict(type, name, "the ResourceVersion in the precondition (" + precondition
+                    + ") does not match the ResourceVersion in record");
+        }
+        String uid = options.path("preconditions").path("uid").asText("");
+        if (!uid.isEmpty() && !uid.equals(current.path("metadata").path("uid").asText())) {
+            throw ApiException.conflict(type, name, "the UID in the precondition (" + uid + ") does not match the UID in record");
+        }
+        admit(AdmissionRequest.Operation.DELETE, type, namespace, current.deepCopy(), current, user);
+        long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText());
+        if (type == namespaces) {
+            return terminateNamespace(current, revision);
+        }
+        if (!current.path("metadata").path("finalizers").isEmpty()) {
+            if (current.path("metadata").has("deletionTimestamp")) {
+                return current;
+            }
+            ObjectNode marked = current.deepCopy();
+            marked.with("metadata").put("deletionTimestamp", ObjectStorage.now());
+            marked.with("metadata").put("deletionGracePeriodSeconds", 0);
+            return storage.replace(type, namespace, name, marked, revision);
+        }
+        return storage.remove(type, namespace, name, revision);
+    }
+
+    private ObjectNode terminateNamespace(ObjectNode namespace, long revision) throws ApiException {
+        String name = namespace.path("metadata").path("name").asText();
+        ObjectNode marked = namespace.deepCopy();
+        if (!namespace.path("metadata").has("deletionTimestamp")) {
+            marked.with("metadata").put("deletionTimestamp", ObjectStorage.now());
+            marked.with("metadata").put("deletionGracePeriodSeconds", 0);
+            marked.with("status").put("phase", "Terminating");
+            marked = storage.replace(namespaces, null, name, marked, revision);
+        }
+        background.execute(() -> emptyAndRemoveNamespace(name));
+        return marked;
+    }
+
+    /** Deletes everything in the namespace, then the namespace itself. */
+    private void emptyAndRemoveNamespace(String name) {
+        try {
+            for (ResourceType type : types.all()) {
+                if (!type.namespaced()) {
+                    continue;
+                }
+                for (ObjectNode object : storage.list(type, name, ListOptions.from(Map.of())).items()) {
+                    try {
+                        storage.remove(type, name, object.path("metadata").path("name").asText(), 0);
+                    } catch (ApiException e) {
+                        if (e.code() != 404) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+            storage.remove(namespaces, null, name, 0);
+        } catch (ApiException e) {
+            System.err.println("kubundle apiserver: emptying namespace " + name + " failed: " + e.getMessage());
+        }
+    }
+
+    /** deletecollection: deletes every object the selectors match; returns the list of what was deleted. */
+    List<ObjectNode> deleteCollection(ResourceType type, String namespace, ListOptions options, JsonNode deleteOptions,
+            String user) throws ApiException {
+        List<ObjectNode> deleted = new java.util.ArrayList<>();
+        for (ObjectNode object : storage.list(type, namespace, options).items()) {
+            try {
+                deleted.add(delete(type, namespace, object.path("metadata").path("name").asText(), deleteOptions, user));
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /** The autoscaling/v1 Scale of a scalable object. */
+    ObjectNode scaleOf(ObjectNode object) {
+        ObjectNode scale = json.createObjectNode();
+        scale.put("kind", "Scale").put("apiVersion", "autoscaling/v1");
+        ObjectNode metadata = scale.putObject("metadata");
+        for (String field : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (object.path("metadata").has(field)) {
+                metadata.set(field, object.path("metadata").get(field));
+            }
+        }
+        scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(0));
+        ObjectNode status = scale.putObject("status").put("replicas", object.path("status").path("replicas").asInt(0));
+        StringBuilder selector = new StringBuilder();
+        object.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(e ->
+                selector.append(selector.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue().asText()));
+        status.put("selector", selector.toString());
+        return scale;
+    }
+
+    /** PUT or PATCH of the scale subresource: only spec.replicas changes. */
+    ObjectNode updateScale(ResourceType type, String namespace, String name, JsonNode scale, String user) throws ApiException {
+        if (!scale.path("spec").path("replicas").canConvertToInt()) {
+            throw ApiException.invalid(type, name, List.of(new ApiException.Cause("FieldValueRequired", "spec.replicas", "Required value")));
+        }
+        ObjectNode current = storage.get(type, namespace, name);
+        ObjectNode next = current.deepCopy();
+        next.with("spec").put("replicas", scale.path("spec").path("replicas").asInt());
+        return scaleOf(write(type, namespace, name, null, current, next, user));
+    }
+
+    private void checkKind(ResourceType type, ObjectNode object) throws ApiException {
+        String kind = object.path("kind").asText("");
+        String apiVersion = object.path("apiVersion").asText("");
+        if (kind.isEmpty() || apiVersion.isEmpty()) {
+            // Kubernetes fills them in from the URL when both are missing
+            if (kind.isEmpty() && apiVersion.isEmpty()) {
+                object.put("apiVersion", type.apiVersion());
+                object.put("kind", type.kind());
+                return;
+            }
+            throw ApiException.badRequest("Object 'Kind' is missing in the request body");
+        }
+        Optional<ResourceType> named = types.byKind(apiVersion, kind);
+        if (named.isEmpty() || named.get() != type) {
+            throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version ("
+                    + type.apiVersion() + ") or the kind (" + kind + ") does not match " + type.kind());
+        }
+    }
+
+    private static void checkNamespace(ResourceType type, String namespace, ObjectNode metadata) throws ApiException {
+        String inBody = metadata.path("namespace").asText("");
+        if (type.namespaced() && !inBody.isEmpty() && !inBody.equals(namespace)) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+    }
+
+    private void requireActiveNamespace(String namespace) throws ApiException {
+        Optional<ObjectNode> found = storage.find(namespaces, null, namespace);
+        if (found.isEmpty()) {
+            throw ApiException.notFound(namespaces, namespace);
+        }
+        if (found.get().path("metadata").has("deletionTimestamp")) {
+            throw new ApiException(403, "Forbidden", "unable to create new content in namespace " + namespace
+                    + " because it is being terminated");
+        }
+    }
+
+    private void validate(ResourceType type, ObjectNode object) throws ApiException {
+        List<ApiException.Cause> causes = ObjectRules.validate(type, object);
+        if (!causes.isEmpty()) {
+            throw ApiException.invalid(type, object.path("metadata").path("name").asText(""), causes);
+        }
+    }
+
+    private void admit(AdmissionRequest.Operation operation, ResourceType type, String namespace, ObjectNode object,
+            ObjectNode old, String user) throws ApiException {
+        AdmissionChain chain = admission.get();
+        if (chain == null) {
+            return;
+        }
+        Map<String, Object> tree = json.convertValue(object, MAP);
+        Map<String, Object> oldTree = old == null ? null : json.convertValue(old, MAP);
+        try {
+            chain.admit(new AdmissionRequest(operation, type.apiVersion(), type.kind(), namespace,
+                    object.path("metadata").path("name").asText(""), tree, oldTree, user));
+        } catch (AdmissionDeniedException e) {
+            throw new ApiException(403, "Forbidden", e.getMessage());
+        }
+        if (operation != AdmissionRequest.Operation.DELETE) {
+            ObjectNode admitted = json.valueToTree(tree);
+            object.removeAll();
+            object.setAll(admitted);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.kubundle.itests.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapList;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/** The fabric8 Java client against {@code kubundle up}: CRUD, selectors and paging, watch, informers, conflicts. */
+class Fabric8IT {
+    @TempDir
+    static Path dir;
+
+    static KubundleProcess up;
+    static KubernetesClient client;
+
+    @BeforeAll
+    static void startUp() throws Exception {
+        Distribution distribution = Distribution.copyInto(dir);
+        Path data = dir.resolve("data");
+        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
+        client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(data.resolve("kubeconfig")))).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (up != null) {
+            up.close();
+        }
+    }
+
+    private static ConfigMap configMap(String namespace, String name, Map<String, String> labels) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withData(Map.of("count", "0")).build();
+    }
+
+    @Test
+    void createGetUpdateDeleteForEachKind() {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("crud").endMetadata().build()).create();
+        List<HasMetadata> objects = List.of(
+                configMap("crud", "cm", Map.of()),
+                new SecretBuilder().withNewMetadata().withName("s").withNamespace("crud").endMetadata()
+                        .withStringData(Map.of("password", "x")).build(),
+                new ServiceBuilder().withNewMetadata().withName("svc").withNamespace("crud").endMetadata()
+                        .withNewSpec().withSelector(Map.of("app", "a")).addNewPort().withPort(80).endPort().endSpec().build(),
+                new PodBuilder().withNewMetadata().withName("p").withNamespace("crud").endMetadata()
+                        .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build(),
+                new DeploymentBuilder().withNewMetadata().withName("d").withNamespace("crud").endMetadata()
+                        .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "d")).endSelector()
+                        .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "d")).endMetadata()
+                        .withNewSpec().addNewContainer().withName("c").withImage("nginx:1.7.9").endContainer().endSpec()
+                        .endTemplate().endSpec().build(),
+                new JobBuilder().withNewMetadata().withName("j").withNamespace("crud").endMetadata()
+                        .withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("c")
+                        .withImage("busybox").endContainer().endSpec().endTemplate().endSpec().build(),
+                new LeaseBuilder().withNewMetadata().withName("l").withNamespace("crud").endMetadata()
+                        .withNewSpec().withHolderIdentity("me").endSpec().build());
+        for (HasMetadata object : objects) {
+            String kind = object.getKind();
+            HasMetadata created = client.resource(object).create();
+            assertNotNull(created.getMetadata().getUid(), kind);
+            assertNotNull(created.getMetadata().getResourceVersion(), kind);
+            HasMetadata read = client.resource(object).get();
+            assertEquals(created.getMetadata().getUid(), read.getMetadata().getUid(), kind);
+            read.getMetadata().setLabels(Map.of("updated", "yes"));
+            HasMetadata updated = client.resource(read).update();
+            assertEquals("yes", updated.getMetadata().getLabels().get("updated"), kind);
+            assertTrue(Long.parseLong(updated.getMetadata().getResourceVersion()) > Long.parseLong(created.getMetadata().getResourceVersion()), kind);
+            client.resource(updated).delete();
+            assertNull(client.resource(object).get(), kind + " still there after delete");
+        }
+    }
+
+    @Test
+    void listWithSelectorsAndPages() {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("paging").endMetadata().build()).create();
+        for (int i = 0; i < 25; i++) {
+            client.resource(configMap("paging", String.format("cm-%02d", i), Map.of("parity", i % 2 == 0 ? "even" : "odd"))).create();
+        }
+        assertEquals(13, client.configMaps().inNamespace("paging").withLabel("parity", "even").list().getItems().size());
+        assertEquals(12, client.configMaps().inNamespace("paging").withLabelIn("parity", "odd").list().getItems().size());
+        List<String> names = new ArrayList<>();
+        String next = null;
+        int pages = 0;
+        do {
+            ConfigMapList page = client.configMaps().inNamespace("paging")
+                    .list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(10L).withContinue(next).build());
+            page.getItems().forEach(cm -> names.add(cm.getMetadata().getName()));
+            next = page.getMetadata().getContinue();
+            pages++;
+        } while (next != null && !next.isEmpty());
+        assertEquals(3, pages);
+        assertEquals(25, names.size());
+        assertEquals(names.stream().sorted().toList(), names, "pages come in name order, without repeats");
+        assertEquals(1, client.configMaps().inNamespace("paging").withField("metadata.name", "cm-07").list().getItems().size());
+    }
+
+    @Test
+    void watchAndInformerSeeEveryChange() throws Exception {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("watching").endMetadata().build()).create();
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        BlockingQueue<String> informed = new LinkedBlockingQueue<>();
+        try (Watch watch = client.configMaps().inNamespace("watching").watch(new Watcher<ConfigMap>() {
+            @Override
+            public void eventReceived(Action action, ConfigMap resource) {
+                events.add(action + " " + resource.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                events.add("CLOSED");
+            }
+        })) {
+            SharedIndexInformer<ConfigMap> informer = client.configMaps().inNamespace("watching").inform(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(ConfigMap obj) {
+                    informed.add("add " + obj.getMetadata().getName());
+                }
+
+                @Override
+                public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
+                    if (!oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion())) {
+                        informed.add("update " + newObj.getMetadata().getName() + " " + newObj.getData().get("count"));
+                    }
+                }
+
+                @Override
+                public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
+                    informed.add("delete " + obj.getMetadata().getName());
+                }
+            });
+            try {
+                informer.run();
+                client.resource(configMap("watching", "w", Map.of())).create();
+                client.configMaps().inNamespace("watching").withName("w").edit(cm -> {
+                    cm.getData().put("count", "1");
+                    return cm;
+                });
+                client.configMaps().inNamespace("watching").withName("w").delete();
+                assertEquals("ADDED w", events.poll(20, TimeUnit.SECONDS));
+                assertEquals("MODIFIED w", events.poll(20, TimeUnit.SECONDS));
+                assertEquals("DELETED w", events.poll(20, TimeUnit.SECONDS));
+                assertEquals("add w", informed.poll(20, TimeUnit.SECONDS));
+                assertEquals("update w 1", informed.poll(20, TimeUnit.SECONDS));
+                assertEquals("delete w", informed.poll(20, TimeUnit.SECONDS));
+                assertTrue(informer.getStore().list().isEmpty());
+            } finally {
+                informer.close();
+            }
+        }
+    }
+
+    @Test
+    void concurrentWritersWithRetryOnConflictLoseNoUpdate() throws Exception {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("counting").endMetadata().build()).create();
+        client.resource(configMap("counting", "counter", Map.of())).create();
+        int writers = 8;
+        int increments = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<Integer>> conflicts = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            conflicts.add(pool.submit(() -> {
+                int seen = 0;
+                for (int i = 0; i < increments; i++) {
+                    while (true) {
+                        ConfigMap current = client.configMaps().inNamespace("counting").withName("counter").get();
+                        int count = Integer.parseInt(current.getData().get("count"));
+                        current.getData().put("count", Integer.toString(count + 1));
+                        try {
+                            client.resource(current).update();
+                            break;
+                        } catch (KubernetesClientException e) {
+                            if (e.getCode() != 409) {
+                                throw e;
+                            }
+                            seen++;
+                        }
+                    }
+                }
+                return seen;
+            }));
+        }
+        int totalConflicts = 0;
+        for (Future<Integer> f : conflicts) {
+            totalConflicts += f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertEquals(Integer.toString(writers * increments),
+                client.configMaps().inNamespace("counting").withName("counter").get().getData().get("count"));
+        assertTrue(totalConflicts > 0, "the writers did collide, so the 409 path was exercised");
+    }
+}

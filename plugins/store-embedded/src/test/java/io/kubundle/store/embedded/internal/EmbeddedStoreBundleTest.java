@@ -1,0 +1,129 @@
+package io.kubundle.store.embedded.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.util.tracker.ServiceTracker;
+
+import io.kubundle.api.store.Store;
+import io.kubundle.api.store.Watch;
+import io.kubundle.api.store.WatchEvent;
+import io.kubundle.api.store.WatchListener;
+
+/**
+ * The bundle as deployed: in Felix with SCR beside the sqlite-jdbc bundle, it registers the store
+ * under {@code name=embedded} in {@code <kubundle.data.dir>/store}, and stopping it closes the
+ * watches and leaves no thread behind.
+ */
+final class EmbeddedStoreBundleTest {
+    @TempDir
+    Path dataDir;
+    private Framework framework;
+    private BundleContext context;
+
+    @BeforeEach
+    void start(@TempDir Path storage) throws Exception {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("org.osgi.framework.storage", storage.toString());
+        properties.put("org.osgi.framework.storage.clean", "onFirstInit");
+        properties.put("felix.log.level", "1");
+        properties.put(EmbeddedStoreComponent.DATA_DIR_PROPERTY, dataDir.toString());
+        // the test talks to the store through the class path's API, so the framework exports it
+        properties.put("org.osgi.framework.system.packages.extra", "io.kubundle.api.store;version=1.0.0");
+        framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(properties);
+        framework.start();
+        context = framework.getBundleContext();
+        for (String bundleOf : List.of("org.osgi.util.function.Function", "org.osgi.util.promise.Promise",
+                "org.osgi.service.component.ComponentContext", "org.apache.felix.scr.impl.Activator")) {
+            install(bundleOf).start();
+        }
+        install("org.sqlite.JDBC").start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        framework.stop();
+        framework.waitForStop(10_000);
+    }
+
+    @Test
+    void registersTheStoreAndReleasesEverythingWhenStopped() throws Exception {
+        Bundle bundle = install(SqliteStore.class.getName());
+        assertEquals("io.kubundle.store.embedded", bundle.getSymbolicName());
+        bundle.start();
+        Store store = awaitStore();
+        store.create("/registry/a", "one".getBytes(UTF_8));
+        assertTrue(Files.exists(dataDir.resolve("store").resolve(SqliteStore.DATABASE)));
+        assertTrue(storeThreads() > 0);
+
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        CompletableFuture<List<WatchEvent>> events = new CompletableFuture<>();
+        Watch watch = store.watch("/registry/", 0, new WatchListener() {
+            @Override
+            public void onEvents(List<WatchEvent> delivered) {
+                events.complete(delivered);
+            }
+
+            @Override
+            public void onClose(Throwable cause) {
+                closed.complete(cause);
+            }
+        });
+        assertEquals("/registry/a", events.get(10, TimeUnit.SECONDS).get(0).current().key());
+
+        bundle.stop();
+        assertNotNull(closed.get(10, TimeUnit.SECONDS), "stopping the store closes its watches with a cause");
+        watch.close();
+        assertEquals(0, storeThreads(), "threads left behind");
+
+        bundle.start();
+        Store again = awaitStore();
+        assertEquals("one", new String(again.get("/registry/a").orElseThrow().value(), UTF_8));
+        bundle.uninstall();
+        assertEquals(0, storeThreads(), "threads left behind");
+    }
+
+    private Store awaitStore() throws Exception {
+        ServiceTracker<Store, Store> tracker = new ServiceTracker<>(context,
+                context.createFilter("(&(objectClass=" + Store.class.getName() + ")(name=embedded))"), null);
+        tracker.open();
+        try {
+            Store store = tracker.waitForService(10_000);
+            assertNotNull(store, "no store service");
+            return store;
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** Installs the bundle that the class path has {@code className} from: a jar, or target/classes. */
+    private Bundle install(String className) throws Exception {
+        Path location = Path.of(Class.forName(className).getProtectionDomain().getCodeSource().getLocation().toURI());
+        return context.installBundle((Files.isDirectory(location) ? "reference:" : "") + location.toUri());
+    }
+
+    private static long storeThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("kubundle-store-") && thread.isAlive())
+                .count();
+    }
+}
