@@ -210,7 +210,8 @@ public final class Launcher {
                         }
                     }
                 }
-                Thread.sleep(10);
+                // each report walks every bundle and component: cheap, but not free while start-up competes for the cores
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LaunchException("interrupted while starting");

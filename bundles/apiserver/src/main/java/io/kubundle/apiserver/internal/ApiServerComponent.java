@@ -6,8 +6,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import java.security.cert.X509Certificate;
-
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -84,7 +82,7 @@ public final class ApiServerComponent {
 
     /** HTTPS with the cluster's server certificate; client certificates are asked for, not required (tokens work too). */
     private static SslContext tls(ClusterCertificates certificates) throws javax.net.ssl.SSLException {
-        return SslContextBuilder.forServer(certificates.serverKey(), certificates.serverCertificateChain().toArray(new X509Certificate[0]))
+        return SslContextBuilder.forServer(new ServerKeyManager(certificates.serverKey(), certificates.serverCertificateChain()))
                 .trustManager(certificates.caCertificate())
                 .clientAuth(ClientAuth.OPTIONAL)
                 // the JDK's TLS: no probing for OpenSSL, which is not on these machines
