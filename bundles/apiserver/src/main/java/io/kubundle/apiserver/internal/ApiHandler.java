@@ -28,6 +28,7 @@ final class ApiHandler {
     private final String serverAddress;
     private final String version;
     private final AccessControl access;
+    private final OpenApi openApi = new OpenApi();
 
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
             String serverAddress, String version, AccessControl access) {
@@ -66,7 +67,7 @@ final class ApiHandler {
         if (s.isEmpty()) {
             ObjectNode paths = json.createObjectNode();
             ArrayNode list = paths.putArray("paths");
-            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz", "/version")) {
+            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version")) {
                 list.add(path);
             }
             return json(200, paths);
@@ -102,6 +103,15 @@ final class ApiHandler {
                 }
                 return resource(request, s.get(1), s.get(2), s.subList(3, s.size()), user, sink);
             }
+            case "openapi" -> {
+                if (s.size() >= 2 && s.get(1).equals("v3")) {
+                    byte[] document = s.size() == 2 ? openApi.root() : openApi.document(String.join("/", s.subList(2, s.size())));
+                    if (document != null) {
+                        return new ApiResponse(200, "application/json", document);
+                    }
+                }
+                throw ApiException.notFoundPath(request.path());
+            }
             default -> throw ApiException.notFoundPath(request.path());
         }
     }
@@ -133,6 +143,9 @@ final class ApiHandler {
                 rest = s.subList(2, s.size());
             }
         }
+        if (group.isEmpty() && namespace == null && s.size() == 3 && s.get(0).equals("namespaces") && s.get(2).equals("bindings")) {
+            return legacyBinding(request, s.get(1), user);
+        }
         ResourceType type = types.byResource(group, version, rest.get(0)).orElseThrow(() -> ApiException.notFoundPath(request.path()));
         if (type.namespaced() && namespace == null && rest.size() > 1) {
             throw ApiException.notFoundPath(request.path());
@@ -149,17 +162,23 @@ final class ApiHandler {
         return switch (request.method()) {
             case "GET" -> name == null ? list(request, type, namespace, table, sink) : get(type, namespace, name, subresource, table);
             case "POST" -> {
+                if ("binding".equals(subresource)) {
+                    yield json(201, resources.bind(type, namespace, name, objectBody(request), userName));
+                }
+                if ("eviction".equals(subresource)) {
+                    yield json(201, resources.evict(type, namespace, name, objectBody(request), userName));
+                }
                 if (name != null) {
                     throw ApiException.methodNotAllowed("POST is not supported on " + request.path());
                 }
-                yield json(201, resources.create(type, namespace, objectBody(request), userName));
+                yield json(201, resources.create(type, namespace, checkedBody(request, type), userName));
             }
             case "PUT" -> {
                 requireName(name, request);
                 if ("scale".equals(subresource)) {
                     yield json(200, resources.updateScale(type, namespace, name, bodies.decode(request), userName));
                 }
-                yield json(200, resources.update(type, namespace, name, subresource, objectBody(request), userName));
+                yield json(200, resources.update(type, namespace, name, subresource, checkedBody(request, type), userName));
             }
             case "PATCH" -> {
                 requireName(name, request);
@@ -182,6 +201,19 @@ final class ApiHandler {
         };
     }
 
+    /** {@code POST /api/v1/namespaces/NS/bindings}: the older form of pods/binding, naming the pod in the body. */
+    private ApiResponse legacyBinding(ApiRequest request, String namespace, UserInfo user) throws ApiException {
+        if (!request.method().equals("POST")) {
+            throw ApiException.methodNotAllowed(request.method() + " is not supported on bindings; only create");
+        }
+        ResourceType pods = types.byResource("", "v1", "pods").orElseThrow();
+        ObjectNode binding = objectBody(request);
+        String pod = binding.path("metadata").path("name").asText("");
+        access.authorize(new AuthorizationAttributes(user, "create", "", "v1", "pods", "binding", namespace, pod, true,
+                request.path()));
+        return json(201, resources.bind(pods, namespace, pod, binding, user.name()));
+    }
+
     /** The Kubernetes verb of a resource request, as authorizers see it. */
     private static String verb(ApiRequest request, String name) {
         return switch (request.method()) {
@@ -198,6 +230,13 @@ final class ApiHandler {
         if (name == null) {
             throw ApiException.methodNotAllowed(request.method() + " needs an object name: " + request.path());
         }
+    }
+
+    /** A create or update body, checked against the type's OpenAPI schema when {@code fieldValidation=Strict}. */
+    private ObjectNode checkedBody(ApiRequest request, ResourceType type) throws ApiException {
+        ObjectNode body = objectBody(request);
+        openApi.checkFields(type, body, request.query().get("fieldValidation"));
+        return body;
     }
 
     private ObjectNode objectBody(ApiRequest request) throws ApiException {

@@ -41,8 +41,7 @@ final class BodyDecoder {
     JsonNode decode(ApiRequest request) throws ApiException {
         String type = request.contentType();
         if (type.startsWith("application/vnd.kubernetes.protobuf")) {
-            throw new ApiException(415, "UnsupportedMediaType",
-                    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+            return ProtobufBodies.shared().decode(request.body());
         }
         return parse(request.body(), type.startsWith("application/yaml") || type.startsWith("application/x-yaml"));
     }

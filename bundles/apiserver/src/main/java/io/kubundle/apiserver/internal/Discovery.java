@@ -116,12 +116,28 @@ final class Discovery {
                         .put("kind", type.kind());
                 status.putArray("verbs").add("get").add("patch").add("update");
             }
+            if (type.subresources().contains("binding")) {
+                ObjectNode binding = resources.addObject();
+                binding.put("name", type.plural() + "/binding").put("singularName", "").put("namespaced", true).put("kind", "Binding");
+                binding.putArray("verbs").add("create");
+            }
+            if (type.subresources().contains("eviction")) {
+                ObjectNode eviction = resources.addObject();
+                eviction.put("name", type.plural() + "/eviction").put("singularName", "").put("namespaced", true)
+                        .put("group", "policy").put("version", "v1").put("kind", "Eviction");
+                eviction.putArray("verbs").add("create");
+            }
             if (type.subresources().contains("scale")) {
                 ObjectNode scale = resources.addObject();
                 scale.put("name", type.plural() + "/scale").put("singularName", "").put("namespaced", true)
                         .put("group", "autoscaling").put("version", "v1").put("kind", "Scale");
                 scale.putArray("verbs").add("get").add("patch").add("update");
             }
+        }
+        if (groupVersion.equals("v1")) {
+            ObjectNode bindings = resources.addObject();
+            bindings.put("name", "bindings").put("singularName", "binding").put("namespaced", true).put("kind", "Binding");
+            bindings.putArray("verbs").add("create");
         }
         return any ? list : null;
     }

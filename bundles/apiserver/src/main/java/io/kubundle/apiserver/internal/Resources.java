@@ -114,10 +114,10 @@ final class Resources {
             JsonNode patched;
             if (patchType.startsWith("application/json-patch+json")) {
                 patched = JsonPatch.apply(current, patch);
-            } else if (patchType.startsWith("application/merge-patch+json")
-                    || patchType.startsWith("application/strategic-merge-patch+json")) {
-                // strategic merge is merge plus list merge keys; until those land, lists are replaced
+            } else if (patchType.startsWith("application/merge-patch+json")) {
                 patched = MergePatch.apply(current, patch);
+            } else if (patchType.startsWith("application/strategic-merge-patch+json")) {
+                patched = StrategicMergePatch.apply(current, patch);
             } else {
                 throw new ApiException(415, "UnsupportedMediaType", "unsupported patch type: " + patchType
                         + " (supported: application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json)");
@@ -206,16 +206,60 @@ final class Resources {
         if (type == namespaces) {
             return terminateNamespace(current, revision);
         }
-        if (!current.path("metadata").path("finalizers").isEmpty()) {
-            if (current.path("metadata").has("deletionTimestamp")) {
+        long grace = gracePeriod(type, current, options);
+        if (grace > 0 || !current.path("metadata").path("finalizers").isEmpty()) {
+            if (current.path("metadata").has("deletionTimestamp") && grace >= current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
                 return current;
             }
+            // marked, not removed: the kubelet stops the pod within the grace period, finalizers run, then it goes
             ObjectNode marked = current.deepCopy();
-            marked.with("metadata").put("deletionTimestamp", ObjectStorage.now());
-            marked.with("metadata").put("deletionGracePeriodSeconds", 0);
+            marked.with("metadata").put("deletionTimestamp", java.time.Instant.now().plusSeconds(grace)
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            marked.with("metadata").put("deletionGracePeriodSeconds", grace);
             return storage.replace(type, namespace, name, marked, revision);
         }
         return storage.remove(type, namespace, name, revision);
+    }
+
+    /**
+     * The graceful deletion period: only for pods on a node (a pod no kubelet runs has nothing to
+     * stop), from the request, else the pod's terminationGracePeriodSeconds.
+     */
+    private static long gracePeriod(ResourceType type, ObjectNode current, JsonNode options) {
+        if (!type.kind().equals("Pod") || current.path("spec").path("nodeName").asText("").isEmpty()) {
+            return 0;
+        }
+        if (options.has("gracePeriodSeconds")) {
+            return Math.max(0, options.path("gracePeriodSeconds").asLong());
+        }
+        return current.path("spec").path("terminationGracePeriodSeconds").asLong(30);
+    }
+
+    /** pods/binding: the scheduler's assignment of a pod to a node; a pod is bound once. */
+    ObjectNode bind(ResourceType type, String namespace, String name, ObjectNode binding, String user) throws ApiException {
+        String node = binding.path("target").path("name").asText("");
+        if (node.isEmpty()) {
+            throw ApiException.invalid(type, name, List.of(new ApiException.Cause("FieldValueRequired", "target.name", "Required value")));
+        }
+        ObjectNode current = storage.get(type, namespace, name);
+        String bound = current.path("spec").path("nodeName").asText("");
+        if (!bound.isEmpty()) {
+            throw ApiException.conflict(type, name, "pod " + name + " is already assigned to node \"" + bound + "\"");
+        }
+        if (current.path("metadata").has("deletionTimestamp")) {
+            throw ApiException.conflict(type, name, "pod " + name + " is being deleted, cannot be assigned to a host");
+        }
+        ObjectNode next = current.deepCopy();
+        next.with("spec").put("nodeName", node);
+        write(type, namespace, name, null, current, next, user);
+        return Statuses.created();
+    }
+
+    /** pods/eviction: a polite delete (disruption budgets are checked once the PDB controller exists). */
+    ObjectNode evict(ResourceType type, String namespace, String name, ObjectNode eviction, String user) throws ApiException {
+        JsonNode options = eviction.path("deleteOptions");
+        delete(type, namespace, name, options.isObject() ? options : json.createObjectNode(), user);
+        return Statuses.created();
     }
 
     private ObjectNode terminateNamespace(ObjectNode namespace, long revision) throws ApiException {

@@ -22,6 +22,13 @@ final class Statuses {
         return status;
     }
 
+    /** What Kubernetes answers to a create subresource such as binding and eviction. */
+    static ObjectNode created() {
+        ObjectNode status = base("Success");
+        status.put("code", 201);
+        return status;
+    }
+
     private static ObjectNode base(String outcome) {
         ObjectNode status = JsonNodeFactory.instance.objectNode();
         status.put("kind", "Status");

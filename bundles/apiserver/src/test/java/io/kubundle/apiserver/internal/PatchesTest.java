@@ -48,4 +48,33 @@ class PatchesTest {
         assertEquals("Invalid", test.reason());
         assertEquals(400, assertThrows(ApiException.class, () -> JsonPatch.apply(target, tree("{'op':'add'}"))).code());
     }
+
+    @Test
+    void strategicMergeMergesListsByTheirKeysAndDropsDirectives() throws Exception {
+        JsonNode deployment = tree("{'metadata':{'finalizers':['a']},'spec':{'template':{'spec':{'containers':["
+                + "{'name':'web','image':'nginx:1.7.9','ports':[{'containerPort':80}]},{'name':'side','image':'busybox'}]}}}}");
+        // what kubectl set image sends
+        JsonNode setImage = tree("{'spec':{'template':{'spec':{'$setElementOrder/containers':[{'name':'web'},{'name':'side'}],"
+                + "'containers':[{'image':'nginx:1.9.1','name':'web'}]}}}}");
+        JsonNode patched = StrategicMergePatch.apply(deployment, setImage);
+        assertEquals(tree("{'metadata':{'finalizers':['a']},'spec':{'template':{'spec':{'containers':["
+                + "{'name':'web','image':'nginx:1.9.1','ports':[{'containerPort':80}]},{'name':'side','image':'busybox'}]}}}}"), patched);
+
+        JsonNode more = tree("{'metadata':{'finalizers':['b','a']},'spec':{'template':{'spec':{'containers':["
+                + "{'name':'side','$patch':'delete'},{'name':'new','image':'x','ports':[{'containerPort':81}]}]}}}}");
+        assertEquals(tree("{'metadata':{'finalizers':['a','b']},'spec':{'template':{'spec':{'containers':["
+                + "{'name':'web','image':'nginx:1.9.1','ports':[{'containerPort':80}]},{'name':'new','image':'x','ports':[{'containerPort':81}]}]}}}}"),
+                StrategicMergePatch.apply(patched, more));
+
+        JsonNode primitive = tree("{'metadata':{'$deleteFromPrimitiveList/finalizers':['a']}}");
+        assertEquals(tree("[]"), StrategicMergePatch.apply(deployment, primitive).at("/metadata/finalizers"));
+    }
+
+    @Test
+    void servicePortsMergeByPortAndOtherListsAreReplaced() throws Exception {
+        JsonNode service = tree("{'spec':{'ports':[{'port':80,'targetPort':8080},{'port':443}],'externalIPs':['1.2.3.4']}}");
+        JsonNode patch = tree("{'spec':{'ports':[{'port':80,'targetPort':9090}],'externalIPs':['5.6.7.8']}}");
+        assertEquals(tree("{'spec':{'ports':[{'port':80,'targetPort':9090},{'port':443}],'externalIPs':['5.6.7.8']}}"),
+                StrategicMergePatch.apply(service, patch));
+    }
 }

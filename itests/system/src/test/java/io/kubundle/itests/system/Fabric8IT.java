@@ -229,4 +229,35 @@ class Fabric8IT {
                 client.configMaps().inNamespace("counting").withName("counter").get().getData().get("count"));
         assertTrue(totalConflicts > 0, "the writers did collide, so the 409 path was exercised");
     }
+
+    @Test
+    void bindingGracefulDeletionAndEviction() {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("pods").endMetadata().build()).create();
+        for (String name : List.of("bound", "loose")) {
+            client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("pods").endMetadata()
+                    .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
+        }
+        assertEquals("Pending", client.pods().inNamespace("pods").withName("bound").get().getStatus().getPhase());
+
+        client.bindings().inNamespace("pods").resource(new io.fabric8.kubernetes.api.model.BindingBuilder()
+                .withNewMetadata().withName("bound").endMetadata()
+                .withNewTarget().withKind("Node").withName("node-1").endTarget().build()).create();
+        assertEquals("node-1", client.pods().inNamespace("pods").withName("bound").get().getSpec().getNodeName());
+        KubernetesClientException twice = org.junit.jupiter.api.Assertions.assertThrows(KubernetesClientException.class,
+                () -> client.bindings().inNamespace("pods").resource(new io.fabric8.kubernetes.api.model.BindingBuilder()
+                        .withNewMetadata().withName("bound").endMetadata()
+                        .withNewTarget().withKind("Node").withName("node-2").endTarget().build()).create());
+        assertEquals(409, twice.getCode());
+
+        // a pod on a node is only marked: its kubelet stops it within the grace period
+        client.pods().inNamespace("pods").withName("bound").withGracePeriod(30).delete();
+        io.fabric8.kubernetes.api.model.Pod marked = client.pods().inNamespace("pods").withName("bound").get();
+        assertNotNull(marked.getMetadata().getDeletionTimestamp());
+        assertEquals(30L, marked.getMetadata().getDeletionGracePeriodSeconds());
+        client.pods().inNamespace("pods").withName("bound").withGracePeriod(0).delete();
+        assertNull(client.pods().inNamespace("pods").withName("bound").get());
+
+        assertTrue(client.pods().inNamespace("pods").withName("loose").evict());
+        assertNull(client.pods().inNamespace("pods").withName("loose").get());
+    }
 }

@@ -219,4 +219,131 @@ class KubectlIT {
         assertEquals(1, conflict.exitCode());
         assertTrue(conflict.err().contains("the object has been modified"), conflict.err());
     }
+
+    @Test
+    void applyCreateAndReplaceValidateAgainstTheServedOpenApi() throws Exception {
+        Path deployment = manifest("validated-deployment.yml", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: validated
+                spec:
+                  replicas: 1
+                  selector:
+                    matchLabels:
+                      app: validated
+                  template:
+                    metadata:
+                      labels:
+                        app: validated
+                    spec:
+                      containers:
+                      - name: web
+                        image: nginx:1.27
+                        ports:
+                        - containerPort: 80
+                """);
+        assertEquals("deployment.apps/validated created", kubectl.ok("apply", "-f", deployment.toString()).strip());
+        Path scaled = manifest("validated-deployment-2.yml", Files.readString(deployment).replace("replicas: 1", "replicas: 2"));
+        assertTrue(kubectl.ok("apply", "-f", scaled.toString()).strip().endsWith("configured"));
+        assertEquals(2, json("get", "deployment", "validated").at("/spec/replicas").asInt());
+        assertEquals("deployment.apps/validated replaced", kubectl.ok("replace", "-f", deployment.toString()).strip());
+        kubectl.ok("delete", "deployment", "validated");
+
+        Path configMap = manifest("validated-cm.yml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: validated
+                data:
+                  key: value
+                """);
+        assertEquals("configmap/validated created", kubectl.ok("create", "-f", configMap.toString()).strip());
+
+        Path nginx = Path.of(getClass().getResource("/tutorial/nginx.yml").toURI());
+        Path tutorial = manifest("nginx-validated.yml", Files.readString(nginx).replace("name: nginx-deployment", "name: nginx-validated"));
+        String created = kubectl.ok("apply", "-f", tutorial.toString()).strip();
+        assertTrue(created.matches("deployment\\.(apps|extensions)/nginx-validated created"), created);
+        assertEquals("apps/v1", json("get", "deployment", "nginx-validated").path("apiVersion").asText());
+        kubectl.ok("delete", "deployment", "nginx-validated");
+    }
+
+    @Test
+    void unknownFieldsAreRejectedByTheServer() throws Exception {
+        Path typo = manifest("typo-cm.yml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: typo
+                data:
+                  key: value
+                dataa:
+                  key: value
+                """);
+        Distribution.Result rejected = kubectl.run("apply", "-f", typo.toString());
+        assertEquals(1, rejected.exitCode());
+        assertTrue(rejected.err().contains("strict decoding error: unknown field \"dataa\""), rejected.err());
+        assertEquals(1, kubectl.run("get", "configmap", "typo").exitCode());
+    }
+
+    @Test
+    void explainPrintsTheFieldsOfTheServedSchemas() throws Exception {
+        String containers = kubectl.ok("explain", "pod.spec.containers");
+        assertTrue(containers.contains("image"), containers);
+        assertTrue(containers.contains("<[]Container>"), containers);
+        String replicas = kubectl.ok("explain", "deployment.spec.replicas");
+        assertTrue(replicas.contains("<integer>"), replicas);
+        assertTrue(kubectl.ok("explain", "deployments", "--api-version=apps/v1").contains("spec"));
+    }
+
+    @Test
+    void imperativeCommandsSendProtobuf() throws Exception {
+        assertEquals("namespace/proto created", kubectl.ok("create", "namespace", "proto").strip());
+        assertEquals("proto", json("get", "namespace", "proto").at("/metadata/name").asText());
+
+        assertEquals("configmap/c created", kubectl.ok("create", "configmap", "c", "-n", "proto", "--from-literal=a=b").strip());
+        assertEquals("b", json("get", "configmap", "c", "-n", "proto").at("/data/a").asText());
+
+        assertEquals("secret/s created", kubectl.ok("create", "secret", "generic", "s", "-n", "proto", "--from-literal=p=q").strip());
+        JsonNode secret = json("get", "secret", "s", "-n", "proto");
+        assertEquals("cQ==", secret.at("/data/p").asText());
+        assertEquals("Opaque", secret.at("/type").asText());
+
+        assertEquals("deployment.apps/d created", kubectl.ok("create", "deployment", "d", "-n", "proto", "--image=nginx:1.7.9",
+                "--replicas=2").strip());
+        JsonNode deployment = json("get", "deployment", "d", "-n", "proto");
+        assertEquals(2, deployment.at("/spec/replicas").asInt());
+        assertEquals("d", deployment.at("/spec/selector/matchLabels/app").asText());
+        assertEquals("nginx:1.7.9", deployment.at("/spec/template/spec/containers/0/image").asText());
+        assertTrue(deployment.at("/metadata/creationTimestamp").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"),
+                deployment.toString());
+
+        assertEquals("service/sv created", kubectl.ok("create", "service", "clusterip", "sv", "-n", "proto", "--tcp=80:8080").strip());
+        JsonNode service = json("get", "service", "sv", "-n", "proto");
+        assertEquals(80, service.at("/spec/ports/0/port").asInt());
+        assertTrue(service.at("/spec/ports/0/targetPort").isInt(), service.toString());
+        assertEquals(8080, service.at("/spec/ports/0/targetPort").asInt());
+        assertEquals("ClusterIP", service.at("/spec/type").asText());
+
+        assertEquals("pod/p created", kubectl.ok("run", "p", "-n", "proto", "--image=busybox").strip());
+        JsonNode pod = json("get", "pod", "p", "-n", "proto");
+        assertEquals("busybox", pod.at("/spec/containers/0/image").asText());
+        assertEquals("p", pod.at("/metadata/labels/run").asText());
+
+        assertEquals("deployment.apps/d image updated",
+                kubectl.ok("set", "image", "deployment/d", "-n", "proto", "nginx=nginx:1.9.1").strip());
+        JsonNode updated = json("get", "deployment", "d", "-n", "proto");
+        assertEquals("nginx:1.9.1", updated.at("/spec/template/spec/containers/0/image").asText());
+        assertEquals(2, updated.at("/spec/replicas").asInt());
+
+        assertEquals("service/ex exposed", kubectl.ok("expose", "deployment", "d", "-n", "proto", "--name=ex", "--port=81",
+                "--target-port=http").strip());
+        JsonNode exposed = json("get", "service", "ex", "-n", "proto");
+        assertEquals(81, exposed.at("/spec/ports/0/port").asInt());
+        assertEquals("http", exposed.at("/spec/ports/0/targetPort").asText());
+        assertEquals("d", exposed.at("/spec/selector/app").asText());
+
+        assertEquals("job.batch/j created", kubectl.ok("create", "job", "j", "-n", "proto", "--image=busybox").strip());
+        assertEquals("busybox", json("get", "job", "j", "-n", "proto").at("/spec/template/spec/containers/0/image").asText());
+    }
 }
