@@ -45,7 +45,7 @@ import io.kubernetes.client.proto.V1beta2Apps;
  * {@code raw} is the typed message. The message is turned into the JSON tree a JSON body would
  * give by walking its descriptors, with Kubernetes' own JSON forms for its special types (times,
  * int-or-string, quantities, raw extensions). The generated messages ({@code client-java-proto})
- * and protobuf-java are embedded privately in this bundle.
+ * and protobuf-java are bundles of their own; this class is loaded on the first protobuf body.
  */
 final class ProtobufBodies {
     static final String MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
