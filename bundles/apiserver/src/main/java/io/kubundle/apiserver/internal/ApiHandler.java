@@ -28,11 +28,13 @@ final class ApiHandler {
     private final String serverAddress;
     private final String version;
     private final AccessControl access;
+    private final WatchEventCache watchEvents;
     private final OpenApi openApi = new OpenApi();
 
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
             String serverAddress, String version, AccessControl access) {
         this.access = access;
+        this.watchEvents = new WatchEventCache(resources.storage(), json);
         this.types = types;
         this.resources = resources;
         this.discovery = new Discovery(types);
@@ -267,7 +269,7 @@ final class ApiHandler {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("timeoutSeconds must be a number");
             }
-            new WatchSession(type, options, resources.storage(), json, sink, table)
+            new WatchSession(type, options, resources.storage(), watchEvents, json, sink, table)
                     .start(namespace, options.resourceVersion(), request.flag("allowWatchBookmarks"), timeout, timers);
             return null;
         }

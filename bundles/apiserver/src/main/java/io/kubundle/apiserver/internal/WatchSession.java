@@ -28,6 +28,7 @@ final class WatchSession implements WatchListener {
     private final ResourceType type;
     private final ListOptions options;
     private final ObjectStorage storage;
+    private final WatchEventCache events;
     private final ObjectMapper json;
     private final EventSink sink;
     private final boolean table;
@@ -39,10 +40,12 @@ final class WatchSession implements WatchListener {
     private boolean columnsSent;
     private boolean closed;
 
-    WatchSession(ResourceType type, ListOptions options, ObjectStorage storage, ObjectMapper json, EventSink sink, boolean table) {
+    WatchSession(ResourceType type, ListOptions options, ObjectStorage storage, WatchEventCache events, ObjectMapper json,
+            EventSink sink, boolean table) {
         this.type = type;
         this.options = options;
         this.storage = storage;
+        this.events = events;
         this.json = json;
         this.sink = sink;
         this.table = table;
@@ -100,20 +103,28 @@ final class WatchSession implements WatchListener {
     }
 
     private void deliver(WatchEvent event) throws ApiException {
-        ObjectNode current = event.type() == WatchEvent.Type.DELETE ? null : storage.decode(event.current());
-        ObjectNode previous = event.previous() == null ? null : storage.decode(event.previous());
-        boolean nowMatches = current != null && ObjectStorage.matches(current, options);
-        boolean matchedBefore = previous != null && ObjectStorage.matches(previous, options);
+        WatchEventCache.Entry entry = events.entry(event);
+        // the cached objects are shared with every other watch: read them, never change them
+        boolean nowMatches = entry.current != null && ObjectStorage.matches(entry.current, options);
+        boolean matchedBefore = entry.previous != null && ObjectStorage.matches(entry.previous, options);
         if (event.type() == WatchEvent.Type.DELETE) {
             if (matchedBefore) {
-                previous.with("metadata").put("resourceVersion", Long.toString(event.revision()));
-                send("DELETED", previous);
+                send(entry, "DELETED", true);
             }
         } else if (nowMatches) {
-            send(matchedBefore ? "MODIFIED" : "ADDED", current);
+            send(entry, matchedBefore ? "MODIFIED" : "ADDED", false);
         } else if (matchedBefore) {
             // it left the selection: to this watcher it is gone
-            send("DELETED", current);
+            send(entry, "DELETED", false);
+        }
+    }
+
+    private void send(WatchEventCache.Entry entry, String eventType, boolean previousObject) {
+        ObjectNode object = previousObject ? entry.previous : entry.current;
+        if (table) {
+            send(eventType, object);
+        } else {
+            writeLine(events.line(entry, eventType, previousObject));
         }
     }
 
@@ -160,13 +171,16 @@ final class WatchSession implements WatchListener {
         event.set("object", object);
         try {
             byte[] line = json.writeValueAsBytes(event);
-            byte[] withNewline = new byte[line.length + 1];
-            System.arraycopy(line, 0, withNewline, 0, line.length);
+            byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
             withNewline[line.length] = '\n';
-            if (!sink.write(withNewline)) {
-                finish();
-            }
+            writeLine(withNewline);
         } catch (IOException e) {
+            finish();
+        }
+    }
+
+    private void writeLine(byte[] line) {
+        if (!closed && !sink.write(line)) {
             finish();
         }
     }
