@@ -62,7 +62,11 @@ final class BundleOperations {
     List<Object> list() {
         List<Object> bundles = new ArrayList<>();
         for (Bundle bundle : sortedBundles()) {
-            bundles.add(describe(bundle));
+            try {
+                bundles.add(describe(bundle));
+            } catch (IllegalStateException e) {
+                // uninstalled while we looked (FileInstall or another request): it is no longer in the list
+            }
         }
         return bundles;
     }

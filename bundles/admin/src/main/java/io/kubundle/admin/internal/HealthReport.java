@@ -30,8 +30,14 @@ final class HealthReport {
         Bundle[] bundles = context.getBundles();
         List<Object> problems = new ArrayList<>();
         int active = 0;
+        int total = 0;
         for (Bundle bundle : bundles) {
             int state = bundle.getState();
+            if (state == Bundle.UNINSTALLED) {
+                // uninstalled since getBundles(): gone, not a problem
+                continue;
+            }
+            total++;
             if (state == Bundle.ACTIVE) {
                 active++;
             }
@@ -43,14 +49,18 @@ final class HealthReport {
             } else if (state != Bundle.ACTIVE) {
                 problems.add(problem(bundle, null, BundleJson.stateName(state), bundleReason(state)));
             }
-            for (ComponentStates.Entry component : ComponentStates.of(scr, bundle)) {
-                if (!component.ready()) {
-                    problems.add(problem(bundle, component.name(), component.state(), component.problem()));
+            try {
+                for (ComponentStates.Entry component : ComponentStates.of(scr, bundle)) {
+                    if (!component.ready()) {
+                        problems.add(problem(bundle, component.name(), component.state(), component.problem()));
+                    }
                 }
+            } catch (IllegalStateException e) {
+                // uninstalled while we looked
             }
         }
         Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("total", bundles.length);
+        counts.put("total", total);
         counts.put("active", active);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("status", problems.isEmpty() ? "ok" : "degraded");
