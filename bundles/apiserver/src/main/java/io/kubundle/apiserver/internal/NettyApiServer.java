@@ -1,6 +1,7 @@
 package io.kubundle.apiserver.internal;
 
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -24,6 +25,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -68,9 +70,11 @@ final class NettyApiServer {
     private final Channel channel;
 
     NettyApiServer(String host, int port, SslContext ssl, ApiHandler handler, Authenticate authenticate, ExecutorService workers)
-            throws InterruptedException {
+            throws InterruptedException, java.io.IOException {
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                // a swapped-in API server binds the same port while the old one still serves: no gap
+                .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -84,11 +88,41 @@ final class NettyApiServer {
                     }
                 });
         try {
+            refuseAnotherProcessOnThePort(host, port);
             channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+            holders(port(), +1);
+        } catch (RuntimeException | InterruptedException | java.io.IOException e) {
             group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * SO_REUSEPORT lets a swapped-in server share the port with the one it replaces, but it would
+     * also let a second Kubundle process share it unnoticed. So a port no server of this process
+     * holds must be free, as it would have to be without the option.
+     */
+    private static void refuseAnotherProcessOnThePort(String host, int port) throws java.io.IOException {
+        if (port == 0 || System.getProperty(holderKey(port)) != null) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("port " + port + " is in use by another process");
+        }
+    }
+
+    /** Counts this process's servers on a port, JVM-wide: each bundle version has its own classes, not its own system properties. */
+    private static void holders(int port, int change) {
+        System.getProperties().compute(holderKey(port), (key, count) -> {
+            int next = (count == null ? 0 : Integer.parseInt(count.toString())) + change;
+            return next <= 0 ? null : Integer.toString(next);
+        });
+    }
+
+    private static String holderKey(int port) {
+        return "kubundle.apiserver.listening." + port;
     }
 
     int port() {
@@ -96,7 +130,9 @@ final class NettyApiServer {
     }
 
     void stop() {
+        int port = port();
         channel.close().syncUninterruptibly();
+        holders(port, -1);
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
