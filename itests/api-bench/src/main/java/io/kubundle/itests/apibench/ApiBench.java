@@ -223,11 +223,7 @@ public final class ApiBench {
         CountDownLatch done = new CountDownLatch(n);
         long start = System.nanoTime() + 20_000_000L;
         for (int i = 0; i < n; i++) {
-            long at = start + i * interval;
-            long wait;
-            while ((wait = at - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            waitUntil(start + i * interval);
             int index = i;
             HttpRequest request = requests.apply(i);
             sendLater(request, (response, failure) -> {
@@ -538,11 +534,7 @@ public final class ApiBench {
         CountDownLatch done = new CountDownLatch(n);
         long start = System.nanoTime() + 20_000_000L;
         for (int i = 0; i < n; i++) {
-            long at = start + i * interval;
-            long wait;
-            while ((wait = at - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(wait);
-            }
+            waitUntil(start + i * interval);
             int index = i;
             String name = "w-" + (i % objects);
             String stamp = Long.toString(System.nanoTime());
@@ -677,5 +669,13 @@ public final class ApiBench {
 
     private static double ms(long nanos) {
         return nanos < 0 ? Double.NaN : nanos / 1e6;
+    }
+
+    /** Open loop: sends happen at their scheduled time, however the earlier ones fare. */
+    private static void waitUntil(long nanoTime) {
+        long wait;
+        while ((wait = nanoTime - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
     }
 }
