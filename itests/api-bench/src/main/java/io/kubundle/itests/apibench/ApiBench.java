@@ -223,7 +223,8 @@ public final class ApiBench {
         CountDownLatch done = new CountDownLatch(n);
         long start = System.nanoTime() + 20_000_000L;
         for (int i = 0; i < n; i++) {
-            waitUntil(start + i * interval);
+            long at = start + i * interval;
+            waitUntil(at);
             int index = i;
             HttpRequest request = requests.apply(i);
             sendLater(request, (response, failure) -> {
@@ -534,7 +535,8 @@ public final class ApiBench {
         CountDownLatch done = new CountDownLatch(n);
         long start = System.nanoTime() + 20_000_000L;
         for (int i = 0; i < n; i++) {
-            waitUntil(start + i * interval);
+            long at = start + i * interval;
+            waitUntil(at);
             int index = i;
             String name = "w-" + (i % objects);
             String stamp = Long.toString(System.nanoTime());
