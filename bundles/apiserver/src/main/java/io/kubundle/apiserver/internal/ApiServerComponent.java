@@ -1,12 +1,17 @@
 package io.kubundle.apiserver.internal;
 
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceFactory;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,6 +34,7 @@ import io.kubundle.api.auth.Authenticator;
 import io.kubundle.api.auth.Authorizer;
 import io.kubundle.api.auth.ClusterCertificates;
 import io.kubundle.api.store.Store;
+import io.kubundle.api.transport.ApiTransport;
 
 /**
  * The API server: serves the Kubernetes REST API over the store that is present. The store and
@@ -55,6 +61,8 @@ public final class ApiServerComponent {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private NettyApiServer server;
+    private ServiceRegistration<ApiTransport> inProcess;
+    private final InProcessTransport.OpenStreams inProcessStreams = new InProcessTransport.OpenStreams();
 
     // an activate method rather than constructor injection: DS sets the reference fields
     // (the store above all) only after construction
@@ -73,11 +81,30 @@ public final class ApiServerComponent {
             ApiHandler handler = new ApiHandler(types, resources, json, new BodyDecoder(), timers, address,
                     context.getBundle().getVersion().toString(), access);
             server = new NettyApiServer(config.bindAddress(), port, tls(certificates), handler, access::authenticate, workers);
+            inProcess = registerInProcessTransport(context, handler, inProcessStreams);
         } catch (Exception | Error e) {
             workers.shutdownNow();
             timers.shutdownNow();
             throw e;
         }
+    }
+
+    /** The in-process transport, as one instance per calling bundle so that each call carries its bundle's identity. */
+    private static ServiceRegistration<ApiTransport> registerInProcessTransport(BundleContext context, ApiHandler handler,
+            InProcessTransport.OpenStreams streams) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(ApiTransport.KIND_PROPERTY, ApiTransport.IN_PROCESS);
+        return context.registerService(ApiTransport.class, new ServiceFactory<ApiTransport>() {
+            @Override
+            public ApiTransport getService(Bundle bundle, ServiceRegistration<ApiTransport> registration) {
+                return new InProcessTransport(handler, InProcessTransport.userFor(bundle.getSymbolicName()), streams);
+            }
+
+            @Override
+            public void ungetService(Bundle bundle, ServiceRegistration<ApiTransport> registration, ApiTransport service) {
+                // stateless: streams end when the server stops
+            }
+        }, properties);
     }
 
     /** HTTPS with the cluster's server certificate; client certificates are asked for, not required (tokens work too). */
@@ -125,6 +152,8 @@ public final class ApiServerComponent {
 
     @Deactivate
     void deactivate() {
+        inProcess.unregister();
+        inProcessStreams.endAll();
         server.stop();
         timers.shutdownNow();
         workers.shutdownNow();
