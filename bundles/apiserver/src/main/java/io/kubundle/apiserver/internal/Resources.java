@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.admission.AdmissionChain;
@@ -20,6 +21,9 @@ import io.kubundle.api.admission.AdmissionRequest;
  * delete, with their subresources (status, scale), defaulting, validation and admission.
  */
 final class Resources {
+    /** The garbage collector's finalizers: delete the dependents first, or release them. */
+    static final String FOREGROUND_DELETION = "foregroundDeletion";
+    static final String ORPHAN = "orphan";
     static final int MAX_CONFLICT_RETRIES = 5;
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -207,18 +211,52 @@ final class Resources {
             return terminateNamespace(current, revision);
         }
         long grace = gracePeriod(type, current, options);
-        if (grace > 0 || !current.path("metadata").path("finalizers").isEmpty()) {
-            if (current.path("metadata").has("deletionTimestamp") && grace >= current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
+        String propagationFinalizer = propagationFinalizer(type, name, options);
+        ArrayNode finalizers = current.path("metadata").path("finalizers") instanceof ArrayNode list ? list : json.createArrayNode();
+        boolean addsFinalizer = propagationFinalizer != null && !contains(finalizers, propagationFinalizer);
+        if (grace > 0 || !finalizers.isEmpty() || addsFinalizer) {
+            boolean marked = current.path("metadata").has("deletionTimestamp");
+            if (marked && !addsFinalizer && grace >= current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
                 return current;
             }
-            // marked, not removed: the kubelet stops the pod within the grace period, finalizers run, then it goes
-            ObjectNode marked = current.deepCopy();
-            marked.with("metadata").put("deletionTimestamp", java.time.Instant.now().plusSeconds(grace)
-                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-            marked.with("metadata").put("deletionGracePeriodSeconds", grace);
-            return storage.replace(type, namespace, name, marked, revision);
+            // marked, not removed: the kubelet stops the pod within the grace period, finalizers run
+            // (the garbage collector's foregroundDeletion and orphan among them), then it goes
+            ObjectNode next = current.deepCopy();
+            if (addsFinalizer) {
+                next.with("metadata").withArray("finalizers").add(propagationFinalizer);
+            }
+            if (!marked || grace < current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
+                next.with("metadata").put("deletionTimestamp", java.time.Instant.now().plusSeconds(grace)
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                next.with("metadata").put("deletionGracePeriodSeconds", grace);
+            }
+            return storage.replace(type, namespace, name, next, revision);
         }
         return storage.remove(type, namespace, name, revision);
+    }
+
+    /** The finalizer the garbage collector works under for {@code propagationPolicy}: null for Background. */
+    private static String propagationFinalizer(ResourceType type, String name, JsonNode options) throws ApiException {
+        String policy = options.path("propagationPolicy").asText("");
+        if (policy.isEmpty() && options.has("orphanDependents")) {
+            policy = options.path("orphanDependents").asBoolean() ? "Orphan" : "Background";
+        }
+        return switch (policy) {
+            case "", "Background" -> null;
+            case "Foreground" -> FOREGROUND_DELETION;
+            case "Orphan" -> ORPHAN;
+            default -> throw ApiException.invalid(type, name, List.of(new ApiException.Cause("FieldValueNotSupported",
+                    "propagationPolicy", "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
+        };
+    }
+
+    private static boolean contains(ArrayNode values, String value) {
+        for (JsonNode element : values) {
+            if (element.asText().equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
