@@ -80,7 +80,8 @@ final class ApiHandler {
         if (s.isEmpty()) {
             ObjectNode paths = json.createObjectNode();
             ArrayNode list = paths.putArray("paths");
-            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version")) {
+            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz",
+                    "/version")) {
                 list.add(path);
             }
             return json(200, paths);
@@ -117,6 +118,14 @@ final class ApiHandler {
                 return resource(request, s.get(1), s.get(2), s.subList(3, s.size()), user, sink);
             }
             case "openapi" -> {
+                if (s.size() == 2 && s.get(1).equals("v2") && openApi.v2() != null) {
+                    if (MediaTypes.choose(request.accept(), List.of(MediaTypes.JSON)) == null) {
+                        // the gnostic protobuf document is not made: say so, as Kubernetes does for types it lacks
+                        throw new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
+                                + MediaTypes.JSON);
+                    }
+                    return new ApiResponse(200, MediaTypes.JSON, openApi.v2());
+                }
                 if (s.size() >= 2 && s.get(1).equals("v3")) {
                     byte[] document = s.size() == 2 ? openApi.root() : openApi.document(String.join("/", s.subList(2, s.size())));
                     if (document != null) {
