@@ -15,8 +15,9 @@ import io.kubundle.api.auth.AuthorizationAttributes;
 import io.kubundle.api.auth.UserInfo;
 
 /**
- * Routes a request to discovery, health, or a resource verb, and turns the outcome into JSON (or
- * a Table, or a watch stream). Every failure becomes a {@code Status}.
+ * Routes a request to discovery, health, or a resource verb, and turns the outcome into JSON,
+ * protobuf, a Table or a watch stream, whichever the client's Accept header prefers of those the
+ * server can produce ({@link MediaTypes}). Every failure becomes a {@code Status}.
  */
 final class ApiHandler {
     private final ResourceTypes types;
@@ -30,6 +31,16 @@ final class ApiHandler {
     private final AccessControl access;
     private final WatchEventCache watchEvents;
     private final OpenApi openApi = new OpenApi();
+
+    /** What any object can be answered as. */
+    private static final List<String> PLAIN = List.of(MediaTypes.JSON, MediaTypes.PROTOBUF);
+    /** What a get, list or watch can be answered as: Kubernetes has no protobuf form of a Table. */
+    private static final List<String> READ = List.of(MediaTypes.JSON, MediaTypes.PROTOBUF, MediaTypes.TABLE_JSON);
+    private static final String AGGREGATED = ";g=apidiscovery.k8s.io;v=%s;as=APIGroupDiscoveryList";
+    /** What {@code /api} and {@code /apis} can be answered as: plain or aggregated discovery. */
+    private static final List<String> DISCOVERY = List.of(MediaTypes.JSON, MediaTypes.PROTOBUF,
+            MediaTypes.JSON + AGGREGATED.formatted("v2"), MediaTypes.PROTOBUF + AGGREGATED.formatted("v2"),
+            MediaTypes.JSON + AGGREGATED.formatted("v2beta1"), MediaTypes.PROTOBUF + AGGREGATED.formatted("v2beta1"));
 
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
             String serverAddress, String version, AccessControl access) {
@@ -53,9 +64,9 @@ final class ApiHandler {
         try {
             return route(request, user, sink);
         } catch (ApiException e) {
-            return json(e.code(), e.toStatus());
+            return reply(request, e.code(), e.toStatus());
         } catch (RuntimeException e) {
-            return json(500, ApiException.internal(e.toString()).toStatus());
+            return reply(request, 500, ApiException.internal(e.toString()).toStatus());
         }
     }
 
@@ -69,7 +80,8 @@ final class ApiHandler {
         if (s.isEmpty()) {
             ObjectNode paths = json.createObjectNode();
             ArrayNode list = paths.putArray("paths");
-            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version")) {
+            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz",
+                    "/version")) {
                 list.add(path);
             }
             return json(200, paths);
@@ -83,19 +95,19 @@ final class ApiHandler {
             }
             case "api" -> {
                 if (s.size() == 1) {
-                    return json(200, discovery.coreVersions(serverAddress));
+                    return discoveryRoot(request, true);
                 }
                 if (!s.get(1).equals("v1")) {
                     throw ApiException.notFoundPath(request.path());
                 }
                 if (s.size() == 2) {
-                    return json(200, discovery.resources("", "v1"));
+                    return reply(request, 200, discovery.resources("", "v1"));
                 }
                 return resource(request, "", "v1", s.subList(2, s.size()), user, sink);
             }
             case "apis" -> {
                 if (s.size() == 1) {
-                    return json(200, discovery.groups());
+                    return discoveryRoot(request, false);
                 }
                 if (s.size() == 2) {
                     return found(discovery.group(s.get(1)), request);
@@ -106,6 +118,14 @@ final class ApiHandler {
                 return resource(request, s.get(1), s.get(2), s.subList(3, s.size()), user, sink);
             }
             case "openapi" -> {
+                if (s.size() == 2 && s.get(1).equals("v2") && openApi.v2() != null) {
+                    if (MediaTypes.choose(request.accept(), List.of(MediaTypes.JSON)) == null) {
+                        // the gnostic protobuf document is not made: say so, as Kubernetes does for types it lacks
+                        throw new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
+                                + MediaTypes.JSON);
+                    }
+                    return new ApiResponse(200, MediaTypes.JSON, openApi.v2());
+                }
                 if (s.size() >= 2 && s.get(1).equals("v3")) {
                     byte[] document = s.size() == 2 ? openApi.root() : openApi.document(String.join("/", s.subList(2, s.size())));
                     if (document != null) {
@@ -122,7 +142,25 @@ final class ApiHandler {
         if (object == null) {
             throw ApiException.notFoundPath(request.path());
         }
-        return json(200, object);
+        return reply(request, 200, object);
+    }
+
+    /** {@code /api} or {@code /apis}: aggregated discovery when the client asks for it, the plain document otherwise. */
+    private ApiResponse discoveryRoot(ApiRequest request, boolean core) {
+        String chosen = MediaTypes.choose(request.accept(), DISCOVERY);
+        if (chosen == null || chosen.equals(MediaTypes.JSON) || chosen.equals(MediaTypes.PROTOBUF)) {
+            return reply(request, 200, core ? discovery.coreVersions(serverAddress) : discovery.groups());
+        }
+        String version = chosen.contains("v=v2beta1") ? "v2beta1" : "v2";
+        ObjectNode aggregated = discovery.aggregated(core, "apidiscovery.k8s.io/" + version);
+        if (chosen.startsWith(MediaTypes.PROTOBUF)) {
+            ApiResponse protobuf = protobuf(request, 200, aggregated, chosen);
+            if (protobuf != null) {
+                return protobuf;
+            }
+            chosen = MediaTypes.JSON + AGGREGATED.formatted(version);
+        }
+        return new ApiResponse(200, chosen, bytes(aggregated));
     }
 
     private ObjectNode versionInfo() {
@@ -159,45 +197,47 @@ final class ApiHandler {
         }
         access.authorize(new AuthorizationAttributes(user, verb(request, name), group, version, type.plural(), subresource,
                 namespace, name, true, request.path()));
-        boolean table = request.accept().contains("as=Table");
+        String representation = MediaTypes.choose(request.accept(), READ);
+        boolean table = MediaTypes.TABLE_JSON.equals(representation);
         String userName = user.name();
         return switch (request.method()) {
-            case "GET" -> name == null ? list(request, type, namespace, table, sink) : get(type, namespace, name, subresource, table);
+            case "GET" -> name == null ? list(request, type, namespace, representation, sink)
+                    : get(request, type, namespace, name, subresource, table);
             case "POST" -> {
                 if ("binding".equals(subresource)) {
-                    yield json(201, resources.bind(type, namespace, name, objectBody(request), userName));
+                    yield reply(request, 201, resources.bind(type, namespace, name, objectBody(request), userName));
                 }
                 if ("eviction".equals(subresource)) {
-                    yield json(201, resources.evict(type, namespace, name, objectBody(request), userName));
+                    yield reply(request, 201, resources.evict(type, namespace, name, objectBody(request), userName));
                 }
                 if (name != null) {
                     throw ApiException.methodNotAllowed("POST is not supported on " + request.path());
                 }
-                yield json(201, resources.create(type, namespace, checkedBody(request, type), userName));
+                yield reply(request, 201, resources.create(type, namespace, checkedBody(request, type), userName));
             }
             case "PUT" -> {
                 requireName(name, request);
                 if ("scale".equals(subresource)) {
-                    yield json(200, resources.updateScale(type, namespace, name, bodies.decode(request), userName));
+                    yield reply(request, 200, resources.updateScale(type, namespace, name, bodies.decode(request), userName));
                 }
-                yield json(200, resources.update(type, namespace, name, subresource, checkedBody(request, type), userName));
+                yield reply(request, 200, resources.update(type, namespace, name, subresource, checkedBody(request, type), userName));
             }
             case "PATCH" -> {
                 requireName(name, request);
                 JsonNode patch = bodies.decodePatch(request);
                 if ("scale".equals(subresource)) {
                     JsonNode scale = MergePatch.apply(resources.scaleOf(resources.get(type, namespace, name)), patch);
-                    yield json(200, resources.updateScale(type, namespace, name, scale, userName));
+                    yield reply(request, 200, resources.updateScale(type, namespace, name, scale, userName));
                 }
-                yield json(200, resources.patch(type, namespace, name, subresource, request.contentType(), patch, userName));
+                yield reply(request, 200, resources.patch(type, namespace, name, subresource, request.contentType(), patch, userName));
             }
             case "DELETE" -> {
                 JsonNode options = request.body().length == 0 ? json.createObjectNode() : bodies.decode(request);
                 if (name == null) {
                     List<ObjectNode> deleted = resources.deleteCollection(type, namespace, ListOptions.from(request.query()), options, userName);
-                    yield json(200, list(type, deleted, Long.toString(resources.storage().currentRevision()), null));
+                    yield reply(request, 200, list(type, deleted, Long.toString(resources.storage().currentRevision()), null));
                 }
-                yield json(200, resources.delete(type, namespace, name, options, userName));
+                yield reply(request, 200, resources.delete(type, namespace, name, options, userName));
             }
             default -> throw ApiException.methodNotAllowed(request.method() + " is not supported");
         };
@@ -213,7 +253,7 @@ final class ApiHandler {
         String pod = binding.path("metadata").path("name").asText("");
         access.authorize(new AuthorizationAttributes(user, "create", "", "v1", "pods", "binding", namespace, pod, true,
                 request.path()));
-        return json(201, resources.bind(pods, namespace, pod, binding, user.name()));
+        return reply(request, 201, resources.bind(pods, namespace, pod, binding, user.name()));
     }
 
     /** The Kubernetes verb of a resource request, as authorizers see it. */
@@ -249,18 +289,21 @@ final class ApiHandler {
         return object;
     }
 
-    private ApiResponse get(ResourceType type, String namespace, String name, String subresource, boolean table) throws ApiException {
+    private ApiResponse get(ApiRequest request, ResourceType type, String namespace, String name, String subresource, boolean table)
+            throws ApiException {
         ObjectNode object = resources.get(type, namespace, name);
         if ("scale".equals(subresource)) {
-            return json(200, resources.scaleOf(object));
+            return reply(request, 200, resources.scaleOf(object));
         }
         if (table) {
             return table(Tables.table(type, List.of(object), object.path("metadata").path("resourceVersion").asText(), null, true));
         }
-        return json(200, object);
+        return reply(request, 200, object);
     }
 
-    private ApiResponse list(ApiRequest request, ResourceType type, String namespace, boolean table, EventSink sink) throws ApiException {
+    private ApiResponse list(ApiRequest request, ResourceType type, String namespace, String representation, EventSink sink)
+            throws ApiException {
+        boolean table = MediaTypes.TABLE_JSON.equals(representation);
         ListOptions options = ListOptions.from(request.query());
         if (request.flag("watch")) {
             int timeout = 0;
@@ -269,7 +312,9 @@ final class ApiHandler {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("timeoutSeconds must be a number");
             }
-            new WatchSession(type, options, resources.storage(), watchEvents, json, sink, table)
+            WatchFormat format = table ? WatchFormat.TABLE
+                    : MediaTypes.PROTOBUF.equals(representation) ? WatchFormat.PROTOBUF : WatchFormat.JSON;
+            new WatchSession(type, options, resources.storage(), watchEvents, json, sink, format)
                     .start(namespace, options.resourceVersion(), request.flag("allowWatchBookmarks"), timeout, timers);
             return null;
         }
@@ -278,7 +323,7 @@ final class ApiHandler {
         if (table) {
             return table(Tables.table(type, page.items(), revision, page.continueToken(), true));
         }
-        return json(200, list(type, page.items(), revision, page.continueToken()));
+        return reply(request, 200, list(type, page.items(), revision, page.continueToken()));
     }
 
     private ObjectNode list(ResourceType type, List<ObjectNode> items, String revision, String continueToken) {
@@ -302,6 +347,30 @@ final class ApiHandler {
 
     private ApiResponse table(ObjectNode table) {
         return new ApiResponse(200, "application/json;as=Table;v=v1;g=meta.k8s.io", bytes(table));
+    }
+
+    /** An object in the representation the client prefers: protobuf if it asks for that first and the kind has one, else JSON. */
+    private ApiResponse reply(ApiRequest request, int status, JsonNode body) {
+        if (MediaTypes.PROTOBUF.equals(MediaTypes.choose(request.accept(), PLAIN))) {
+            ApiResponse protobuf = protobuf(request, status, body, MediaTypes.PROTOBUF);
+            if (protobuf != null) {
+                return protobuf;
+            }
+        }
+        return json(status, body);
+    }
+
+    /**
+     * The protobuf answer, or null for JSON: when the kind has no protobuf form, or when the
+     * message would lack some of the object's fields and the client takes JSON as well.
+     */
+    private static ApiResponse protobuf(ApiRequest request, int status, JsonNode body, String contentType) {
+        ProtobufBodies.Encoded encoded = ProtobufBodies.shared().encode(body);
+        if (encoded == null || (!encoded.dropped().isEmpty() && MediaTypes.acceptsJson(request.accept()))) {
+            return null;
+        }
+        ProtobufBodies.warnDropped(body, encoded.dropped());
+        return new ApiResponse(status, contentType, encoded.body());
     }
 
     private ApiResponse json(int status, JsonNode body) {

@@ -42,6 +42,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -206,7 +207,9 @@ final class NettyApiServer {
                         ApiResponse response = handler.handle(apiRequest, user.get(), new WebSocketSink(ctx));
                         if (response != null) {
                             // not a watch, or it failed before streaming: the reply as one message, then close
-                            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(response.body())));
+                            ctx.writeAndFlush(response.contentType().startsWith("application/json")
+                                    ? new TextWebSocketFrame(Unpooled.wrappedBuffer(response.body()))
+                                    : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(response.body())));
                             handshaker.close(ctx.channel(), new CloseWebSocketFrame());
                         }
                     });
@@ -272,9 +275,10 @@ final class NettyApiServer {
         }
     }
 
-    /** A watch over WebSocket: one text message per event. */
+    /** A watch over WebSocket: one message per event, text for JSON, binary for protobuf. */
     private static final class WebSocketSink implements EventSink {
         private final ChannelHandlerContext ctx;
+        private volatile boolean binary;
 
         WebSocketSink(ChannelHandlerContext ctx) {
             this.ctx = ctx;
@@ -283,6 +287,7 @@ final class NettyApiServer {
         @Override
         public void begin(String contentType) {
             // the handshake was the start
+            binary = !contentType.startsWith("application/json");
         }
 
         @Override
@@ -290,7 +295,8 @@ final class NettyApiServer {
             if (!ctx.channel().isActive()) {
                 return false;
             }
-            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
+            ctx.writeAndFlush(binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(line))
+                    : new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
             return true;
         }
 

@@ -1,6 +1,5 @@
 package io.kubundle.apiserver.internal;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,20 +67,9 @@ final class WatchEventCache {
         return entry;
     }
 
-    /** The JSON line {@code {"type":..., "object":...}\n} of this event with one of its two objects. */
-    byte[] line(Entry entry, String type, boolean previousObject) {
-        return entry.lines.computeIfAbsent(type + (previousObject ? "/previous" : "/current"), k -> {
-            ObjectNode event = json.createObjectNode();
-            event.put("type", type);
-            event.set("object", previousObject ? entry.previous : entry.current);
-            try {
-                byte[] line = json.writeValueAsBytes(event);
-                byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
-                withNewline[line.length] = '\n';
-                return withNewline;
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot serialise a watch event", e);
-            }
-        });
+    /** This event with one of its two objects, as {@code format} writes it (a JSON line, a protobuf frame). */
+    byte[] line(Entry entry, String type, boolean previousObject, WatchFormat format) {
+        return entry.lines.computeIfAbsent(format + "/" + type + (previousObject ? "/previous" : "/current"),
+                k -> format.event(json, type, previousObject ? entry.previous : entry.current));
     }
 }

@@ -1,6 +1,5 @@
 package io.kubundle.apiserver.internal;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,7 +17,7 @@ import io.kubundle.api.store.WatchListener;
 
 /**
  * One {@code ?watch=true} request: optional initial ADDED events, then the store's events as
- * {@code {"type":..., "object":...}} lines, bookmarks if asked for, until the client leaves, the
+ * {@code {"type":..., "object":...}} lines (or protobuf frames: {@link WatchFormat}), bookmarks if asked for, until the client leaves, the
  * timeout passes or the store closes the watch. Events whose object enters or leaves the
  * selectors become ADDED and DELETED, as Kubernetes sends them.
  */
@@ -31,7 +30,7 @@ final class WatchSession implements WatchListener {
     private final WatchEventCache events;
     private final ObjectMapper json;
     private final EventSink sink;
-    private final boolean table;
+    private final WatchFormat format;
     private final Object lock = new Object();
     private Watch watch;
     private ScheduledFuture<?> bookmarks;
@@ -41,21 +40,21 @@ final class WatchSession implements WatchListener {
     private boolean closed;
 
     WatchSession(ResourceType type, ListOptions options, ObjectStorage storage, WatchEventCache events, ObjectMapper json,
-            EventSink sink, boolean table) {
+            EventSink sink, WatchFormat format) {
         this.type = type;
         this.options = options;
         this.storage = storage;
         this.events = events;
         this.json = json;
         this.sink = sink;
-        this.table = table;
+        this.format = format;
     }
 
     /** Starts streaming; returns at once, the store delivers on its own threads. */
     void start(String namespace, String resourceVersion, boolean allowBookmarks, int timeoutSeconds,
             ScheduledExecutorService timers) throws ApiException {
         long after = ListOptions.revision(resourceVersion);
-        sink.begin(table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
+        sink.begin(format.contentType());
         synchronized (lock) {
             if (after == 0) {
                 // no version, or "0": start with the current state as ADDED events
@@ -121,10 +120,10 @@ final class WatchSession implements WatchListener {
 
     private void send(WatchEventCache.Entry entry, String eventType, boolean previousObject) {
         ObjectNode object = previousObject ? entry.previous : entry.current;
-        if (table) {
+        if (format == WatchFormat.TABLE) {
             send(eventType, object);
         } else {
-            writeLine(events.line(entry, eventType, previousObject));
+            writeLine(events.line(entry, eventType, previousObject, format));
         }
     }
 
@@ -146,7 +145,7 @@ final class WatchSession implements WatchListener {
     }
 
     private void send(String eventType, ObjectNode object) {
-        if (table) {
+        if (format == WatchFormat.TABLE) {
             JsonNode row = Tables.table(type, List.of(object), object.path("metadata").path("resourceVersion").asText(), null,
                     !columnsSent);
             columnsSent = true;
@@ -166,15 +165,9 @@ final class WatchSession implements WatchListener {
         if (closed) {
             return;
         }
-        ObjectNode event = json.createObjectNode();
-        event.put("type", eventType);
-        event.set("object", object);
         try {
-            byte[] line = json.writeValueAsBytes(event);
-            byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
-            withNewline[line.length] = '\n';
-            writeLine(withNewline);
-        } catch (IOException e) {
+            writeLine(format.event(json, eventType, object));
+        } catch (RuntimeException e) {
             finish();
         }
     }

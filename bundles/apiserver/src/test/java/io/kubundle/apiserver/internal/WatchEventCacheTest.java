@@ -26,8 +26,8 @@ class WatchEventCacheTest {
         WatchEvent update = new WatchEvent(WatchEvent.Type.UPDATE, kv("a", 3, 7), kv("a", 3, 5));
         WatchEventCache.Entry first = cache.entry(update);
         assertSame(first, cache.entry(update), "the second watcher gets the same decoded event");
-        byte[] line = cache.line(first, "MODIFIED", false);
-        assertSame(line, cache.line(first, "MODIFIED", false), "and the same bytes");
+        byte[] line = cache.line(first, "MODIFIED", false, WatchFormat.JSON);
+        assertSame(line, cache.line(first, "MODIFIED", false, WatchFormat.JSON), "and the same bytes");
         assertEquals("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"7\"}}}\n",
                 new String(line, StandardCharsets.UTF_8));
     }
@@ -38,6 +38,6 @@ class WatchEventCacheTest {
         WatchEventCache.Entry entry = cache.entry(delete);
         assertEquals("9", entry.previous.at("/metadata/resourceVersion").asText());
         assertEquals("{\"type\":\"DELETED\",\"object\":{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"9\"}}}\n",
-                new String(cache.line(entry, "DELETED", true), StandardCharsets.UTF_8));
+                new String(cache.line(entry, "DELETED", true, WatchFormat.JSON), StandardCharsets.UTF_8));
     }
 }

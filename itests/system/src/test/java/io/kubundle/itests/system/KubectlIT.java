@@ -78,6 +78,30 @@ class KubectlIT {
     }
 
     @Test
+    void aggregatedDiscoveryInTwoRequestsAndProtobufAnswers() throws Exception {
+        // a cache of its own, so that kubectl discovers now: /api and /apis answer everything at once
+        Kubectl fresh = new Kubectl(dir.resolve("data/kubeconfig"), dir.resolve("aggregated-cache"));
+        Distribution.Result resources = fresh.run("-v=6", "api-resources");
+        assertEquals(0, resources.exitCode(), resources.err());
+        assertTrue(resources.out().lines().anyMatch(l -> l.matches("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment")),
+                resources.out());
+        List<String> fetched = resources.err().lines().filter(l -> l.contains(" GET https://"))
+                .map(l -> l.replaceAll(".* GET https://[^/]+(/[^? ]*).*", "$1")).toList();
+        assertEquals(List.of("/api", "/apis"), fetched, resources.err());
+
+        // kubectl create sends protobuf and takes protobuf first: the answer and an error both decode
+        Distribution.Result created = kubectl.run("-v=8", "create", "configmap", "proto-made", "--from-literal=a=b");
+        assertEquals(0, created.exitCode(), created.err());
+        assertEquals("configmap/proto-made created", created.out().strip());
+        String response = created.err().substring(Math.max(0, created.err().indexOf("Response Status: 201")));
+        assertTrue(response.contains("Content-Type: application/vnd.kubernetes.protobuf"), "the response was protobuf:\n" + created.err());
+        Distribution.Result again = kubectl.run("create", "configmap", "proto-made", "--from-literal=a=b");
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("configmaps \"proto-made\" already exists"), again.err());
+        assertEquals("b", json("get", "configmap", "proto-made").at("/data/a").asText());
+    }
+
+    @Test
     void theTutorialsDeploymentAsWritten() throws Exception {
         Path nginx = Path.of(getClass().getResource("/tutorial/nginx.yml").toURI());
         String created = kubectl.ok("apply", "--validate=false", "-f", nginx.toString());
