@@ -90,6 +90,11 @@ final class ApiException extends Exception {
         return new ApiException(413, "RequestEntityTooLarge", "the request body is larger than the " + limit + " bytes allowed");
     }
 
+    /** 429: the request may succeed later (an eviction a disruption budget forbids now). */
+    static ApiException tooManyRequests(String message, List<Cause> causes) {
+        return new ApiException(429, "TooManyRequests", message, null, causes);
+    }
+
     static ApiException internal(String message) {
         return new ApiException(500, "InternalError", "Internal error occurred: " + message);
     }
@@ -118,7 +123,10 @@ final class ApiException extends Exception {
             }
             var array = details.putArray("causes");
             for (Cause cause : causes) {
-                array.addObject().put("reason", cause.reason()).put("message", cause.message()).put("field", cause.field());
+                ObjectNode entry = array.addObject().put("reason", cause.reason()).put("message", cause.message());
+                if (!cause.field().isEmpty()) {
+                    entry.put("field", cause.field());
+                }
             }
         }
         if (details != null) {

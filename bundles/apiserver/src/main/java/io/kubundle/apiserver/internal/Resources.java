@@ -24,6 +24,8 @@ final class Resources {
     /** The garbage collector's finalizers: delete the dependents first, or release them. */
     static final String FOREGROUND_DELETION = "foregroundDeletion";
     static final String ORPHAN = "orphan";
+
+    private final Map<String, Object> evictionLocks = new java.util.concurrent.ConcurrentHashMap<>();
     static final int MAX_CONFLICT_RETRIES = 5;
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -293,10 +295,20 @@ final class Resources {
         return Statuses.created();
     }
 
-    /** pods/eviction: a polite delete (disruption budgets are checked once the PDB controller exists). */
+    /**
+     * pods/eviction: a delete that respects the PodDisruptionBudget covering the pod (429 when it
+     * would break it). Evictions in one namespace are serialised, so two cannot both take the
+     * budget's last disruption.
+     */
     ObjectNode evict(ResourceType type, String namespace, String name, ObjectNode eviction, String user) throws ApiException {
         JsonNode options = eviction.path("deleteOptions");
-        delete(type, namespace, name, options.isObject() ? options : json.createObjectNode(), user);
+        synchronized (evictionLocks.computeIfAbsent(namespace, ns -> new Object())) {
+            ObjectNode pod = storage.get(type, namespace, name);
+            ResourceType budgets = types.byResource("policy", "v1", "poddisruptionbudgets").orElseThrow();
+            DisruptionBudgets.checkEviction(pod, storage.list(budgets, namespace, ListOptions.from(Map.of())).items(),
+                    storage.list(type, namespace, ListOptions.from(Map.of())).items());
+            delete(type, namespace, name, options.isObject() ? options : json.createObjectNode(), user);
+        }
         return Statuses.created();
     }
 

@@ -272,6 +272,32 @@ class Fabric8IT {
         assertNull(client.pods().inNamespace("pods").withName("loose").get());
     }
 
+    @Test
+    void evictionRespectsTheDisruptionBudget() {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("budget").endMetadata().build()).create();
+        for (String name : List.of("web-0", "web-1")) {
+            client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("budget").withLabels(Map.of("app", "web"))
+                    .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
+            // what a kubelet reports for a running, ready pod
+            client.pods().inNamespace("budget").withName(name).editStatus(pod -> new PodBuilder(pod).editOrNewStatus().withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build());
+        }
+        client.resource(new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata().withName("web-pdb")
+                .withNamespace("budget").endMetadata().withNewSpec().withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(2))
+                .withNewSelector().withMatchLabels(Map.of("app", "web")).endSelector().endSpec().build()).create();
+
+        // fabric8 answers false for the 429 the budget causes
+        assertEquals(false, client.pods().inNamespace("budget").withName("web-0").evict());
+        assertNotNull(client.pods().inNamespace("budget").withName("web-0").get(), "the refused eviction deleted nothing");
+
+        client.policy().v1().podDisruptionBudget().inNamespace("budget").withName("web-pdb")
+                .edit(pdb -> new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder(pdb).editSpec()
+                        .withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(1)).endSpec().build());
+        assertTrue(client.pods().inNamespace("budget").withName("web-0").evict());
+        assertNull(client.pods().inNamespace("budget").withName("web-0").get());
+        assertEquals(false, client.pods().inNamespace("budget").withName("web-1").evict(), "now the last healthy pod is protected");
+    }
+
     private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
 
     /** The envelope of a protobuf body: the magic "k8s\0", then a runtime.Unknown of the expected kind. */
