@@ -61,6 +61,7 @@ public final class ApiServerComponent {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private NettyApiServer server;
+    private Compactor compactor;
     private ServiceRegistration<ApiTransport> inProcess;
     private final InProcessTransport.OpenStreams inProcessStreams = new InProcessTransport.OpenStreams();
 
@@ -74,6 +75,7 @@ public final class ApiServerComponent {
         timers = Executors.newSingleThreadScheduledExecutor(named("kubundle-api-timer-"));
         try {
             ObjectStorage storage = new ObjectStorage(json, () -> store);
+            compactor = new Compactor(() -> store, timers, config.compactionIntervalSeconds());
             Resources resources = new Resources(storage, types, json, () -> admission, workers);
             resources.ensureInitialNamespaces();
             int port = port(config, context);
@@ -152,6 +154,7 @@ public final class ApiServerComponent {
 
     @Deactivate
     void deactivate() {
+        compactor.close();
         inProcess.unregister();
         inProcessStreams.endAll();
         server.stop();

@@ -13,4 +13,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Threads that serve requests (watches hold none).")
     int workerThreads() default 32;
+
+    @AttributeDefinition(description = "Seconds between compactions of the store's history, keeping at least one interval of it"
+            + " (kube-apiserver's --etcd-compaction-interval); 0 never compacts.")
+    long compactionIntervalSeconds() default 300;
 }
