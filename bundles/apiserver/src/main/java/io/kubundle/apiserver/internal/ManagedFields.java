@@ -213,6 +213,9 @@ final class ManagedFields {
         List<Entry> result = writer.applied() != null
                 ? applied(live, before, writer, apiVersion, sub, scope, changed, removed, now)
                 : updated(startingEntries(live, next, sub), writer.manager(), apiVersion, sub, changed, removed, now);
+        if (writer.applied() != null) {
+            ClientSideApply.keepInStep(writer.manager(), live, next, writer.applied());
+        }
         if (result.isEmpty()) {
             next.with("metadata").remove("managedFields");
         } else {
@@ -240,7 +243,8 @@ final class ManagedFields {
                 conflicts.put(entry, conflict);
             }
         }
-        if (!conflicts.isEmpty() && !writer.force()) {
+        if (!conflicts.isEmpty() && !writer.force()
+                && !ClientSideApply.handsOver(writer.manager(), live, before, conflicts.values(), scope)) {
             throw conflict(conflicts);
         }
         List<Entry> result = new ArrayList<>();
@@ -255,9 +259,12 @@ final class ManagedFields {
             }
         }
         Set<List<String>> owned = walk(writer.applied(), scope).members;
-        boolean touched = previous == null || !changed.isEmpty() || !removed.isEmpty();
-        String time = touched || previous.time() == null ? now : previous.time();
-        result.add(new Entry(writer.manager(), APPLY, apiVersion, sub, time, owned));
+        if (!owned.isEmpty()) {
+            // an apply that sets nothing keeps no entry, as Kubernetes drops every empty one
+            boolean touched = previous == null || !changed.isEmpty() || !removed.isEmpty();
+            String time = touched || previous.time() == null ? now : previous.time();
+            result.add(new Entry(writer.manager(), APPLY, apiVersion, sub, time, owned));
+        }
         return result;
     }
 
@@ -640,7 +647,7 @@ final class ManagedFields {
     }
 
     /** Leaves compare by value: the 2 of a YAML body equals the 2 read back from storage, whatever Java type holds it. */
-    private static boolean sameValue(JsonNode a, JsonNode b) {
+    static boolean sameValue(JsonNode a, JsonNode b) {
         if (a != null && b != null && a.isNumber() && b.isNumber()) {
             return a.decimalValue().compareTo(b.decimalValue()) == 0;
         }

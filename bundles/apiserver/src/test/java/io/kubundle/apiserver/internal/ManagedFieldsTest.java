@@ -151,6 +151,7 @@ class ManagedFieldsTest {
         // once the other applier drops it too, it goes
         ObjectNode gone = apply(dropped, "{'apiVersion':'apps/v1','kind':'Deployment','metadata':{'name':'web'}}", "other", false);
         assertEquals(tree("{'owner':'ops'}"), gone.at("/metadata/labels"));
+        assertTrue(entry(gone, "other", "Apply").isMissingNode(), "an apply that owns nothing keeps no entry");
     }
 
     @Test
@@ -207,6 +208,27 @@ class ManagedFieldsTest {
                 conflict.getMessage());
         ObjectNode same = apply(old, deployment(2, ""), "kubectl", false);
         assertTrue(entry(same, "before-first-apply", "Update").isObject());
+    }
+
+    @Test
+    void kubectlTakesOverFromClientSideApplyUnlessTheObjectDrifted() throws Exception {
+        ObjectNode config = tree(deployment(2, ""));
+        ObjectNode created = config.deepCopy();
+        created.with("metadata").with("annotations").put(ClientSideApply.ANNOTATION, config + "\n");
+        ObjectNode live = update(null, created, "kubectl-client-side-apply", null);
+
+        ApiException other = assertThrows(ApiException.class, () -> apply(live, deployment(3, ""), "ci", false));
+        assertTrue(other.getMessage().contains("conflict with \"kubectl-client-side-apply\""), other.getMessage());
+
+        ObjectNode taken = apply(live, deployment(3, ""), "kubectl", false);
+        assertEquals(3, taken.at("/spec/replicas").asInt());
+        JsonNode annotation = JSON.readTree(taken.at("/metadata/annotations").path(ClientSideApply.ANNOTATION).asText());
+        assertEquals(3, annotation.at("/spec/replicas").asInt(), "the annotation follows the server-side apply");
+        assertTrue(annotation.at("/metadata/annotations").isMissingNode());
+
+        ObjectNode drifted = scale(live, 7, "kubectl", "scale");
+        ApiException conflict = assertThrows(ApiException.class, () -> apply(drifted, deployment(3, ""), "kubectl", false));
+        assertTrue(conflict.getMessage().contains("with subresource \"scale\""), conflict.getMessage());
     }
 
     @Test
