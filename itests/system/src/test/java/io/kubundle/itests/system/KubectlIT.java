@@ -357,6 +357,31 @@ class KubectlIT {
     }
 
     @Test
+    void serverSideApplyTakesOverFromClientSideApply() throws Exception {
+        Path file = manifest("csa.yml", deploymentYaml("csa", 1, ""));
+        assertEquals("deployment.apps/csa created", kubectl.ok("apply", "-f", file.toString()).strip());
+        JsonNode client = json("get", "deployment", "csa", "--show-managed-fields");
+        assertEquals("kubectl-client-side-apply", client.at("/metadata/managedFields/0/manager").asText(), client.toString());
+        assertEquals("Update", client.at("/metadata/managedFields/0/operation").asText());
+
+        // kubectl moves the fields client-side apply owned to its server-side manager (a JSON patch of managedFields)
+        Path scaled = manifest("csa-2.yml", deploymentYaml("csa", 2, ""));
+        assertEquals("deployment.apps/csa serverside-applied", kubectl.ok("apply", "--server-side", "-f", scaled.toString()).strip());
+        JsonNode server = json("get", "deployment", "csa", "--show-managed-fields");
+        assertEquals(2, server.at("/spec/replicas").asInt());
+        JsonNode entries = server.at("/metadata/managedFields");
+        assertEquals("kubectl", entries.at("/0/manager").asText(), entries.toString());
+        assertEquals("Apply", entries.at("/0/operation").asText());
+        assertTrue(entries.at("/0/fieldsV1/f:spec/f:replicas").isObject(), entries.toString());
+        for (JsonNode entry : entries) {
+            // what is left is kubectl's own: the annotation goes to "kubectl-last-applied"
+            assertTrue(entry.path("manager").asText().startsWith("kubectl") && entry.path("operation").asText().equals("Apply"),
+                    entries.toString());
+        }
+        kubectl.ok("delete", "deployment", "csa");
+    }
+
+    @Test
     void patchesAreCheckedForUnknownFieldsAndWarnWarns() throws Exception {
         kubectl.ok("apply", "-f", manifest("checked-cm.yml", """
                 apiVersion: v1
