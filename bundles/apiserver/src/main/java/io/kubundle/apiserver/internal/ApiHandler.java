@@ -1,6 +1,7 @@
 package io.kubundle.apiserver.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.kubundle.api.auth.AuthorizationAttributes;
 import io.kubundle.api.auth.UserInfo;
@@ -213,23 +215,25 @@ final class ApiHandler {
                 if (name != null) {
                     throw ApiException.methodNotAllowed("POST is not supported on " + request.path());
                 }
-                yield reply(request, 201, resources.create(type, namespace, checkedBody(request, type), userName));
+                String manager = fieldManager(request, "CreateOptions", false);
+                List<String> warnings = new ArrayList<>();
+                ObjectNode body = checkedBody(request, type, warnings);
+                yield reply(request, 201, resources.create(type, namespace, body, userName, ManagedFields.Writer.update(manager)), warnings);
             }
             case "PUT" -> {
                 requireName(name, request);
+                String manager = fieldManager(request, "UpdateOptions", false);
                 if ("scale".equals(subresource)) {
-                    yield reply(request, 200, resources.updateScale(type, namespace, name, bodies.decode(request), userName));
+                    yield reply(request, 200, resources.updateScale(type, namespace, name, bodies.decode(request), userName, manager));
                 }
-                yield reply(request, 200, resources.update(type, namespace, name, subresource, checkedBody(request, type), userName));
+                List<String> warnings = new ArrayList<>();
+                ObjectNode body = checkedBody(request, type, warnings);
+                yield reply(request, 200, resources.update(type, namespace, name, subresource, body, userName,
+                        ManagedFields.Writer.update(manager)), warnings);
             }
             case "PATCH" -> {
                 requireName(name, request);
-                JsonNode patch = bodies.decodePatch(request);
-                if ("scale".equals(subresource)) {
-                    JsonNode scale = MergePatch.apply(resources.scaleOf(resources.get(type, namespace, name)), patch);
-                    yield reply(request, 200, resources.updateScale(type, namespace, name, scale, userName));
-                }
-                yield reply(request, 200, resources.patch(type, namespace, name, subresource, request.contentType(), patch, userName));
+                yield patch(request, type, namespace, name, subresource, userName);
             }
             case "DELETE" -> {
                 JsonNode options = request.body().length == 0 ? json.createObjectNode() : bodies.decode(request);
@@ -274,10 +278,80 @@ final class ApiHandler {
         }
     }
 
-    /** A create or update body, checked against the type's OpenAPI schema when {@code fieldValidation=Strict}. */
-    private ObjectNode checkedBody(ApiRequest request, ResourceType type) throws ApiException {
+    /**
+     * PATCH: server-side apply ({@code application/apply-patch+yaml}), or a merge, JSON or
+     * strategic merge patch, whose result is checked for unknown fields as {@code fieldValidation} asks.
+     */
+    private ApiResponse patch(ApiRequest request, ResourceType type, String namespace, String name, String subresource, String user)
+            throws ApiException {
+        boolean apply = request.contentType().startsWith("application/apply-patch");
+        String manager = fieldManager(request, "PatchOptions", apply);
+        JsonNode patch = bodies.decodePatch(request);
+        if ("scale".equals(subresource)) {
+            if (apply) {
+                throw new ApiException(415, "UnsupportedMediaType", "server-side apply of the scale subresource is not supported; apply the "
+                        + type.singular() + " itself");
+            }
+            JsonNode scale = MergePatch.apply(resources.scaleOf(resources.get(type, namespace, name)), patch);
+            return reply(request, 200, resources.updateScale(type, namespace, name, scale, user, manager));
+        }
+        String validation = request.query().get("fieldValidation");
+        List<String> warnings = new ArrayList<>();
+        if (apply) {
+            if (!(patch instanceof ObjectNode config)) {
+                throw ApiException.badRequest("the applied configuration must be an object");
+            }
+            warnings.addAll(openApi.checkFields(type, config, null, validation));
+            Resources.Applied applied = resources.apply(type, namespace, name, subresource, config, user,
+                    ManagedFields.Writer.apply(manager, config, request.flag("force")));
+            return reply(request, applied.created() ? 201 : 200, applied.object(), warnings);
+        }
+        ObjectNode patched = resources.patch(type, namespace, name, subresource, request.contentType(), patch, user,
+                ManagedFields.Writer.update(manager), (before, after) -> {
+                    warnings.clear();
+                    warnings.addAll(openApi.checkFields(type, after, before, validation));
+                });
+        return reply(request, 200, patched, warnings);
+    }
+
+    /**
+     * The field manager of a write: the {@code fieldManager} parameter, else the User-Agent's
+     * prefix. The options Kubernetes refuses are 422 on {@code optionsKind}: apply without a
+     * manager, {@code force} on another patch, a manager too long or not printable, an unknown
+     * {@code fieldValidation}.
+     */
+    private static String fieldManager(ApiRequest request, String optionsKind, boolean apply) throws ApiException {
+        String given = request.query().getOrDefault("fieldManager", "");
+        List<ApiException.Cause> causes = new ArrayList<>();
+        if (apply && given.isEmpty()) {
+            causes.add(new ApiException.Cause("FieldValueRequired", "fieldManager", "Required value: is required for apply patch"));
+        }
+        if (!apply && optionsKind.equals("PatchOptions") && request.query().containsKey("force")) {
+            causes.add(new ApiException.Cause("FieldValueForbidden", "force", "Forbidden: may not be specified for non-apply patch"));
+        }
+        if (given.length() > ManagedFields.MAX_MANAGER_LENGTH) {
+            causes.add(new ApiException.Cause("FieldValueTooLong", "fieldManager", "Too long: may not be more than "
+                    + ManagedFields.MAX_MANAGER_LENGTH + " bytes"));
+        }
+        if (!given.codePoints().allMatch(ManagedFields::printable)) {
+            causes.add(new ApiException.Cause("FieldValueInvalid", "fieldManager", "Invalid value: " + TextNode.valueOf(given)
+                    + ": all characters must be printable"));
+        }
+        String validation = request.query().getOrDefault("fieldValidation", "");
+        if (!List.of("", "Ignore", "Warn", "Strict").contains(validation)) {
+            causes.add(new ApiException.Cause("FieldValueNotSupported", "fieldValidation", "Unsupported value: "
+                    + TextNode.valueOf(validation) + ": supported values: \"Ignore\", \"Strict\", \"Warn\""));
+        }
+        if (!causes.isEmpty()) {
+            throw ApiException.invalidOptions(optionsKind, causes);
+        }
+        return given.isEmpty() ? ManagedFields.managerFromUserAgent(request.header().apply("User-Agent")) : given;
+    }
+
+    /** A create or update body, checked against the type's OpenAPI schema as {@code fieldValidation} asks. */
+    private ObjectNode checkedBody(ApiRequest request, ResourceType type, List<String> warnings) throws ApiException {
         ObjectNode body = objectBody(request);
-        openApi.checkFields(type, body, request.query().get("fieldValidation"));
+        warnings.addAll(openApi.checkFields(type, body, null, request.query().get("fieldValidation")));
         return body;
     }
 
@@ -351,13 +425,18 @@ final class ApiHandler {
 
     /** An object in the representation the client prefers: protobuf if it asks for that first and the kind has one, else JSON. */
     private ApiResponse reply(ApiRequest request, int status, JsonNode body) {
+        return reply(request, status, body, List.of());
+    }
+
+    /** The body in the form the client prefers (protobuf or JSON), with {@code Warning} headers. */
+    private ApiResponse reply(ApiRequest request, int status, JsonNode body, List<String> warnings) {
         if (MediaTypes.PROTOBUF.equals(MediaTypes.choose(request.accept(), PLAIN))) {
             ApiResponse protobuf = protobuf(request, status, body, MediaTypes.PROTOBUF);
             if (protobuf != null) {
-                return protobuf;
+                return protobuf.withWarnings(warnings);
             }
         }
-        return json(status, body);
+        return json(status, body, warnings);
     }
 
     /**
@@ -375,6 +454,11 @@ final class ApiHandler {
 
     private ApiResponse json(int status, JsonNode body) {
         return new ApiResponse(status, "application/json", bytes(body));
+    }
+
+    /** A JSON reply with {@code Warning} headers, one per warning. */
+    private ApiResponse json(int status, JsonNode body, List<String> warnings) {
+        return new ApiResponse(status, "application/json", bytes(body), List.copyOf(warnings));
     }
 
     private byte[] bytes(JsonNode body) {

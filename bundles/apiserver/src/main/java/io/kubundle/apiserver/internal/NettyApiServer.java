@@ -242,6 +242,10 @@ final class NettyApiServer {
                     Unpooled.wrappedBuffer(response.body()));
             http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
             http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            for (String warning : response.warnings()) {
+                // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", a quoted text, as Kubernetes sends them
+                http.headers().add(HttpHeaderNames.WARNING, "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            }
             if (keepAlive) {
                 http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(http);

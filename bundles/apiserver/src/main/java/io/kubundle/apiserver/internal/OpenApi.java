@@ -114,22 +114,25 @@ final class OpenApi {
     }
 
     /**
-     * The {@code fieldValidation=Strict} check of a create or update body: 400 listing the fields
-     * the type's schema does not have, as Kubernetes' strict decoding does. Other directives, and
-     * types without a document, pass.
+     * The {@code fieldValidation} check of a request body against its type's schema: {@code Strict}
+     * fails with 400 listing the fields the schema lacks, as Kubernetes' strict decoding does;
+     * {@code Warn} returns them as warnings ({@code unknown field "spec.foo"}); other directives
+     * (and no directive) check nothing, as do types without a document. For a patch, {@code before}
+     * is the object it patched: fields already unknown there are not the request's doing.
      */
-    void checkFields(ResourceType type, JsonNode body, String directive) throws ApiException {
-        if (!"Strict".equals(directive)) {
-            return;
+    List<String> checkFields(ResourceType type, JsonNode body, JsonNode before, String directive) throws ApiException {
+        if (!"Strict".equals(directive) && !"Warn".equals(directive)) {
+            return List.of();
         }
         List<String> unknown = unknownFields(type, body);
-        if (!unknown.isEmpty()) {
-            StringBuilder message = new StringBuilder("strict decoding error: ");
-            for (int i = 0; i < unknown.size(); i++) {
-                message.append(i == 0 ? "" : ", ").append("unknown field \"").append(unknown.get(i)).append('"');
-            }
-            throw ApiException.badRequest(message.toString());
+        if (before != null && !unknown.isEmpty()) {
+            unknown.removeAll(unknownFields(type, before));
         }
+        List<String> messages = unknown.stream().map(field -> "unknown field \"" + field + "\"").toList();
+        if (messages.isEmpty() || directive.equals("Warn")) {
+            return messages;
+        }
+        throw ApiException.badRequest("strict decoding error: " + String.join(", ", messages));
     }
 
     /** The paths ({@code spec.template.spec.containers[0].foo}) of the fields of {@code body} its type's schema lacks. */

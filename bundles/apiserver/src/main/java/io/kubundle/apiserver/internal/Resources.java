@@ -58,7 +58,7 @@ final class Resources {
                 ObjectNode namespace = json.createObjectNode();
                 namespace.put("apiVersion", "v1").put("kind", "Namespace").putObject("metadata").put("name", name);
                 try {
-                    create(namespaces, null, namespace, "system:apiserver");
+                    create(namespaces, null, namespace, "system:apiserver", ManagedFields.Writer.update("kube-apiserver"));
                 } catch (ApiException e) {
                     if (e.code() != 409) {
                         throw e;
@@ -68,7 +68,21 @@ final class Resources {
         }
     }
 
-    ObjectNode create(ResourceType type, String namespace, ObjectNode object, String user) throws ApiException {
+    /**
+     * A look at a patched object before it is written (the request's field validation), given
+     * the object before the patch. Called again when a patch is retried.
+     */
+    @FunctionalInterface
+    interface PatchCheck {
+        void check(ObjectNode before, ObjectNode patched) throws ApiException;
+    }
+
+    /** What an apply wrote, and whether it created the object. */
+    record Applied(ObjectNode object, boolean created) {
+    }
+
+    ObjectNode create(ResourceType type, String namespace, ObjectNode object, String user, ManagedFields.Writer writer)
+            throws ApiException {
         checkKind(type, object);
         ObjectRules.upgradeLegacy(type, object);
         ObjectNode metadata = object.with("metadata");
@@ -80,6 +94,7 @@ final class Resources {
             metadata.remove("namespace");
         }
         ObjectRules.applyDefaults(type, object);
+        ManagedFields.record(null, object, writer, type.apiVersion(), null, ManagedFields.Scope.of(type, null));
         admit(AdmissionRequest.Operation.CREATE, type, namespace, object, null, user);
         String name = metadata.path("name").asText("");
         if (name.isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
@@ -95,8 +110,16 @@ final class Resources {
     }
 
     /** PUT: replaces the object, or only its status with {@code subresource} "status". */
-    ObjectNode update(ResourceType type, String namespace, String name, String subresource, ObjectNode body, String user)
-            throws ApiException {
+    ObjectNode update(ResourceType type, String namespace, String name, String subresource, ObjectNode body, String user,
+            ManagedFields.Writer writer) throws ApiException {
+        checkBody(type, namespace, name, body);
+        ObjectNode current = storage.get(type, namespace, name);
+        checkResourceVersion(type, name, body, current);
+        return write(type, namespace, name, subresource, current, body, user, writer);
+    }
+
+    /** The checks of a whole object sent for a named one: kind, namespace and name agree with the URL. */
+    private void checkBody(ResourceType type, String namespace, String name, ObjectNode body) throws ApiException {
         checkKind(type, body);
         ObjectRules.upgradeLegacy(type, body);
         checkNamespace(type, namespace, body.with("metadata"));
@@ -104,17 +127,54 @@ final class Resources {
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
             throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
         }
-        ObjectNode current = storage.get(type, namespace, name);
+    }
+
+    /** A resourceVersion in the body is a precondition: it must be the current one. */
+    private static void checkResourceVersion(ResourceType type, String name, ObjectNode body, ObjectNode current) throws ApiException {
         String expected = body.path("metadata").path("resourceVersion").asText("");
         if (!expected.isEmpty() && !expected.equals(current.path("metadata").path("resourceVersion").asText())) {
             throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
         }
-        return write(type, namespace, name, subresource, current, body, user);
+    }
+
+    /**
+     * PATCH with {@code application/apply-patch+yaml}: server-side apply of {@code config} by
+     * {@code writer}'s manager (see {@link ManagedFields}); creates the object when it is missing,
+     * through the same path as a create.
+     */
+    Applied apply(ResourceType type, String namespace, String name, String subresource, ObjectNode config, String user,
+            ManagedFields.Writer writer) throws ApiException {
+        checkBody(type, namespace, name, config);
+        if (!config.path("metadata").path("managedFields").isEmpty()) {
+            throw ApiException.badRequest("metadata.managedFields must be nil");
+        }
+        ManagedFields.Scope scope = ManagedFields.Scope.of(type, subresource);
+        for (int attempt = 0;; attempt++) {
+            Optional<ObjectNode> current = storage.find(type, namespace, name);
+            try {
+                if (current.isEmpty()) {
+                    if (subresource != null) {
+                        throw ApiException.notFound(type, name);
+                    }
+                    ObjectNode object = ManagedFields.merge(null, config, writer.manager(), null, scope);
+                    object.with("metadata").put("name", name);
+                    return new Applied(create(type, namespace, object, user, writer), true);
+                }
+                checkResourceVersion(type, name, config, current.get());
+                ObjectNode merged = ManagedFields.merge(current.get(), config, writer.manager(), subresource, scope);
+                return new Applied(write(type, namespace, name, subresource, current.get(), merged, user, writer), false);
+            } catch (ApiException e) {
+                boolean raced = e.isStaleWrite() || (current.isEmpty() && "AlreadyExists".equals(e.reason()));
+                if (!raced || attempt >= MAX_CONFLICT_RETRIES) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** PATCH with a JSON merge patch or a JSON patch; retried on conflict, since a patch needs no resourceVersion. */
     ObjectNode patch(ResourceType type, String namespace, String name, String subresource, String patchType, JsonNode patch,
-            String user) throws ApiException {
+            String user, ManagedFields.Writer writer, PatchCheck check) throws ApiException {
         for (int attempt = 0;; attempt++) {
             ObjectNode current = storage.get(type, namespace, name);
             JsonNode patched;
@@ -131,19 +191,23 @@ final class Resources {
             if (!(patched instanceof ObjectNode object)) {
                 throw ApiException.badRequest("the patch does not leave an object");
             }
+            check.check(current, object);
             try {
-                return write(type, namespace, name, subresource, current, object, user);
+                return write(type, namespace, name, subresource, current, object, user, writer);
             } catch (ApiException e) {
-                if (e.code() != 409 || !"Conflict".equals(e.reason()) || attempt >= MAX_CONFLICT_RETRIES) {
+                if (!e.isStaleWrite() || attempt >= MAX_CONFLICT_RETRIES) {
                     throw e;
                 }
             }
         }
     }
 
-    /** The shared tail of update and patch: keep what the caller may not change, default, admit, validate, store. */
+    /**
+     * The shared tail of update and patch: keep what the caller may not change, default, record
+     * the managed fields of {@code writer} (none when null), admit, validate, store.
+     */
     private ObjectNode write(ResourceType type, String namespace, String name, String subresource, ObjectNode current,
-            ObjectNode body, String user) throws ApiException {
+            ObjectNode body, String user, ManagedFields.Writer writer) throws ApiException {
         ObjectNode next;
         if ("status".equals(subresource)) {
             next = current.deepCopy();
@@ -182,6 +246,7 @@ final class Resources {
         boolean specChanged = !next.path("spec").equals(current.path("spec"));
         metadata.put("generation", specChanged ? generation + 1 : generation);
         ObjectRules.applyDefaults(type, next);
+        ManagedFields.record(current, next, writer, type.apiVersion(), subresource, ManagedFields.Scope.of(type, subresource));
         admit(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
         validate(type, next);
         long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText("0"));
@@ -291,7 +356,8 @@ final class Resources {
         }
         ObjectNode next = current.deepCopy();
         next.with("spec").put("nodeName", node);
-        write(type, namespace, name, null, current, next, user);
+        // as in Kubernetes, a binding records no managed fields
+        write(type, namespace, name, null, current, next, user, null);
         return Statuses.created();
     }
 
@@ -384,14 +450,15 @@ final class Resources {
     }
 
     /** PUT or PATCH of the scale subresource: only spec.replicas changes. */
-    ObjectNode updateScale(ResourceType type, String namespace, String name, JsonNode scale, String user) throws ApiException {
+    ObjectNode updateScale(ResourceType type, String namespace, String name, JsonNode scale, String user, String manager)
+            throws ApiException {
         if (!scale.path("spec").path("replicas").canConvertToInt()) {
             throw ApiException.invalid(type, name, List.of(new ApiException.Cause("FieldValueRequired", "spec.replicas", "Required value")));
         }
         ObjectNode current = storage.get(type, namespace, name);
         ObjectNode next = current.deepCopy();
         next.with("spec").put("replicas", scale.path("spec").path("replicas").asInt());
-        return scaleOf(write(type, namespace, name, null, current, next, user));
+        return scaleOf(write(type, namespace, name, "scale", current, next, user, ManagedFields.Writer.update(manager)));
     }
 
     private void checkKind(ResourceType type, ObjectNode object) throws ApiException {
