@@ -72,7 +72,9 @@ final class NettyApiServer {
 
     NettyApiServer(String host, int port, SslContext ssl, ApiHandler handler, Authenticate authenticate, ExecutorService workers)
             throws InterruptedException, java.io.IOException {
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        // named, so that a test can tell the server's threads are gone after it stops
+        group = new MultiThreadIoEventLoopGroup(2, new io.netty.util.concurrent.DefaultThreadFactory("kubundle-api-io", true),
+                NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 // a swapped-in API server binds the same port while the old one still serves: no gap
                 .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)

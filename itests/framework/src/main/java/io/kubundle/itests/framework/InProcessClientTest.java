@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,11 @@ class InProcessClientTest extends ClientConformance {
         assertEquals("io.kubundle.apiserver", inProcess.getServiceReference().getBundle().getSymbolicName());
     }
 
+    private static List<String> apiServerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(name -> name.startsWith("kubundle-api-")).toList();
+    }
+
     /** The API server's bundle stopped and started: the cluster transport fails meanwhile, then follows the new one. */
     @Override
     protected void restartServer() throws Exception {
@@ -59,6 +65,7 @@ class InProcessClientTest extends ClientConformance {
         apiServer.stop();
         try {
             assertTrue(inProcess.isEmpty(), "the in-process transport leaves with the API server");
+            await(() -> apiServerThreads().isEmpty(), "the API server's threads end: " + apiServerThreads());
             IOException away = assertThrows(IOException.class, () -> client.resources(NAMESPACES).list(null, ListOptions.ALL));
             assertTrue(away.getMessage().contains("no API server runs in this process"), away.getMessage());
         } finally {
