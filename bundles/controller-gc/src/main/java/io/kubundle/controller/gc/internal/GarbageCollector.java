@@ -21,6 +21,7 @@ import io.kubundle.client.kube.ResourceClient;
 import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.ResourceKind;
 import io.kubundle.client.kube.WorkQueue;
+import io.kubundle.controller.support.ControllerHost;
 
 /**
  * Kubernetes' garbage collector: watches every resource that can be listed, watched and deleted,
@@ -31,7 +32,7 @@ import io.kubundle.client.kube.WorkQueue;
  * (3) carries out orphan deletion: dependents lose their reference to an owner marked with the
  * {@code orphan} finalizer, then the owner loses the finalizer. Keys are uids.
  */
-final class GarbageCollector implements AutoCloseable {
+final class GarbageCollector implements ControllerHost.Controller {
     private static final System.Logger LOG = System.getLogger(GarbageCollector.class.getName());
 
     private final KubeClient client;
@@ -44,13 +45,18 @@ final class GarbageCollector implements AutoCloseable {
     private final Map<String, ResourceKind<ObjectNode>> byResource = new HashMap<>();
     private final ControllerLoop loop;
 
-    GarbageCollector(KubeClient client) {
+    private final int workers;
+
+    GarbageCollector(KubeClient client, int workers) {
         this.client = client;
+        this.workers = workers;
         this.loop = new ControllerLoop("garbage-collector", queue, this::reconcile, 15);
     }
 
     /** Discovers the resources, starts an informer for each and, once all have listed, the workers. */
-    void start(Duration syncTimeout, int workers) throws IOException, ApiStatusException, InterruptedException {
+    @Override
+    public void start() throws IOException, ApiStatusException, InterruptedException {
+        Duration syncTimeout = Duration.ofSeconds(60);
         Discovery discovery = Discovery.of(client);
         for (ResourceKind<ObjectNode> kind : discovery.all()) {
             byKind.put(kind.apiVersion() + "/" + kind.kind(), kind);
