@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -188,18 +184,7 @@ class KubectlIT {
         // (create namespace would send protobuf, which the server does not read yet)
         kubectl.ok("apply", "--validate=false", "-f", manifest("watched-ns.yml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: watched\n").toString());
         Process watch = kubectl.start("get", "configmaps", "-n", "watched", "-w", "--output-watch-events");
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null;) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                // the process was stopped
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<String> lines = Distribution.outputLines(watch);
         try {
             Thread.sleep(1000);
             kubectl.ok("apply", "--validate=false", "-f", manifest("cm.yml", """
