@@ -23,7 +23,6 @@ public final class NotAvailableCommand implements Callable<Integer> {
 
     /** Adds the commands of later versions to the root command. */
     public static void addTo(CommandLine root) {
-        add(root, "sim-nodes", "Run simulated nodes that join a master, to test it at scale.");
         CommandLine cluster = add(root, "cluster", "Create, delete and list local clusters.");
         add(cluster, "create", "Create a local cluster.");
         add(cluster, "delete", "Delete a local cluster.");

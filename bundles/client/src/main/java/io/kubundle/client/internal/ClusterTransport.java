@@ -35,7 +35,8 @@ public final class ClusterTransport implements ApiTransport {
 
     @ObjectClassDefinition(name = "Kubundle cluster client", description = "How components reach the API server")
     public @interface Config {
-        @AttributeDefinition(description = "kubeconfig for HTTPS when no API server runs in this process (empty: none)")
+        @AttributeDefinition(description = "kubeconfig for HTTPS when no API server runs in this process (empty: the system"
+                + " property kubundle.kubeconfig, else none)")
         String kubeconfig() default "";
     }
 
@@ -46,13 +47,17 @@ public final class ClusterTransport implements ApiTransport {
     private ApiTransport remote;
     private String remoteProblem = "no API server runs in this process and no kubeconfig is configured (io.kubundle.client)";
 
+    /** The system property a process's command line sets for its kubeconfig ({@code sim-nodes --kubeconfig}). */
+    static final String KUBECONFIG_PROPERTY = "kubundle.kubeconfig";
+
     @Activate
     void activate(Config config) {
-        if (!config.kubeconfig().isBlank()) {
+        String kubeconfig = config.kubeconfig().isBlank() ? System.getProperty(KUBECONFIG_PROPERTY, "") : config.kubeconfig();
+        if (!kubeconfig.isBlank()) {
             try {
-                remote = Kubeconfig.load(Path.of(config.kubeconfig())).transport();
+                remote = Kubeconfig.load(Path.of(kubeconfig)).transport();
             } catch (IOException e) {
-                remoteProblem = "the kubeconfig " + config.kubeconfig() + " cannot be read: " + e.getMessage();
+                remoteProblem = "the kubeconfig " + kubeconfig + " cannot be read: " + e.getMessage();
             }
         }
     }

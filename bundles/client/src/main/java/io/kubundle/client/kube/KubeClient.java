@@ -8,6 +8,7 @@ import java.util.Objects;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import io.kubundle.api.transport.ApiCall;
 import io.kubundle.api.transport.ApiReply;
@@ -24,8 +25,10 @@ public final class KubeClient {
 
     public KubeClient(ApiTransport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
-        // a newer server may send fields this model does not know: keep reading
-        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        // a newer server may send fields this model does not know: keep reading; MicroTime fields
+        // (a Lease's renewTime) are java.time types in fabric8's model
+        this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .registerModule(new JavaTimeModule());
     }
 
     /** A client for the server and user a kubeconfig file names in its current context. */
