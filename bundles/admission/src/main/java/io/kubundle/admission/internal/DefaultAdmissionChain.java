@@ -17,15 +17,19 @@ import io.kubundle.api.admission.AdmissionChain;
 import io.kubundle.api.admission.AdmissionDeniedException;
 import io.kubundle.api.admission.AdmissionRequest;
 import io.kubundle.api.admission.MutatingAdmission;
+import io.kubundle.api.admission.ValidatingAdmission;
 
 /**
- * Runs the mutating admission hooks present at the moment of each call. Hooks come and go with
- * their bundles; a call in flight keeps the snapshot it started with.
+ * Runs the mutating, then (separately) the validating admission hooks present at the moment of
+ * each call. Hooks come and go with their bundles; a call in flight keeps the snapshot it started
+ * with.
  */
 @Component(service = AdmissionChain.class)
 public final class DefaultAdmissionChain implements AdmissionChain {
     /** Highest {@code service.ranking} first, then lowest service id, as the framework orders services. */
     private final Map<ServiceReference<MutatingAdmission>, MutatingAdmission> hooks =
+            new ConcurrentSkipListMap<>(Collections.reverseOrder());
+    private final Map<ServiceReference<ValidatingAdmission>, ValidatingAdmission> validators =
             new ConcurrentSkipListMap<>(Collections.reverseOrder());
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -38,11 +42,35 @@ public final class DefaultAdmissionChain implements AdmissionChain {
         hooks.remove(reference);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addValidator(ServiceReference<ValidatingAdmission> reference, ValidatingAdmission validator) {
+        validators.put(reference, validator);
+    }
+
+    void removeValidator(ServiceReference<ValidatingAdmission> reference) {
+        validators.remove(reference);
+    }
+
     @Override
     public void admit(AdmissionRequest request) throws AdmissionDeniedException {
-        for (Map.Entry<ServiceReference<MutatingAdmission>, MutatingAdmission> hook : List.copyOf(hooks.entrySet())) {
+        runAll(hooks, hook -> hook.admit(request));
+    }
+
+    @Override
+    public void validate(AdmissionRequest request) throws AdmissionDeniedException {
+        runAll(validators, validator -> validator.validate(request));
+    }
+
+    /** One hook's work on the request. */
+    private interface Call<H> {
+        void on(H hook) throws AdmissionDeniedException;
+    }
+
+    private static <H> void runAll(Map<ServiceReference<H>, H> present, Call<H> call) throws AdmissionDeniedException {
+        for (Map.Entry<ServiceReference<H>, H> hook : List.copyOf(present.entrySet())) {
             try {
-                hook.getValue().admit(request);
+                call.on(hook.getValue());
             } catch (AdmissionDeniedException e) {
                 throw new AdmissionDeniedException("admission hook " + nameOf(hook.getKey()) + " denied the request: "
                         + e.getMessage());
@@ -53,10 +81,14 @@ public final class DefaultAdmissionChain implements AdmissionChain {
         }
     }
 
+    /** The mutating hooks' names, in order, then the validating ones'. */
     @Override
     public List<String> hookNames() {
         List<String> names = new ArrayList<>();
         for (ServiceReference<MutatingAdmission> reference : hooks.keySet()) {
+            names.add(nameOf(reference));
+        }
+        for (ServiceReference<ValidatingAdmission> reference : validators.keySet()) {
             names.add(nameOf(reference));
         }
         return names;

@@ -21,9 +21,9 @@ class DefaultAdmissionChainTest {
 
     /** A service reference ordered as the framework orders them: ranking, then lower id first. */
     @SuppressWarnings("unchecked")
-    private static ServiceReference<MutatingAdmission> reference(String name, int ranking, long id) {
+    private static <H> ServiceReference<H> reference(String name, int ranking, long id) {
         Map<String, Object> properties = Map.of("name", name, "service.ranking", ranking, "service.id", id);
-        return (ServiceReference<MutatingAdmission>) Proxy.newProxyInstance(
+        return (ServiceReference<H>) Proxy.newProxyInstance(
                 DefaultAdmissionChainTest.class.getClassLoader(), new Class<?>[] {ServiceReference.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getProperty" -> properties.get(args[0]);
@@ -89,5 +89,28 @@ class DefaultAdmissionChainTest {
         AdmissionDeniedException denied = assertThrows(AdmissionDeniedException.class,
                 () -> chain.admit(request(new LinkedHashMap<>())));
         assertTrue(denied.getMessage().startsWith("admission hook broken failed:"), denied.getMessage());
+    }
+
+    @Test
+    void validatorsRunAfterwardsAndAnyOfThemRefuses() throws Exception {
+        chain.addHook(reference("labeller", 0, 1), appending("mutated"));
+        List<String> seen = new java.util.ArrayList<>();
+        chain.addValidator(reference("watcher", 0, 2), request -> seen.add("watcher saw " + request.object().get("trail")));
+        chain.addValidator(reference("strict", 5, 3), request -> {
+            if (!"yes".equals(request.object().get("allowed"))) {
+                throw new AdmissionDeniedException("not allowed");
+            }
+        });
+        Map<String, Object> object = new LinkedHashMap<>();
+        chain.admit(request(object));
+        AdmissionDeniedException denied = assertThrows(AdmissionDeniedException.class, () -> chain.validate(request(object)));
+        assertEquals("admission hook strict denied the request: not allowed", denied.getMessage());
+        assertTrue(seen.isEmpty(), "the higher-ranked validator refused first");
+
+        object.put("allowed", "yes");
+        chain.validate(request(object));
+        assertEquals(List.of("watcher saw mutated"), seen);
+        assertEquals(List.of("labeller", "strict", "watcher"), chain.hookNames());
+        chain.removeValidator(reference("strict", 5, 3));
     }
 }

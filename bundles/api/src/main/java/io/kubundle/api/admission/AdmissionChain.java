@@ -19,6 +19,14 @@ public interface AdmissionChain {
      */
     void admit(AdmissionRequest request) throws AdmissionDeniedException;
 
+    /**
+     * Runs every validating hook on the request (after {@link #admit} and the API server's own
+     * validation); the request's object is the chain's to copy, never stored from here.
+     *
+     * @throws AdmissionDeniedException naming the first hook that refused
+     */
+    void validate(AdmissionRequest request) throws AdmissionDeniedException;
+
     /** The names of the hooks that {@link #admit} would run now, in order. */
     List<String> hookNames();
 }

@@ -102,6 +102,7 @@ final class Resources {
             metadata.put("name", ObjectStorage.generateName(metadata.path("generateName").asText()));
         }
         validate(type, object);
+        validateAdmission(AdmissionRequest.Operation.CREATE, type, namespace, object, null, user);
         return storage.create(type, namespace, object);
     }
 
@@ -249,6 +250,7 @@ final class Resources {
         ManagedFields.record(current, next, writer, type.apiVersion(), subresource, ManagedFields.Scope.of(type, subresource));
         admit(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
         validate(type, next);
+        validateAdmission(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
         long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText("0"));
         if (was.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()) {
             // the last finalizer is gone: the deletion that waited for it completes now
@@ -273,6 +275,7 @@ final class Resources {
             throw ApiException.conflict(type, name, "the UID in the precondition (" + uid + ") does not match the UID in record");
         }
         admit(AdmissionRequest.Operation.DELETE, type, namespace, current.deepCopy(), current, user);
+        validateAdmission(AdmissionRequest.Operation.DELETE, type, namespace, current, current, user);
         long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText());
         if (type == namespaces) {
             return terminateNamespace(current, revision);
@@ -502,6 +505,22 @@ final class Resources {
         List<ApiException.Cause> causes = ObjectRules.validate(type, object);
         if (!causes.isEmpty()) {
             throw ApiException.invalid(type, object.path("metadata").path("name").asText(""), causes);
+        }
+    }
+
+    /** The validating hooks, on copies: after the mutating hooks and the built-in validation, as Kubernetes orders them. */
+    private void validateAdmission(AdmissionRequest.Operation operation, ResourceType type, String namespace, ObjectNode object,
+            ObjectNode old, String user) throws ApiException {
+        AdmissionChain chain = admission.get();
+        if (chain == null) {
+            return;
+        }
+        try {
+            chain.validate(new AdmissionRequest(operation, type.apiVersion(), type.kind(), namespace,
+                    object.path("metadata").path("name").asText(""), json.convertValue(object, MAP),
+                    old == null ? null : json.convertValue(old, MAP), user));
+        } catch (AdmissionDeniedException e) {
+            throw new ApiException(403, "Forbidden", e.getMessage());
         }
     }
 

@@ -11,12 +11,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kubundle.api.admission.AdmissionDeniedException;
+import io.kubundle.api.admission.ValidatingAdmission;
 import io.kubundle.api.transport.ApiTransport;
+import io.kubundle.client.kube.ApiStatusException;
 import io.kubundle.client.kube.KubeClient;
 import io.kubundle.client.kube.ListOptions;
 import io.kubundle.itests.support.client.ClientConformance;
@@ -29,6 +37,9 @@ import io.kubundle.itests.support.client.ClientConformance;
 @ExtendWith(BundleContextExtension.class)
 @ExtendWith(ServiceExtension.class)
 class InProcessClientTest extends ClientConformance {
+    @InjectBundleContext
+    BundleContext context;
+
     @InjectService(filter = "(kubundle.transport=cluster)", timeout = 30_000)
     ApiTransport cluster;
 
@@ -56,6 +67,34 @@ class InProcessClientTest extends ClientConformance {
     private static List<String> apiServerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(name -> name.startsWith("kubundle-api-")).toList();
+    }
+
+    @Test
+    void aValidatingHookRefusesWritesWhileItIsRegistered() throws Exception {
+        String ns = namespace();
+        ValidatingAdmission noForbiddenData = request -> {
+            Object data = request.object().get("data");
+            if (data instanceof java.util.Map<?, ?> map && map.containsKey("forbidden")) {
+                throw new AdmissionDeniedException("data.forbidden is not allowed here");
+            }
+        };
+        ServiceRegistration<ValidatingAdmission> registration = context.registerService(ValidatingAdmission.class, noForbiddenData,
+                new java.util.Hashtable<>(java.util.Map.of("name", "no-forbidden-data")));
+        try {
+            ObjectNode bad = configMap(ns, "bad", "x");
+            ((ObjectNode) bad.path("data")).put("forbidden", "1");
+            ApiStatusException refused = assertThrows(ApiStatusException.class, () -> client.resources(CONFIG_MAPS).create(bad));
+            assertEquals(403, refused.code());
+            assertTrue(refused.getMessage().contains("admission hook no-forbidden-data denied the request: data.forbidden is not allowed"),
+                    refused.getMessage());
+            assertTrue(client.resources(CONFIG_MAPS).find(ns, "bad").isEmpty(), "nothing was written");
+            client.resources(CONFIG_MAPS).create(configMap(ns, "good", "y"));
+        } finally {
+            registration.unregister();
+        }
+        ObjectNode later = configMap(ns, "later", "x");
+        ((ObjectNode) later.path("data")).put("forbidden", "1");
+        client.resources(CONFIG_MAPS).create(later);
     }
 
     /** The API server's bundle stopped and started: the cluster transport fails meanwhile, then follows the new one. */
