@@ -82,7 +82,13 @@ final class Tables {
                     new Column("Status", "string", 0, Tables::nodeStatus),
                     new Column("Roles", "string", 0, Tables::nodeRoles),
                     AGE,
-                    new Column("Version", "string", 0, o -> o.path("status").path("nodeInfo").path("kubeletVersion").asText("")))),
+                    new Column("Version", "string", 0, o -> o.path("status").path("nodeInfo").path("kubeletVersion").asText("")),
+                    new Column("Internal-IP", "string", 1, o -> nodeAddress(o, "InternalIP")),
+                    new Column("External-IP", "string", 1, o -> nodeAddress(o, "ExternalIP")),
+                    new Column("OS-Image", "string", 1, o -> o.path("status").path("nodeInfo").path("osImage").asText("<unknown>")),
+                    new Column("Kernel-Version", "string", 1, o -> o.path("status").path("nodeInfo").path("kernelVersion").asText("<unknown>")),
+                    new Column("Container-Runtime", "string", 1,
+                            o -> o.path("status").path("nodeInfo").path("containerRuntimeVersion").asText("<unknown>")))),
             Map.entry("Job", List.of(NAME,
                     new Column("Status", "string", 0, Tables::jobStatus),
                     new Column("Completions", "string", 0, o -> o.path("status").path("succeeded").asInt(0) + "/" + o.path("spec").path("completions").asInt(1)),
@@ -279,6 +285,16 @@ final class Tables {
             }
         }
         return node.path("spec").path("unschedulable").asBoolean(false) ? status + ",SchedulingDisabled" : status;
+    }
+
+    /** The node's first address of a type, {@code <none>} without one, as kubectl's wide output shows it. */
+    private static String nodeAddress(JsonNode node, String type) {
+        for (JsonNode address : node.path("status").path("addresses")) {
+            if (address.path("type").asText().equals(type)) {
+                return address.path("address").asText();
+            }
+        }
+        return "<none>";
     }
 
     private static String nodeRoles(JsonNode node) {

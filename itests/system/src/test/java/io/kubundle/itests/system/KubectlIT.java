@@ -171,6 +171,11 @@ class KubectlIT {
         assertEquals(4, patched.at("/spec/replicas").asInt());
         assertEquals(5, patched.at("/spec/minReadySeconds").asInt());
         assertTrue(kubectl.ok("get", "deployments", "-l", "tier=web", "-o", "name").contains("nginx-deployment"));
+        String described = kubectl.ok("describe", "deployment", "nginx-deployment");
+        assertTrue(described.startsWith("Name:                   nginx-deployment\nNamespace:              default\n"), described);
+        assertTrue(described.contains("Selector:               app=web_server"), described);
+        assertTrue(described.contains("StrategyType:           RollingUpdate"), described);
+        assertTrue(described.contains("owner: team-a") || described.contains("owner=team-a"), described);
         assertEquals("", kubectl.ok("get", "deployments", "-l", "tier=db", "-o", "name").strip());
 
         assertEquals("deployment.apps \"nginx-deployment\" deleted", kubectl.ok("delete", "deployment", "nginx-deployment").strip());

@@ -72,6 +72,9 @@ class SimNodesIT {
                 "three Ready nodes");
         assertEquals("sim-0 sim-1 sim-2", kubectl("get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"));
         assertEquals("32", kubectl("get", "node", "sim-1", "-o", "jsonpath={.status.allocatable.cpu}"));
+        String wide = kubectl("get", "node", "sim-1", "-o", "wide");
+        assertTrue(wide.startsWith("NAME    STATUS   ROLES    AGE   VERSION                INTERNAL-IP   EXTERNAL-IP   OS-IMAGE"), wide);
+        assertTrue(wide.contains("198.18.0.2    <none>        Kubundle simulated node   sim              sim://1.0"), wide);
 
         Path pods = Files.writeString(dir.resolve("pods.yaml"), """
                 apiVersion: v1
