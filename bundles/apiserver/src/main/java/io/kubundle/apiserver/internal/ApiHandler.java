@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,11 +30,13 @@ final class ApiHandler {
     private final String version;
     private final AccessControl access;
     private final WatchEventCache watchEvents;
+    private final WatchCache watchCache;
     private final OpenApi openApi = new OpenApi();
 
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
-            String serverAddress, String version, AccessControl access) {
+            String serverAddress, String version, AccessControl access, WatchCache watchCache) {
         this.access = access;
+        this.watchCache = watchCache;
         this.watchEvents = new WatchEventCache(resources.storage(), json);
         this.types = types;
         this.resources = resources;
@@ -269,9 +272,27 @@ final class ApiHandler {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("timeoutSeconds must be a number");
             }
-            new WatchSession(type, options, resources.storage(), watchEvents, json, sink, table)
-                    .start(namespace, options.resourceVersion(), request.flag("allowWatchBookmarks"), timeout, timers);
+            boolean bookmarks = request.flag("allowWatchBookmarks");
+            CacheWatcher watcher = watchCache == null ? null : watchCache.watch(type, namespace, options, table, sink);
+            if (watcher == null) {
+                // the cache is not ready (starting, or resyncing with the store): watch the store itself
+                new WatchSession(type, options, resources.storage(), watchEvents, json, sink, table)
+                        .start(namespace, options.resourceVersion(), bookmarks, timeout, timers);
+                return null;
+            }
+            sink.onClientGone(() -> watcher.close(null));
+            if (bookmarks) {
+                watcher.addTimer(timers.scheduleAtFixedRate(() -> watchCache.bookmark(watcher), WatchSession.BOOKMARK_SECONDS,
+                        WatchSession.BOOKMARK_SECONDS, TimeUnit.SECONDS));
+            }
+            if (timeout > 0) {
+                watcher.addTimer(timers.schedule(() -> watcher.close(null), timeout, TimeUnit.SECONDS));
+            }
             return null;
+        }
+        WatchCache.Page cached = watchCache == null ? null : watchCache.list(type, namespace, options);
+        if (cached != null) {
+            return cachedList(type, cached, table);
         }
         ObjectStorage.Page page = resources.storage().list(type, namespace, options);
         String revision = Long.toString(page.revision());
@@ -281,7 +302,19 @@ final class ApiHandler {
         return json(200, list(type, page.items(), revision, page.continueToken()));
     }
 
-    private ObjectNode list(ResourceType type, List<ObjectNode> items, String revision, String continueToken) {
+    /** A list served from the watch cache: the items' JSON is encoded once and reused by every list. */
+    private ApiResponse cachedList(ResourceType type, WatchCache.Page page, boolean table) {
+        String revision = Long.toString(page.revision());
+        if (table) {
+            List<ObjectNode> objects = page.items().stream().map(item -> item.object).toList();
+            return table(Tables.table(type, objects, revision, page.continueToken(), true));
+        }
+        List<byte[]> items = page.items().stream().map(item -> item.listJson(json)).toList();
+        return new ApiResponse(200, "application/json", CachedObjects.listJson(json, listHead(type, revision, page.continueToken()), items));
+    }
+
+    /** A list's kind, apiVersion and metadata. */
+    private ObjectNode listHead(ResourceType type, String revision, String continueToken) {
         ObjectNode list = json.createObjectNode();
         list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
         ObjectNode metadata = list.putObject("metadata");
@@ -289,6 +322,11 @@ final class ApiHandler {
         if (continueToken != null) {
             metadata.put("continue", continueToken);
         }
+        return list;
+    }
+
+    private ObjectNode list(ResourceType type, List<ObjectNode> items, String revision, String continueToken) {
+        ObjectNode list = listHead(type, revision, continueToken);
         ArrayNode array = list.putArray("items");
         for (ObjectNode item : items) {
             // list items carry no kind and apiVersion in Kubernetes; clients take them from the list

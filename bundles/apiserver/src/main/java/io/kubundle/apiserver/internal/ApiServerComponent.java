@@ -55,6 +55,7 @@ public final class ApiServerComponent {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private NettyApiServer server;
+    private WatchCache watchCache;
 
     // an activate method rather than constructor injection: DS sets the reference fields
     // (the store above all) only after construction
@@ -70,10 +71,17 @@ public final class ApiServerComponent {
             resources.ensureInitialNamespaces();
             int port = port(config, context);
             String address = config.bindAddress() + ":" + port;
+            if (config.watchCacheSize() > 0) {
+                watchCache = new WatchCache(storage, types, json, config.watchCacheSize(), config.watchBuffer());
+                watchCache.start();
+            }
             ApiHandler handler = new ApiHandler(types, resources, json, new BodyDecoder(), timers, address,
-                    context.getBundle().getVersion().toString(), access);
+                    context.getBundle().getVersion().toString(), access, watchCache);
             server = new NettyApiServer(config.bindAddress(), port, tls(certificates), handler, access::authenticate, workers);
         } catch (Exception | Error e) {
+            if (watchCache != null) {
+                watchCache.close();
+            }
             workers.shutdownNow();
             timers.shutdownNow();
             throw e;
@@ -126,6 +134,9 @@ public final class ApiServerComponent {
     @Deactivate
     void deactivate() {
         server.stop();
+        if (watchCache != null) {
+            watchCache.close();
+        }
         timers.shutdownNow();
         workers.shutdownNow();
     }

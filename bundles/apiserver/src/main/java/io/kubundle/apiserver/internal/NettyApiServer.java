@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -18,6 +19,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -272,6 +274,21 @@ final class NettyApiServer {
         }
     }
 
+    /** Runs {@code done} once {@code written} completes, as a task of the channel's event loop (never on the caller's stack). */
+    private static void whenWritten(ChannelHandlerContext ctx, ChannelFuture written, Consumer<Boolean> done) {
+        if (written == null) {
+            ctx.executor().execute(() -> done.accept(ctx.channel().isActive()));
+            return;
+        }
+        written.addListener(future -> {
+            try {
+                ctx.executor().execute(() -> done.accept(future.isSuccess()));
+            } catch (RejectedExecutionException e) {
+                done.accept(false);
+            }
+        });
+    }
+
     /** A watch over WebSocket: one text message per event. */
     private static final class WebSocketSink implements EventSink {
         private final ChannelHandlerContext ctx;
@@ -292,6 +309,17 @@ final class NettyApiServer {
             }
             ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
             return true;
+        }
+
+        @Override
+        public void write(List<byte[]> lines, Consumer<Boolean> done) {
+            // one message per event, as the client reads them; one flush for all
+            ChannelFuture last = null;
+            for (byte[] line : lines) {
+                last = ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
+            }
+            ctx.flush();
+            whenWritten(ctx, last, done);
         }
 
         @Override
@@ -332,6 +360,13 @@ final class NettyApiServer {
             }
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(line)));
             return true;
+        }
+
+        @Override
+        public void write(List<byte[]> lines, Consumer<Boolean> done) {
+            // one chunk for all: one TLS record sequence and one flush, however many events
+            ChannelFuture written = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(lines.toArray(byte[][]::new))));
+            whenWritten(ctx, written, done);
         }
 
         @Override

@@ -23,7 +23,7 @@ import io.kubundle.api.store.WatchListener;
  * selectors become ADDED and DELETED, as Kubernetes sends them.
  */
 final class WatchSession implements WatchListener {
-    private static final long BOOKMARK_SECONDS = 10;
+    static final long BOOKMARK_SECONDS = 10;
 
     private final ResourceType type;
     private final ListOptions options;
