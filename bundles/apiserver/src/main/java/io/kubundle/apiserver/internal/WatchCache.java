@@ -581,7 +581,7 @@ final class WatchCache implements AutoCloseable {
     private long freshRevision(String resourceVersion) throws ApiException {
         long wanted;
         if ("0".equals(resourceVersion)) {
-            wanted = 1;
+            wanted = 0;
         } else if (resourceVersion == null || resourceVersion.isEmpty()) {
             Store store = storage.store();
             if (store != watchedStore()) {
@@ -611,7 +611,7 @@ final class WatchCache implements AutoCloseable {
                 }
                 progressed.awaitNanos(left);
             }
-            return closed ? 0 : Math.max(revision, 1);
+            return closed ? 0 : revision;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
