@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.store.KeyValue;
 import io.kubundle.api.store.WatchEvent;
@@ -296,5 +297,26 @@ class WatchCacheTest {
         write(put("b", "elsewhere", ""));
         cache.bookmark(watcher);
         assertEquals(List.of("BOOKMARK @11"), sink.events());
+    }
+
+    @Test
+    void aListFromTheCacheIsTheJsonOfTheListTree() throws Exception {
+        put("a", "one", "\"app\":\"x\"");
+        put("a", "two", "");
+        cache(100, 100);
+        WatchCache.Page page = cache.list(configMaps, "a", options(null, "0", 1, null));
+        ObjectNode head = json.createObjectNode();
+        head.put("kind", "ConfigMapList").put("apiVersion", "v1");
+        head.putObject("metadata").put("resourceVersion", "12").put("continue", page.continueToken());
+        byte[] cached = CachedObjects.listJson(json, head, page.items().stream().map(item -> item.listJson(json)).toList());
+
+        ObjectNode tree = head.deepCopy();
+        ObjectNode item = page.items().get(0).object.deepCopy();
+        item.remove("kind");
+        item.remove("apiVersion");
+        tree.putArray("items").add(item);
+        assertEquals(json.writeValueAsString(tree), new String(cached, StandardCharsets.UTF_8));
+        assertEquals("x", page.items().get(0).object.at("/metadata/labels/app").asText(), "the cached object keeps its kind and labels");
+        assertEquals("ConfigMap", page.items().get(0).object.path("kind").asText());
     }
 }
