@@ -41,6 +41,11 @@ public final class LabelSelector {
         return EVERYTHING;
     }
 
+    /** The selector of these requirements, all of which must hold (none: everything). */
+    public static LabelSelector of(List<Requirement> requirements) {
+        return requirements.isEmpty() ? EVERYTHING : new LabelSelector(requirements);
+    }
+
     /**
      * Parses a selector.
      *

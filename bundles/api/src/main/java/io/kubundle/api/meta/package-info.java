@@ -3,7 +3,7 @@
  * selectors with Kubernetes' syntax and meaning.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.kubundle.api.meta;
 
 import org.osgi.annotation.bundle.Export;

@@ -64,14 +64,39 @@ final class ApiException extends Exception {
     }
 
     static ApiException invalid(ResourceType type, String name, List<Cause> causes) {
-        StringBuilder message = new StringBuilder(type.kind()).append(type.group().isEmpty() ? "" : "." + type.group())
-                .append(" \"").append(name).append("\" is invalid: ");
+        String message = type.kind() + (type.group().isEmpty() ? "" : "." + type.group()) + " \"" + name + "\" is invalid: "
+                + describe(causes);
+        ObjectNode details = details(type, name);
+        details.put("kind", type.kind());
+        return new ApiException(422, "Invalid", message, details, causes);
+    }
+
+    private static String describe(List<Cause> causes) {
+        StringBuilder message = new StringBuilder();
         for (int i = 0; i < causes.size(); i++) {
             message.append(i == 0 ? "" : ", ").append(causes.get(i).field()).append(": ").append(causes.get(i).message());
         }
-        ObjectNode details = details(type, name);
-        details.put("kind", type.kind());
-        return new ApiException(422, "Invalid", message.toString(), details, causes);
+        return message.toString();
+    }
+
+    /** Server-side apply conflicts: one cause per field another manager owns, as kubectl prints them. */
+    static ApiException applyConflict(String message, List<Cause> causes) {
+        return new ApiException(409, "Conflict", message, null, causes);
+    }
+
+    /**
+     * Invalid query options of a request ({@code kind} is {@code PatchOptions}, {@code CreateOptions}
+     * or {@code UpdateOptions}), as Kubernetes reports them: 422 on the meta.k8s.io kind.
+     */
+    static ApiException invalidOptions(String kind, List<Cause> causes) {
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        details.put("group", "meta.k8s.io").put("kind", kind);
+        return new ApiException(422, "Invalid", kind + ".meta.k8s.io \"\" is invalid: " + describe(causes), details, causes);
+    }
+
+    /** Whether this is a write that lost a race (stale resourceVersion), which a retry may win. */
+    boolean isStaleWrite() {
+        return code == 409 && "Conflict".equals(reason) && causes.isEmpty();
     }
 
     static ApiException gone(String message) {
@@ -88,6 +113,11 @@ final class ApiException extends Exception {
 
     static ApiException tooLarge(long limit) {
         return new ApiException(413, "RequestEntityTooLarge", "the request body is larger than the " + limit + " bytes allowed");
+    }
+
+    /** 429: the request may succeed later (an eviction a disruption budget forbids now). */
+    static ApiException tooManyRequests(String message, List<Cause> causes) {
+        return new ApiException(429, "TooManyRequests", message, null, causes);
     }
 
     static ApiException internal(String message) {
@@ -118,7 +148,10 @@ final class ApiException extends Exception {
             }
             var array = details.putArray("causes");
             for (Cause cause : causes) {
-                array.addObject().put("reason", cause.reason()).put("message", cause.message()).put("field", cause.field());
+                ObjectNode entry = array.addObject().put("reason", cause.reason()).put("message", cause.message());
+                if (!cause.field().isEmpty()) {
+                    entry.put("field", cause.field());
+                }
             }
         }
         if (details != null) {

@@ -1,9 +1,11 @@
 package io.kubundle.apiserver.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,13 +13,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.kubundle.api.auth.AuthorizationAttributes;
 import io.kubundle.api.auth.UserInfo;
 
 /**
- * Routes a request to discovery, health, or a resource verb, and turns the outcome into JSON (or
- * a Table, or a watch stream). Every failure becomes a {@code Status}.
+ * Routes a request to discovery, health, or a resource verb, and turns the outcome into JSON,
+ * protobuf, a Table or a watch stream, whichever the client's Accept header prefers of those the
+ * server can produce ({@link MediaTypes}). Every failure becomes a {@code Status}.
  */
 final class ApiHandler {
     private final ResourceTypes types;
@@ -33,11 +37,21 @@ final class ApiHandler {
     private final WatchCache watchCache;
     private final OpenApi openApi = new OpenApi();
 
+    /** What any object can be answered as. */
+    private static final List<String> PLAIN = List.of(MediaTypes.JSON, MediaTypes.PROTOBUF);
+    /** What a get, list or watch can be answered as: Kubernetes has no protobuf form of a Table. */
+    private static final List<String> READ = List.of(MediaTypes.JSON, MediaTypes.PROTOBUF, MediaTypes.TABLE_JSON);
+    private static final String AGGREGATED = ";g=apidiscovery.k8s.io;v=%s;as=APIGroupDiscoveryList";
+    /** What {@code /api} and {@code /apis} can be answered as: plain or aggregated discovery. */
+    private static final List<String> DISCOVERY = List.of(MediaTypes.JSON, MediaTypes.PROTOBUF,
+            MediaTypes.JSON + AGGREGATED.formatted("v2"), MediaTypes.PROTOBUF + AGGREGATED.formatted("v2"),
+            MediaTypes.JSON + AGGREGATED.formatted("v2beta1"), MediaTypes.PROTOBUF + AGGREGATED.formatted("v2beta1"));
+
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
             String serverAddress, String version, AccessControl access, WatchCache watchCache) {
         this.access = access;
         this.watchCache = watchCache;
-        this.watchEvents = new WatchEventCache(resources.storage(), json);
+        this.watchEvents = watchCache != null ? watchCache.storeEvents() : new WatchEventCache(resources.storage());
         this.types = types;
         this.resources = resources;
         this.discovery = new Discovery(types);
@@ -56,9 +70,9 @@ final class ApiHandler {
         try {
             return route(request, user, sink);
         } catch (ApiException e) {
-            return json(e.code(), e.toStatus());
+            return reply(request, e.code(), e.toStatus());
         } catch (RuntimeException e) {
-            return json(500, ApiException.internal(e.toString()).toStatus());
+            return reply(request, 500, ApiException.internal(e.toString()).toStatus());
         }
     }
 
@@ -72,7 +86,8 @@ final class ApiHandler {
         if (s.isEmpty()) {
             ObjectNode paths = json.createObjectNode();
             ArrayNode list = paths.putArray("paths");
-            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version")) {
+            for (String path : List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz",
+                    "/version")) {
                 list.add(path);
             }
             return json(200, paths);
@@ -86,19 +101,19 @@ final class ApiHandler {
             }
             case "api" -> {
                 if (s.size() == 1) {
-                    return json(200, discovery.coreVersions(serverAddress));
+                    return discoveryRoot(request, true);
                 }
                 if (!s.get(1).equals("v1")) {
                     throw ApiException.notFoundPath(request.path());
                 }
                 if (s.size() == 2) {
-                    return json(200, discovery.resources("", "v1"));
+                    return reply(request, 200, discovery.resources("", "v1"));
                 }
                 return resource(request, "", "v1", s.subList(2, s.size()), user, sink);
             }
             case "apis" -> {
                 if (s.size() == 1) {
-                    return json(200, discovery.groups());
+                    return discoveryRoot(request, false);
                 }
                 if (s.size() == 2) {
                     return found(discovery.group(s.get(1)), request);
@@ -109,6 +124,14 @@ final class ApiHandler {
                 return resource(request, s.get(1), s.get(2), s.subList(3, s.size()), user, sink);
             }
             case "openapi" -> {
+                if (s.size() == 2 && s.get(1).equals("v2") && openApi.v2() != null) {
+                    if (MediaTypes.choose(request.accept(), List.of(MediaTypes.JSON)) == null) {
+                        // the gnostic protobuf document is not made: say so, as Kubernetes does for types it lacks
+                        throw new ApiException(406, "NotAcceptable", "only the following media types are accepted: "
+                                + MediaTypes.JSON);
+                    }
+                    return new ApiResponse(200, MediaTypes.JSON, openApi.v2());
+                }
                 if (s.size() >= 2 && s.get(1).equals("v3")) {
                     byte[] document = s.size() == 2 ? openApi.root() : openApi.document(String.join("/", s.subList(2, s.size())));
                     if (document != null) {
@@ -125,7 +148,25 @@ final class ApiHandler {
         if (object == null) {
             throw ApiException.notFoundPath(request.path());
         }
-        return json(200, object);
+        return reply(request, 200, object);
+    }
+
+    /** {@code /api} or {@code /apis}: aggregated discovery when the client asks for it, the plain document otherwise. */
+    private ApiResponse discoveryRoot(ApiRequest request, boolean core) {
+        String chosen = MediaTypes.choose(request.accept(), DISCOVERY);
+        if (chosen == null || chosen.equals(MediaTypes.JSON) || chosen.equals(MediaTypes.PROTOBUF)) {
+            return reply(request, 200, core ? discovery.coreVersions(serverAddress) : discovery.groups());
+        }
+        String version = chosen.contains("v=v2beta1") ? "v2beta1" : "v2";
+        ObjectNode aggregated = discovery.aggregated(core, "apidiscovery.k8s.io/" + version);
+        if (chosen.startsWith(MediaTypes.PROTOBUF)) {
+            ApiResponse protobuf = protobuf(request, 200, aggregated, chosen);
+            if (protobuf != null) {
+                return protobuf;
+            }
+            chosen = MediaTypes.JSON + AGGREGATED.formatted(version);
+        }
+        return new ApiResponse(200, chosen, bytes(aggregated));
     }
 
     private ObjectNode versionInfo() {
@@ -162,45 +203,49 @@ final class ApiHandler {
         }
         access.authorize(new AuthorizationAttributes(user, verb(request, name), group, version, type.plural(), subresource,
                 namespace, name, true, request.path()));
-        boolean table = request.accept().contains("as=Table");
+        String representation = MediaTypes.choose(request.accept(), READ);
+        boolean table = MediaTypes.TABLE_JSON.equals(representation);
         String userName = user.name();
         return switch (request.method()) {
-            case "GET" -> name == null ? list(request, type, namespace, table, sink) : get(type, namespace, name, subresource, table);
+            case "GET" -> name == null ? list(request, type, namespace, representation, sink)
+                    : get(request, type, namespace, name, subresource, table);
             case "POST" -> {
                 if ("binding".equals(subresource)) {
-                    yield json(201, resources.bind(type, namespace, name, objectBody(request), userName));
+                    yield reply(request, 201, resources.bind(type, namespace, name, objectBody(request), userName));
                 }
                 if ("eviction".equals(subresource)) {
-                    yield json(201, resources.evict(type, namespace, name, objectBody(request), userName));
+                    yield reply(request, 201, resources.evict(type, namespace, name, objectBody(request), userName));
                 }
                 if (name != null) {
                     throw ApiException.methodNotAllowed("POST is not supported on " + request.path());
                 }
-                yield json(201, resources.create(type, namespace, checkedBody(request, type), userName));
+                String manager = fieldManager(request, "CreateOptions", false);
+                List<String> warnings = new ArrayList<>();
+                ObjectNode body = checkedBody(request, type, warnings);
+                yield reply(request, 201, resources.create(type, namespace, body, userName, ManagedFields.Writer.update(manager)), warnings);
             }
             case "PUT" -> {
                 requireName(name, request);
+                String manager = fieldManager(request, "UpdateOptions", false);
                 if ("scale".equals(subresource)) {
-                    yield json(200, resources.updateScale(type, namespace, name, bodies.decode(request), userName));
+                    yield reply(request, 200, resources.updateScale(type, namespace, name, bodies.decode(request), userName, manager));
                 }
-                yield json(200, resources.update(type, namespace, name, subresource, checkedBody(request, type), userName));
+                List<String> warnings = new ArrayList<>();
+                ObjectNode body = checkedBody(request, type, warnings);
+                yield reply(request, 200, resources.update(type, namespace, name, subresource, body, userName,
+                        ManagedFields.Writer.update(manager)), warnings);
             }
             case "PATCH" -> {
                 requireName(name, request);
-                JsonNode patch = bodies.decodePatch(request);
-                if ("scale".equals(subresource)) {
-                    JsonNode scale = MergePatch.apply(resources.scaleOf(resources.get(type, namespace, name)), patch);
-                    yield json(200, resources.updateScale(type, namespace, name, scale, userName));
-                }
-                yield json(200, resources.patch(type, namespace, name, subresource, request.contentType(), patch, userName));
+                yield patch(request, type, namespace, name, subresource, userName);
             }
             case "DELETE" -> {
                 JsonNode options = request.body().length == 0 ? json.createObjectNode() : bodies.decode(request);
                 if (name == null) {
                     List<ObjectNode> deleted = resources.deleteCollection(type, namespace, ListOptions.from(request.query()), options, userName);
-                    yield json(200, list(type, deleted, Long.toString(resources.storage().currentRevision()), null));
+                    yield reply(request, 200, list(type, deleted, Long.toString(resources.storage().currentRevision()), null));
                 }
-                yield json(200, resources.delete(type, namespace, name, options, userName));
+                yield reply(request, 200, resources.delete(type, namespace, name, options, userName));
             }
             default -> throw ApiException.methodNotAllowed(request.method() + " is not supported");
         };
@@ -216,7 +261,7 @@ final class ApiHandler {
         String pod = binding.path("metadata").path("name").asText("");
         access.authorize(new AuthorizationAttributes(user, "create", "", "v1", "pods", "binding", namespace, pod, true,
                 request.path()));
-        return json(201, resources.bind(pods, namespace, pod, binding, user.name()));
+        return reply(request, 201, resources.bind(pods, namespace, pod, binding, user.name()));
     }
 
     /** The Kubernetes verb of a resource request, as authorizers see it. */
@@ -237,10 +282,80 @@ final class ApiHandler {
         }
     }
 
-    /** A create or update body, checked against the type's OpenAPI schema when {@code fieldValidation=Strict}. */
-    private ObjectNode checkedBody(ApiRequest request, ResourceType type) throws ApiException {
+    /**
+     * PATCH: server-side apply ({@code application/apply-patch+yaml}), or a merge, JSON or
+     * strategic merge patch, whose result is checked for unknown fields as {@code fieldValidation} asks.
+     */
+    private ApiResponse patch(ApiRequest request, ResourceType type, String namespace, String name, String subresource, String user)
+            throws ApiException {
+        boolean apply = request.contentType().startsWith("application/apply-patch");
+        String manager = fieldManager(request, "PatchOptions", apply);
+        JsonNode patch = bodies.decodePatch(request);
+        if ("scale".equals(subresource)) {
+            if (apply) {
+                throw new ApiException(415, "UnsupportedMediaType", "server-side apply of the scale subresource is not supported; apply the "
+                        + type.singular() + " itself");
+            }
+            JsonNode scale = MergePatch.apply(resources.scaleOf(resources.get(type, namespace, name)), patch);
+            return reply(request, 200, resources.updateScale(type, namespace, name, scale, user, manager));
+        }
+        String validation = request.query().get("fieldValidation");
+        List<String> warnings = new ArrayList<>();
+        if (apply) {
+            if (!(patch instanceof ObjectNode config)) {
+                throw ApiException.badRequest("the applied configuration must be an object");
+            }
+            warnings.addAll(openApi.checkFields(type, config, null, validation));
+            Resources.Applied applied = resources.apply(type, namespace, name, subresource, config, user,
+                    ManagedFields.Writer.apply(manager, config, request.flag("force")));
+            return reply(request, applied.created() ? 201 : 200, applied.object(), warnings);
+        }
+        ObjectNode patched = resources.patch(type, namespace, name, subresource, request.contentType(), patch, user,
+                ManagedFields.Writer.update(manager), (before, after) -> {
+                    warnings.clear();
+                    warnings.addAll(openApi.checkFields(type, after, before, validation));
+                });
+        return reply(request, 200, patched, warnings);
+    }
+
+    /**
+     * The field manager of a write: the {@code fieldManager} parameter, else the User-Agent's
+     * prefix. The options Kubernetes refuses are 422 on {@code optionsKind}: apply without a
+     * manager, {@code force} on another patch, a manager too long or not printable, an unknown
+     * {@code fieldValidation}.
+     */
+    private static String fieldManager(ApiRequest request, String optionsKind, boolean apply) throws ApiException {
+        String given = request.query().getOrDefault("fieldManager", "");
+        List<ApiException.Cause> causes = new ArrayList<>();
+        if (apply && given.isEmpty()) {
+            causes.add(new ApiException.Cause("FieldValueRequired", "fieldManager", "Required value: is required for apply patch"));
+        }
+        if (!apply && optionsKind.equals("PatchOptions") && request.query().containsKey("force")) {
+            causes.add(new ApiException.Cause("FieldValueForbidden", "force", "Forbidden: may not be specified for non-apply patch"));
+        }
+        if (given.length() > ManagedFields.MAX_MANAGER_LENGTH) {
+            causes.add(new ApiException.Cause("FieldValueTooLong", "fieldManager", "Too long: may not be more than "
+                    + ManagedFields.MAX_MANAGER_LENGTH + " bytes"));
+        }
+        if (!given.codePoints().allMatch(ManagedFields::printable)) {
+            causes.add(new ApiException.Cause("FieldValueInvalid", "fieldManager", "Invalid value: " + TextNode.valueOf(given)
+                    + ": all characters must be printable"));
+        }
+        String validation = request.query().getOrDefault("fieldValidation", "");
+        if (!List.of("", "Ignore", "Warn", "Strict").contains(validation)) {
+            causes.add(new ApiException.Cause("FieldValueNotSupported", "fieldValidation", "Unsupported value: "
+                    + TextNode.valueOf(validation) + ": supported values: \"Ignore\", \"Strict\", \"Warn\""));
+        }
+        if (!causes.isEmpty()) {
+            throw ApiException.invalidOptions(optionsKind, causes);
+        }
+        return given.isEmpty() ? ManagedFields.managerFromUserAgent(request.header().apply("User-Agent")) : given;
+    }
+
+    /** A create or update body, checked against the type's OpenAPI schema as {@code fieldValidation} asks. */
+    private ObjectNode checkedBody(ApiRequest request, ResourceType type, List<String> warnings) throws ApiException {
         ObjectNode body = objectBody(request);
-        openApi.checkFields(type, body, request.query().get("fieldValidation"));
+        warnings.addAll(openApi.checkFields(type, body, null, request.query().get("fieldValidation")));
         return body;
     }
 
@@ -252,18 +367,21 @@ final class ApiHandler {
         return object;
     }
 
-    private ApiResponse get(ResourceType type, String namespace, String name, String subresource, boolean table) throws ApiException {
+    private ApiResponse get(ApiRequest request, ResourceType type, String namespace, String name, String subresource, boolean table)
+            throws ApiException {
         ObjectNode object = resources.get(type, namespace, name);
         if ("scale".equals(subresource)) {
-            return json(200, resources.scaleOf(object));
+            return reply(request, 200, resources.scaleOf(object));
         }
         if (table) {
             return table(Tables.table(type, List.of(object), object.path("metadata").path("resourceVersion").asText(), null, true));
         }
-        return json(200, object);
+        return reply(request, 200, object);
     }
 
-    private ApiResponse list(ApiRequest request, ResourceType type, String namespace, boolean table, EventSink sink) throws ApiException {
+    private ApiResponse list(ApiRequest request, ResourceType type, String namespace, String representation, EventSink sink)
+            throws ApiException {
+        boolean table = MediaTypes.TABLE_JSON.equals(representation);
         ListOptions options = ListOptions.from(request.query());
         if (request.flag("watch")) {
             int timeout = 0;
@@ -272,45 +390,66 @@ final class ApiHandler {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("timeoutSeconds must be a number");
             }
+            WatchFormat format = WatchFormat.of(representation, type);
             boolean bookmarks = request.flag("allowWatchBookmarks");
-            CacheWatcher watcher = watchCache == null ? null : watchCache.watch(type, namespace, options, table, sink);
+            CacheWatcher watcher = watchCache == null ? null : watchCache.watch(type, namespace, options, format, sink);
             if (watcher == null) {
-                // the cache is not ready (starting, or resyncing with the store): watch the store itself
-                new WatchSession(type, options, resources.storage(), watchEvents, json, sink, table)
+                // the cache is off or not ready (starting, or resyncing with the store): watch the store itself
+                new WatchSession(type, options, resources.storage(), watchEvents, json, sink, format)
                         .start(namespace, options.resourceVersion(), bookmarks, timeout, timers);
                 return null;
             }
             sink.onClientGone(() -> watcher.close(null));
             if (bookmarks) {
-                watcher.addTimer(timers.scheduleAtFixedRate(() -> watchCache.bookmark(watcher), WatchSession.BOOKMARK_SECONDS,
-                        WatchSession.BOOKMARK_SECONDS, TimeUnit.SECONDS));
+                ScheduledFuture<?> timer = timers.scheduleAtFixedRate(() -> watchCache.bookmark(watcher),
+                        WatchSession.BOOKMARK_SECONDS, WatchSession.BOOKMARK_SECONDS, TimeUnit.SECONDS);
+                watcher.onEnd(() -> timer.cancel(false));
             }
             if (timeout > 0) {
-                watcher.addTimer(timers.schedule(() -> watcher.close(null), timeout, TimeUnit.SECONDS));
+                ScheduledFuture<?> timer = timers.schedule(() -> watcher.close(null), timeout, TimeUnit.SECONDS);
+                watcher.onEnd(() -> timer.cancel(false));
             }
             return null;
         }
         WatchCache.Page cached = watchCache == null ? null : watchCache.list(type, namespace, options);
         if (cached != null) {
-            return cachedList(type, cached, table);
+            return cachedList(request, type, cached, representation);
         }
         ObjectStorage.Page page = resources.storage().list(type, namespace, options);
         String revision = Long.toString(page.revision());
         if (table) {
             return table(Tables.table(type, page.items(), revision, page.continueToken(), true));
         }
-        return json(200, list(type, page.items(), revision, page.continueToken()));
+        return reply(request, 200, list(type, page.items(), revision, page.continueToken()));
     }
 
-    /** A list served from the watch cache: the items' JSON is encoded once and reused by every list. */
-    private ApiResponse cachedList(ResourceType type, WatchCache.Page page, boolean table) {
+    /**
+     * A list served from the watch cache: the items' JSON or protobuf is encoded once and reused by
+     * every list, in the representation content negotiation chose.
+     */
+    private ApiResponse cachedList(ApiRequest request, ResourceType type, WatchCache.Page page, String representation) {
         String revision = Long.toString(page.revision());
-        if (table) {
+        if (MediaTypes.TABLE_JSON.equals(representation)) {
             List<ObjectNode> objects = page.items().stream().map(item -> item.object).toList();
             return table(Tables.table(type, objects, revision, page.continueToken(), true));
         }
+        ObjectNode head = listHead(type, revision, page.continueToken());
+        if (MediaTypes.PROTOBUF.equals(representation) && ProtobufBodies.canEncode(type.apiVersion(), type.kind() + "List")) {
+            List<String> dropped = new ArrayList<>();
+            List<byte[]> items = new ArrayList<>(page.items().size());
+            for (CachedObjects.Item item : page.items()) {
+                ProtobufBodies.Encoded message = item.protobufMessage();
+                dropped.addAll(message.dropped());
+                items.add(message.body());
+            }
+            // as reply(): a message lacking some fields only for a client that takes nothing else
+            if (dropped.isEmpty() || !MediaTypes.acceptsJson(request.accept())) {
+                return new ApiResponse(200, MediaTypes.PROTOBUF,
+                        ProtobufBodies.list(type.apiVersion(), type.kind() + "List", revision, page.continueToken(), items));
+            }
+        }
         List<byte[]> items = page.items().stream().map(item -> item.listJson(json)).toList();
-        return new ApiResponse(200, "application/json", CachedObjects.listJson(json, listHead(type, revision, page.continueToken()), items));
+        return new ApiResponse(200, MediaTypes.JSON, CachedObjects.listJson(json, head, items));
     }
 
     /** A list's kind, apiVersion and metadata. */
@@ -342,8 +481,42 @@ final class ApiHandler {
         return new ApiResponse(200, "application/json;as=Table;v=v1;g=meta.k8s.io", bytes(table));
     }
 
+    /** An object in the representation the client prefers: protobuf if it asks for that first and the kind has one, else JSON. */
+    private ApiResponse reply(ApiRequest request, int status, JsonNode body) {
+        return reply(request, status, body, List.of());
+    }
+
+    /** The body in the form the client prefers (protobuf or JSON), with {@code Warning} headers. */
+    private ApiResponse reply(ApiRequest request, int status, JsonNode body, List<String> warnings) {
+        if (MediaTypes.PROTOBUF.equals(MediaTypes.choose(request.accept(), PLAIN))) {
+            ApiResponse protobuf = protobuf(request, status, body, MediaTypes.PROTOBUF);
+            if (protobuf != null) {
+                return protobuf.withWarnings(warnings);
+            }
+        }
+        return json(status, body, warnings);
+    }
+
+    /**
+     * The protobuf answer, or null for JSON: when the kind has no protobuf form, or when the
+     * message would lack some of the object's fields and the client takes JSON as well.
+     */
+    private static ApiResponse protobuf(ApiRequest request, int status, JsonNode body, String contentType) {
+        ProtobufBodies.Encoded encoded = ProtobufBodies.shared().encode(body);
+        if (encoded == null || (!encoded.dropped().isEmpty() && MediaTypes.acceptsJson(request.accept()))) {
+            return null;
+        }
+        ProtobufBodies.warnDropped(body, encoded.dropped());
+        return new ApiResponse(status, contentType, encoded.body());
+    }
+
     private ApiResponse json(int status, JsonNode body) {
         return new ApiResponse(status, "application/json", bytes(body));
+    }
+
+    /** A JSON reply with {@code Warning} headers, one per warning. */
+    private ApiResponse json(int status, JsonNode body, List<String> warnings) {
+        return new ApiResponse(status, "application/json", bytes(body), List.copyOf(warnings));
     }
 
     private byte[] bytes(JsonNode body) {

@@ -1,12 +1,17 @@
 package io.kubundle.apiserver.internal;
 
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceFactory;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,6 +34,7 @@ import io.kubundle.api.auth.Authenticator;
 import io.kubundle.api.auth.Authorizer;
 import io.kubundle.api.auth.ClusterCertificates;
 import io.kubundle.api.store.Store;
+import io.kubundle.api.transport.ApiTransport;
 
 /**
  * The API server: serves the Kubernetes REST API over the store that is present. The store and
@@ -56,6 +62,9 @@ public final class ApiServerComponent {
     private ScheduledExecutorService timers;
     private NettyApiServer server;
     private WatchCache watchCache;
+    private Compactor compactor;
+    private ServiceRegistration<ApiTransport> inProcess;
+    private InProcessTransport.OpenStreams inProcessStreams;
 
     // an activate method rather than constructor injection: DS sets the reference fields
     // (the store above all) only after construction
@@ -65,8 +74,10 @@ public final class ApiServerComponent {
         ResourceTypes types = ResourceTypes.builtIn();
         workers = Executors.newFixedThreadPool(config.workerThreads(), named("kubundle-api-worker-"));
         timers = Executors.newSingleThreadScheduledExecutor(named("kubundle-api-timer-"));
+        inProcessStreams = new InProcessTransport.OpenStreams(workers);
         try {
             ObjectStorage storage = new ObjectStorage(json, () -> store);
+            compactor = new Compactor(() -> store, timers, config.compactionIntervalSeconds());
             Resources resources = new Resources(storage, types, json, () -> admission, workers);
             resources.ensureInitialNamespaces();
             int port = port(config, context);
@@ -78,6 +89,7 @@ public final class ApiServerComponent {
             ApiHandler handler = new ApiHandler(types, resources, json, new BodyDecoder(), timers, address,
                     context.getBundle().getVersion().toString(), access, watchCache);
             server = new NettyApiServer(config.bindAddress(), port, tls(certificates), handler, access::authenticate, workers);
+            inProcess = registerInProcessTransport(context, handler, inProcessStreams);
         } catch (Exception | Error e) {
             if (watchCache != null) {
                 watchCache.close();
@@ -86,6 +98,24 @@ public final class ApiServerComponent {
             timers.shutdownNow();
             throw e;
         }
+    }
+
+    /** The in-process transport, as one instance per calling bundle so that each call carries its bundle's identity. */
+    private static ServiceRegistration<ApiTransport> registerInProcessTransport(BundleContext context, ApiHandler handler,
+            InProcessTransport.OpenStreams streams) {
+        Dictionary<String, Object> properties = new Hashtable<>();
+        properties.put(ApiTransport.KIND_PROPERTY, ApiTransport.IN_PROCESS);
+        return context.registerService(ApiTransport.class, new ServiceFactory<ApiTransport>() {
+            @Override
+            public ApiTransport getService(Bundle bundle, ServiceRegistration<ApiTransport> registration) {
+                return new InProcessTransport(handler, InProcessTransport.userFor(bundle.getSymbolicName()), streams);
+            }
+
+            @Override
+            public void ungetService(Bundle bundle, ServiceRegistration<ApiTransport> registration, ApiTransport service) {
+                // stateless: streams end when the server stops
+            }
+        }, properties);
     }
 
     /** HTTPS with the cluster's server certificate; client certificates are asked for, not required (tokens work too). */
@@ -133,6 +163,9 @@ public final class ApiServerComponent {
 
     @Deactivate
     void deactivate() {
+        compactor.close();
+        inProcess.unregister();
+        inProcessStreams.endAll();
         server.stop();
         if (watchCache != null) {
             watchCache.close();

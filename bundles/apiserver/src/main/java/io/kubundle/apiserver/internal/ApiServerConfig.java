@@ -21,4 +21,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Events a watch may have queued for its client before it is closed as too slow "
             + "(the client watches again from the last resourceVersion it saw).")
     int watchBuffer() default 10000;
+
+    @AttributeDefinition(description = "Seconds between compactions of the store's history, keeping at least one interval of it"
+            + " (kube-apiserver's --etcd-compaction-interval); 0 never compacts.")
+    long compactionIntervalSeconds() default 300;
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.kubundle.api.store.KeyValue;
+
 /**
  * What the watch cache holds: objects decoded once ({@link Item}) and the changes between them
  * ({@link Change}). Both are shared by every list and watch that reads them, so nobody may change
@@ -26,11 +28,18 @@ final class CachedObjects {
         private Map<String, String> labels;
         private byte[] json;
         private byte[] listJson;
+        private ProtobufBodies.Encoded protobufMessage;
+        private byte[] protobuf;
 
         Item(String key, ObjectNode object, long revision) {
             this.key = key;
             this.object = object;
             this.revision = revision;
+        }
+
+        /** A stored object, decoded. */
+        static Item decode(ObjectStorage storage, KeyValue kv) throws ApiException {
+            return new Item(kv.key(), storage.decode(kv), kv.modRevision());
         }
 
         boolean matches(ListOptions options) {
@@ -63,19 +72,44 @@ final class CachedObjects {
             }
             return listJson;
         }
+
+        /**
+         * The object as a bare protobuf message (as a list holds it) and the fields the message
+         * lacks; null if its kind has no protobuf form.
+         */
+        synchronized ProtobufBodies.Encoded protobufMessage() {
+            if (protobufMessage == null) {
+                ProtobufBodies.Encoded encoded = ProtobufBodies.shared().message(object);
+                if (encoded == null) {
+                    throw ProtobufBodies.noProtobufForm(object);
+                }
+                ProtobufBodies.warnDropped(object, encoded.dropped());
+                protobufMessage = encoded;
+            }
+            return protobufMessage;
+        }
+
+        /** The object as a protobuf body (magic, envelope, message), as a watch event embeds it. */
+        synchronized byte[] protobuf() {
+            if (protobuf == null) {
+                protobuf = ProtobufBodies.envelope(object.path("apiVersion").asText(""), object.path("kind").asText(""),
+                        protobufMessage().body());
+            }
+            return protobuf;
+        }
     }
 
     /**
      * One write of one key: {@code current} is null for a delete, {@code previous} for a create.
-     * The watch lines built from it are kept, so a hundred watchers share one encoding.
+     * The events built from it are kept per format, so a hundred watchers share one encoding.
      */
     static final class Change {
         final long revision;
         final String key;
         final Item current;
         final Item previous;
-        private final Map<String, byte[]> lines = new ConcurrentHashMap<>();
-        private byte[] deleted;
+        private final Map<String, byte[]> events = new ConcurrentHashMap<>();
+        private Item deleted;
 
         Change(long revision, String key, Item current, Item previous) {
             this.revision = revision;
@@ -84,28 +118,41 @@ final class CachedObjects {
             this.previous = previous;
         }
 
-        /** The line {@code {"type":..., "object": <the current object>}}. */
-        byte[] line(ObjectMapper mapper, String type) {
-            return lines.computeIfAbsent(type, t -> watchLine(t, current.json(mapper)));
+        /**
+         * What a watch with these selectors sees of this change: ADDED, MODIFIED or DELETED (an
+         * object leaving the selection is gone to it, one entering it new, as Kubernetes sends
+         * them), or null for nothing.
+         */
+        String seenAs(ListOptions options) {
+            boolean matchesNow = current != null && current.matches(options);
+            boolean matchedBefore = previous != null && previous.matches(options);
+            if (matchesNow) {
+                return matchedBefore ? "MODIFIED" : "ADDED";
+            }
+            return matchedBefore ? "DELETED" : null;
         }
 
-        /** The DELETED line of a delete: the object as it was, at the deletion's revision. */
-        byte[] deletedLine(ObjectMapper mapper) {
-            return lines.computeIfAbsent("DELETED/previous", t -> watchLine("DELETED", deletedJson(mapper)));
+        /**
+         * The event {@code eventType} of this change as {@code format} writes it, encoded once:
+         * of the current object, or of a delete's object as it was, at the deletion's revision.
+         */
+        byte[] event(WatchFormat format, ObjectMapper mapper, ResourceType type, String eventType, boolean columns) {
+            boolean withColumns = columns && format == WatchFormat.TABLE;
+            return events.computeIfAbsent(format + "/" + eventType + (withColumns ? "/columns" : ""),
+                    k -> format.event(mapper, type, eventType, object(), withColumns));
         }
 
-        private synchronized byte[] deletedJson(ObjectMapper mapper) {
+        /** The object its events carry. */
+        synchronized Item object() {
+            if (current != null) {
+                return current;
+            }
             if (deleted == null) {
-                deleted = write(mapper, deletedObject());
+                ObjectNode object = previous.object.deepCopy();
+                object.with("metadata").put("resourceVersion", Long.toString(revision));
+                deleted = new Item(key, object, revision);
             }
             return deleted;
-        }
-
-        /** A copy of the previous object carrying the deletion's revision as its resourceVersion. */
-        ObjectNode deletedObject() {
-            ObjectNode object = previous.object.deepCopy();
-            object.with("metadata").put("resourceVersion", Long.toString(revision));
-            return object;
         }
     }
 

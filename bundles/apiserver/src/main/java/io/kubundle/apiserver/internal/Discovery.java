@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * API discovery: {@code /api}, {@code /apis}, each group and each group version, as kubectl's
- * REST mapper reads them. Legacy group versions (extensions/v1beta1, apps/v1beta1 and v1beta2)
+ * REST mapper reads them, and the aggregated form of {@code /api} and {@code /apis} that
+ * kubectl asks for first (all resources in one document). Legacy group versions (extensions/v1beta1, apps/v1beta1 and v1beta2)
  * are listed after the current ones so that kubectl maps the tutorial's old YAML to them while
  * preferring the current versions for everything else.
  */
@@ -82,64 +83,139 @@ final class Discovery {
         return groups;
     }
 
-    /** The APIResourceList of one group version, or null if it is not served. */
-    ObjectNode resources(String group, String version) {
+    /**
+     * One resource or subresource ({@code pods/status}) of a group version, as both forms of
+     * discovery describe it. {@code group} and {@code version} are null when the kind is of the
+     * group version itself.
+     */
+    private record Entry(String name, String singularName, boolean namespaced, String group, String version, String kind,
+            List<String> verbs, List<String> shortNames, List<String> categories) {
+        static Entry subresource(ResourceType type, String subresource, String group, String version, String kind,
+                List<String> verbs) {
+            return new Entry(type.plural() + "/" + subresource, "", type.namespaced(), group, version, kind, verbs, List.of(),
+                    List.of());
+        }
+    }
+
+    /** The resources and subresources of one group version, or null if it is not served. */
+    private List<Entry> entries(String group, String version) {
         String groupVersion = group.isEmpty() ? version : group + "/" + version;
         List<String> legacy = LEGACY_VERSIONS.get(groupVersion);
-        ObjectNode list = object("APIResourceList", "v1");
-        list.put("groupVersion", groupVersion);
-        ArrayNode resources = list.putArray("resources");
-        boolean any = false;
+        List<Entry> entries = new ArrayList<>();
         for (ResourceType type : types.all()) {
             boolean served = legacy != null ? legacy.contains(type.plural()) && type.group().equals("apps")
                     : type.group().equals(group) && type.version().equals(version);
             if (!served) {
                 continue;
             }
-            any = true;
-            ObjectNode resource = resources.addObject();
-            resource.put("name", type.plural()).put("singularName", type.singular()).put("namespaced", type.namespaced())
-                    .put("kind", type.kind());
-            ArrayNode verbs = resource.putArray("verbs");
-            VERBS.forEach(verbs::add);
             // short names and categories only on the current version, or kubectl warns that they are ambiguous
-            if (legacy == null && !type.shortNames().isEmpty()) {
-                ArrayNode shortNames = resource.putArray("shortNames");
-                type.shortNames().forEach(shortNames::add);
-            }
-            if (legacy == null && CATEGORY_ALL.contains(type.kind())) {
-                resource.putArray("categories").add("all");
-            }
+            entries.add(new Entry(type.plural(), type.singular(), type.namespaced(), null, null, type.kind(), VERBS,
+                    legacy == null ? type.shortNames() : List.of(),
+                    legacy == null && CATEGORY_ALL.contains(type.kind()) ? List.of("all") : List.of()));
             if (type.hasStatus()) {
-                ObjectNode status = resources.addObject();
-                status.put("name", type.plural() + "/status").put("singularName", "").put("namespaced", type.namespaced())
-                        .put("kind", type.kind());
-                status.putArray("verbs").add("get").add("patch").add("update");
+                entries.add(Entry.subresource(type, "status", null, null, type.kind(), List.of("get", "patch", "update")));
             }
             if (type.subresources().contains("binding")) {
-                ObjectNode binding = resources.addObject();
-                binding.put("name", type.plural() + "/binding").put("singularName", "").put("namespaced", true).put("kind", "Binding");
-                binding.putArray("verbs").add("create");
+                entries.add(Entry.subresource(type, "binding", null, null, "Binding", List.of("create")));
             }
             if (type.subresources().contains("eviction")) {
-                ObjectNode eviction = resources.addObject();
-                eviction.put("name", type.plural() + "/eviction").put("singularName", "").put("namespaced", true)
-                        .put("group", "policy").put("version", "v1").put("kind", "Eviction");
-                eviction.putArray("verbs").add("create");
+                entries.add(Entry.subresource(type, "eviction", "policy", "v1", "Eviction", List.of("create")));
             }
             if (type.subresources().contains("scale")) {
-                ObjectNode scale = resources.addObject();
-                scale.put("name", type.plural() + "/scale").put("singularName", "").put("namespaced", true)
-                        .put("group", "autoscaling").put("version", "v1").put("kind", "Scale");
-                scale.putArray("verbs").add("get").add("patch").add("update");
+                entries.add(Entry.subresource(type, "scale", "autoscaling", "v1", "Scale", List.of("get", "patch", "update")));
             }
         }
-        if (groupVersion.equals("v1")) {
-            ObjectNode bindings = resources.addObject();
-            bindings.put("name", "bindings").put("singularName", "binding").put("namespaced", true).put("kind", "Binding");
-            bindings.putArray("verbs").add("create");
+        if (entries.isEmpty()) {
+            return null;
         }
-        return any ? list : null;
+        if (groupVersion.equals("v1")) {
+            entries.add(new Entry("bindings", "binding", true, null, null, "Binding", List.of("create"), List.of(), List.of()));
+        }
+        return entries;
+    }
+
+    /** The APIResourceList of one group version, or null if it is not served. */
+    ObjectNode resources(String group, String version) {
+        List<Entry> entries = entries(group, version);
+        if (entries == null) {
+            return null;
+        }
+        ObjectNode list = object("APIResourceList", "v1");
+        list.put("groupVersion", group.isEmpty() ? version : group + "/" + version);
+        ArrayNode resources = list.putArray("resources");
+        for (Entry entry : entries) {
+            ObjectNode resource = resources.addObject();
+            resource.put("name", entry.name()).put("singularName", entry.singularName()).put("namespaced", entry.namespaced());
+            if (entry.group() != null) {
+                resource.put("group", entry.group()).put("version", entry.version());
+            }
+            resource.put("kind", entry.kind());
+            strings(resource, "verbs", entry.verbs());
+            strings(resource, "shortNames", entry.shortNames());
+            strings(resource, "categories", entry.categories());
+        }
+        return list;
+    }
+
+    /**
+     * Aggregated discovery ({@code apidiscovery.k8s.io/v2} or {@code v2beta1}): every group
+     * version's resources in one APIGroupDiscoveryList, the core group's for {@code /api}, the
+     * others' for {@code /apis}, in the order of preference the plain documents give.
+     */
+    ObjectNode aggregated(boolean core, String apiVersion) {
+        ObjectNode list = object("APIGroupDiscoveryList", apiVersion);
+        list.putObject("metadata");
+        ArrayNode items = list.putArray("items");
+        for (Map.Entry<String, List<String>> group : groupVersions().entrySet()) {
+            if (group.getKey().isEmpty() != core) {
+                continue;
+            }
+            ObjectNode item = items.addObject();
+            ObjectNode metadata = item.putObject("metadata");
+            if (!core) {
+                metadata.put("name", group.getKey());
+            }
+            ArrayNode versions = item.putArray("versions");
+            for (String version : group.getValue()) {
+                ObjectNode versionNode = versions.addObject().put("version", version);
+                versionNode.set("resources", aggregatedResources(group.getKey(), version, entries(group.getKey(), version)));
+                versionNode.put("freshness", "Current");
+            }
+        }
+        return list;
+    }
+
+    private static ArrayNode aggregatedResources(String group, String version, List<Entry> entries) {
+        ArrayNode resources = JsonNodeFactory.instance.arrayNode();
+        Map<String, ObjectNode> byName = new LinkedHashMap<>();
+        for (Entry entry : entries) {
+            int slash = entry.name().indexOf('/');
+            ObjectNode kind = JsonNodeFactory.instance.objectNode();
+            kind.put("group", entry.group() == null ? group : entry.group())
+                    .put("version", entry.version() == null ? version : entry.version()).put("kind", entry.kind());
+            if (slash < 0) {
+                ObjectNode resource = resources.addObject();
+                resource.put("resource", entry.name()).set("responseKind", kind);
+                resource.put("scope", entry.namespaced() ? "Namespaced" : "Cluster").put("singularResource", entry.singularName());
+                strings(resource, "verbs", entry.verbs());
+                strings(resource, "shortNames", entry.shortNames());
+                strings(resource, "categories", entry.categories());
+                byName.put(entry.name(), resource);
+            } else {
+                ObjectNode subresource = byName.get(entry.name().substring(0, slash)).withArray("subresources").addObject();
+                subresource.put("subresource", entry.name().substring(slash + 1)).set("responseKind", kind);
+                strings(subresource, "verbs", entry.verbs());
+            }
+        }
+        return resources;
+    }
+
+    /** A list of strings, left out when empty. */
+    private static void strings(ObjectNode node, String field, List<String> values) {
+        if (!values.isEmpty()) {
+            ArrayNode array = node.putArray(field);
+            values.forEach(array::add);
+        }
     }
 
     private static ObjectNode object(String kind, String apiVersion) {

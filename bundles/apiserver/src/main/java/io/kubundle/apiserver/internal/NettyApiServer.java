@@ -44,6 +44,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -73,7 +74,9 @@ final class NettyApiServer {
 
     NettyApiServer(String host, int port, SslContext ssl, ApiHandler handler, Authenticate authenticate, ExecutorService workers)
             throws InterruptedException, java.io.IOException {
-        group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        // named, so that a test can tell the server's threads are gone after it stops
+        group = new MultiThreadIoEventLoopGroup(2, new io.netty.util.concurrent.DefaultThreadFactory("kubundle-api-io", true),
+                NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 // a swapped-in API server binds the same port while the old one still serves: no gap
                 .option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
@@ -208,7 +211,9 @@ final class NettyApiServer {
                         ApiResponse response = handler.handle(apiRequest, user.get(), new WebSocketSink(ctx));
                         if (response != null) {
                             // not a watch, or it failed before streaming: the reply as one message, then close
-                            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(response.body())));
+                            ctx.writeAndFlush(response.contentType().startsWith("application/json")
+                                    ? new TextWebSocketFrame(Unpooled.wrappedBuffer(response.body()))
+                                    : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(response.body())));
                             handshaker.close(ctx.channel(), new CloseWebSocketFrame());
                         }
                     });
@@ -241,6 +246,10 @@ final class NettyApiServer {
                     Unpooled.wrappedBuffer(response.body()));
             http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
             http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            for (String warning : response.warnings()) {
+                // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", a quoted text, as Kubernetes sends them
+                http.headers().add(HttpHeaderNames.WARNING, "299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+            }
             if (keepAlive) {
                 http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(http);
@@ -289,9 +298,10 @@ final class NettyApiServer {
         });
     }
 
-    /** A watch over WebSocket: one text message per event. */
+    /** A watch over WebSocket: one message per event, text for JSON, binary for protobuf. */
     private static final class WebSocketSink implements EventSink {
         private final ChannelHandlerContext ctx;
+        private volatile boolean binary;
 
         WebSocketSink(ChannelHandlerContext ctx) {
             this.ctx = ctx;
@@ -300,6 +310,7 @@ final class NettyApiServer {
         @Override
         public void begin(String contentType) {
             // the handshake was the start
+            binary = !contentType.startsWith("application/json");
         }
 
         @Override
@@ -307,8 +318,12 @@ final class NettyApiServer {
             if (!ctx.channel().isActive()) {
                 return false;
             }
-            ctx.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
+            ctx.writeAndFlush(message(line));
             return true;
+        }
+
+        private WebSocketFrame message(byte[] event) {
+            return binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(event)) : new TextWebSocketFrame(Unpooled.wrappedBuffer(event));
         }
 
         @Override
@@ -316,7 +331,7 @@ final class NettyApiServer {
             // one message per event, as the client reads them; one flush for all
             ChannelFuture last = null;
             for (byte[] line : lines) {
-                last = ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
+                last = ctx.write(message(line));
             }
             ctx.flush();
             whenWritten(ctx, last, done);

@@ -19,12 +19,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The OpenAPI v3 documents ({@code /openapi/v3} and one per group version), generated at build
- * time from fabric8's model classes ({@code OpenApiGenerator} in the tests) into
- * {@code openapi/v3/} of this bundle, and read on the first request only.
+ * The OpenAPI v3 documents ({@code /openapi/v3} and one per group version) and the v2 document
+ * ({@code /openapi/v2}, JSON only), generated at build time from fabric8's model classes
+ * ({@code OpenApiGenerator} in the tests) into {@code openapi/} of this bundle, and read on the
+ * first request only.
  */
 final class OpenApi {
     private static final String DIR = "openapi/v3/";
+    /** The v2 (swagger) document, every group version in one. */
+    static final String V2 = "openapi/v2/swagger.json";
+    /** The gnostic protobuf form of v2, which kubectl asks for; not served (406). */
+    static final String V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
 
     /** Group version path ({@code apis/apps/v1}) to its document; null until first used. */
     private volatile Map<String, byte[]> documents;
@@ -35,6 +40,17 @@ final class OpenApi {
     /** The resource file of a group version path: {@code apis/apps/v1} is {@code apis__apps__v1.json}. */
     static String fileName(String groupVersionPath) {
         return groupVersionPath.replace("/", "__") + ".json";
+    }
+
+    private volatile byte[] v2;
+
+    /** The {@code /openapi/v2} document, or null if the bundle has none. */
+    byte[] v2() {
+        if (v2 == null) {
+            byte[] document = read(V2);
+            v2 = document == null ? new byte[0] : document;
+        }
+        return v2.length == 0 ? null : v2;
     }
 
     /** The {@code /openapi/v3} discovery document. */
@@ -98,22 +114,25 @@ final class OpenApi {
     }
 
     /**
-     * The {@code fieldValidation=Strict} check of a create or update body: 400 listing the fields
-     * the type's schema does not have, as Kubernetes' strict decoding does. Other directives, and
-     * types without a document, pass.
+     * The {@code fieldValidation} check of a request body against its type's schema: {@code Strict}
+     * fails with 400 listing the fields the schema lacks, as Kubernetes' strict decoding does;
+     * {@code Warn} returns them as warnings ({@code unknown field "spec.foo"}); other directives
+     * (and no directive) check nothing, as do types without a document. For a patch, {@code before}
+     * is the object it patched: fields already unknown there are not the request's doing.
      */
-    void checkFields(ResourceType type, JsonNode body, String directive) throws ApiException {
-        if (!"Strict".equals(directive)) {
-            return;
+    List<String> checkFields(ResourceType type, JsonNode body, JsonNode before, String directive) throws ApiException {
+        if (!"Strict".equals(directive) && !"Warn".equals(directive)) {
+            return List.of();
         }
         List<String> unknown = unknownFields(type, body);
-        if (!unknown.isEmpty()) {
-            StringBuilder message = new StringBuilder("strict decoding error: ");
-            for (int i = 0; i < unknown.size(); i++) {
-                message.append(i == 0 ? "" : ", ").append("unknown field \"").append(unknown.get(i)).append('"');
-            }
-            throw ApiException.badRequest(message.toString());
+        if (before != null && !unknown.isEmpty()) {
+            unknown.removeAll(unknownFields(type, before));
         }
+        List<String> messages = unknown.stream().map(field -> "unknown field \"" + field + "\"").toList();
+        if (messages.isEmpty() || directive.equals("Warn")) {
+            return messages;
+        }
+        throw ApiException.badRequest("strict decoding error: " + String.join(", ", messages));
     }
 
     /** The paths ({@code spec.template.spec.containers[0].foo}) of the fields of {@code body} its type's schema lacks. */

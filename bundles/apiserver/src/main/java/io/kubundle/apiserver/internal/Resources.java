@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.admission.AdmissionChain;
@@ -20,6 +21,11 @@ import io.kubundle.api.admission.AdmissionRequest;
  * delete, with their subresources (status, scale), defaulting, validation and admission.
  */
 final class Resources {
+    /** The garbage collector's finalizers: delete the dependents first, or release them. */
+    static final String FOREGROUND_DELETION = "foregroundDeletion";
+    static final String ORPHAN = "orphan";
+
+    private final Map<String, Object> evictionLocks = new java.util.concurrent.ConcurrentHashMap<>();
     static final int MAX_CONFLICT_RETRIES = 5;
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
@@ -52,7 +58,7 @@ final class Resources {
                 ObjectNode namespace = json.createObjectNode();
                 namespace.put("apiVersion", "v1").put("kind", "Namespace").putObject("metadata").put("name", name);
                 try {
-                    create(namespaces, null, namespace, "system:apiserver");
+                    create(namespaces, null, namespace, "system:apiserver", ManagedFields.Writer.update("kube-apiserver"));
                 } catch (ApiException e) {
                     if (e.code() != 409) {
                         throw e;
@@ -62,7 +68,21 @@ final class Resources {
         }
     }
 
-    ObjectNode create(ResourceType type, String namespace, ObjectNode object, String user) throws ApiException {
+    /**
+     * A look at a patched object before it is written (the request's field validation), given
+     * the object before the patch. Called again when a patch is retried.
+     */
+    @FunctionalInterface
+    interface PatchCheck {
+        void check(ObjectNode before, ObjectNode patched) throws ApiException;
+    }
+
+    /** What an apply wrote, and whether it created the object. */
+    record Applied(ObjectNode object, boolean created) {
+    }
+
+    ObjectNode create(ResourceType type, String namespace, ObjectNode object, String user, ManagedFields.Writer writer)
+            throws ApiException {
         checkKind(type, object);
         ObjectRules.upgradeLegacy(type, object);
         ObjectNode metadata = object.with("metadata");
@@ -74,6 +94,7 @@ final class Resources {
             metadata.remove("namespace");
         }
         ObjectRules.applyDefaults(type, object);
+        ManagedFields.record(null, object, writer, type.apiVersion(), null, ManagedFields.Scope.of(type, null));
         admit(AdmissionRequest.Operation.CREATE, type, namespace, object, null, user);
         String name = metadata.path("name").asText("");
         if (name.isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
@@ -89,8 +110,16 @@ final class Resources {
     }
 
     /** PUT: replaces the object, or only its status with {@code subresource} "status". */
-    ObjectNode update(ResourceType type, String namespace, String name, String subresource, ObjectNode body, String user)
-            throws ApiException {
+    ObjectNode update(ResourceType type, String namespace, String name, String subresource, ObjectNode body, String user,
+            ManagedFields.Writer writer) throws ApiException {
+        checkBody(type, namespace, name, body);
+        ObjectNode current = storage.get(type, namespace, name);
+        checkResourceVersion(type, name, body, current);
+        return write(type, namespace, name, subresource, current, body, user, writer);
+    }
+
+    /** The checks of a whole object sent for a named one: kind, namespace and name agree with the URL. */
+    private void checkBody(ResourceType type, String namespace, String name, ObjectNode body) throws ApiException {
         checkKind(type, body);
         ObjectRules.upgradeLegacy(type, body);
         checkNamespace(type, namespace, body.with("metadata"));
@@ -98,17 +127,54 @@ final class Resources {
         if (!bodyName.isEmpty() && !bodyName.equals(name)) {
             throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
         }
-        ObjectNode current = storage.get(type, namespace, name);
+    }
+
+    /** A resourceVersion in the body is a precondition: it must be the current one. */
+    private static void checkResourceVersion(ResourceType type, String name, ObjectNode body, ObjectNode current) throws ApiException {
         String expected = body.path("metadata").path("resourceVersion").asText("");
         if (!expected.isEmpty() && !expected.equals(current.path("metadata").path("resourceVersion").asText())) {
             throw ApiException.conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
         }
-        return write(type, namespace, name, subresource, current, body, user);
+    }
+
+    /**
+     * PATCH with {@code application/apply-patch+yaml}: server-side apply of {@code config} by
+     * {@code writer}'s manager (see {@link ManagedFields}); creates the object when it is missing,
+     * through the same path as a create.
+     */
+    Applied apply(ResourceType type, String namespace, String name, String subresource, ObjectNode config, String user,
+            ManagedFields.Writer writer) throws ApiException {
+        checkBody(type, namespace, name, config);
+        if (!config.path("metadata").path("managedFields").isEmpty()) {
+            throw ApiException.badRequest("metadata.managedFields must be nil");
+        }
+        ManagedFields.Scope scope = ManagedFields.Scope.of(type, subresource);
+        for (int attempt = 0;; attempt++) {
+            Optional<ObjectNode> current = storage.find(type, namespace, name);
+            try {
+                if (current.isEmpty()) {
+                    if (subresource != null) {
+                        throw ApiException.notFound(type, name);
+                    }
+                    ObjectNode object = ManagedFields.merge(null, config, writer.manager(), null, scope);
+                    object.with("metadata").put("name", name);
+                    return new Applied(create(type, namespace, object, user, writer), true);
+                }
+                checkResourceVersion(type, name, config, current.get());
+                ObjectNode merged = ManagedFields.merge(current.get(), config, writer.manager(), subresource, scope);
+                return new Applied(write(type, namespace, name, subresource, current.get(), merged, user, writer), false);
+            } catch (ApiException e) {
+                boolean raced = e.isStaleWrite() || (current.isEmpty() && "AlreadyExists".equals(e.reason()));
+                if (!raced || attempt >= MAX_CONFLICT_RETRIES) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** PATCH with a JSON merge patch or a JSON patch; retried on conflict, since a patch needs no resourceVersion. */
     ObjectNode patch(ResourceType type, String namespace, String name, String subresource, String patchType, JsonNode patch,
-            String user) throws ApiException {
+            String user, ManagedFields.Writer writer, PatchCheck check) throws ApiException {
         for (int attempt = 0;; attempt++) {
             ObjectNode current = storage.get(type, namespace, name);
             JsonNode patched;
@@ -125,19 +191,23 @@ final class Resources {
             if (!(patched instanceof ObjectNode object)) {
                 throw ApiException.badRequest("the patch does not leave an object");
             }
+            check.check(current, object);
             try {
-                return write(type, namespace, name, subresource, current, object, user);
+                return write(type, namespace, name, subresource, current, object, user, writer);
             } catch (ApiException e) {
-                if (e.code() != 409 || !"Conflict".equals(e.reason()) || attempt >= MAX_CONFLICT_RETRIES) {
+                if (!e.isStaleWrite() || attempt >= MAX_CONFLICT_RETRIES) {
                     throw e;
                 }
             }
         }
     }
 
-    /** The shared tail of update and patch: keep what the caller may not change, default, admit, validate, store. */
+    /**
+     * The shared tail of update and patch: keep what the caller may not change, default, record
+     * the managed fields of {@code writer} (none when null), admit, validate, store.
+     */
     private ObjectNode write(ResourceType type, String namespace, String name, String subresource, ObjectNode current,
-            ObjectNode body, String user) throws ApiException {
+            ObjectNode body, String user, ManagedFields.Writer writer) throws ApiException {
         ObjectNode next;
         if ("status".equals(subresource)) {
             next = current.deepCopy();
@@ -176,6 +246,7 @@ final class Resources {
         boolean specChanged = !next.path("spec").equals(current.path("spec"));
         metadata.put("generation", specChanged ? generation + 1 : generation);
         ObjectRules.applyDefaults(type, next);
+        ManagedFields.record(current, next, writer, type.apiVersion(), subresource, ManagedFields.Scope.of(type, subresource));
         admit(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
         validate(type, next);
         long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText("0"));
@@ -207,18 +278,52 @@ final class Resources {
             return terminateNamespace(current, revision);
         }
         long grace = gracePeriod(type, current, options);
-        if (grace > 0 || !current.path("metadata").path("finalizers").isEmpty()) {
-            if (current.path("metadata").has("deletionTimestamp") && grace >= current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
+        String propagationFinalizer = propagationFinalizer(type, name, options);
+        ArrayNode finalizers = current.path("metadata").path("finalizers") instanceof ArrayNode list ? list : json.createArrayNode();
+        boolean addsFinalizer = propagationFinalizer != null && !contains(finalizers, propagationFinalizer);
+        if (grace > 0 || !finalizers.isEmpty() || addsFinalizer) {
+            boolean marked = current.path("metadata").has("deletionTimestamp");
+            if (marked && !addsFinalizer && grace >= current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
                 return current;
             }
-            // marked, not removed: the kubelet stops the pod within the grace period, finalizers run, then it goes
-            ObjectNode marked = current.deepCopy();
-            marked.with("metadata").put("deletionTimestamp", java.time.Instant.now().plusSeconds(grace)
-                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-            marked.with("metadata").put("deletionGracePeriodSeconds", grace);
-            return storage.replace(type, namespace, name, marked, revision);
+            // marked, not removed: the kubelet stops the pod within the grace period, finalizers run
+            // (the garbage collector's foregroundDeletion and orphan among them), then it goes
+            ObjectNode next = current.deepCopy();
+            if (addsFinalizer) {
+                next.with("metadata").withArray("finalizers").add(propagationFinalizer);
+            }
+            if (!marked || grace < current.path("metadata").path("deletionGracePeriodSeconds").asLong()) {
+                next.with("metadata").put("deletionTimestamp", java.time.Instant.now().plusSeconds(grace)
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+                next.with("metadata").put("deletionGracePeriodSeconds", grace);
+            }
+            return storage.replace(type, namespace, name, next, revision);
         }
         return storage.remove(type, namespace, name, revision);
+    }
+
+    /** The finalizer the garbage collector works under for {@code propagationPolicy}: null for Background. */
+    private static String propagationFinalizer(ResourceType type, String name, JsonNode options) throws ApiException {
+        String policy = options.path("propagationPolicy").asText("");
+        if (policy.isEmpty() && options.has("orphanDependents")) {
+            policy = options.path("orphanDependents").asBoolean() ? "Orphan" : "Background";
+        }
+        return switch (policy) {
+            case "", "Background" -> null;
+            case "Foreground" -> FOREGROUND_DELETION;
+            case "Orphan" -> ORPHAN;
+            default -> throw ApiException.invalid(type, name, List.of(new ApiException.Cause("FieldValueNotSupported",
+                    "propagationPolicy", "Unsupported value: \"" + policy + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"")));
+        };
+    }
+
+    private static boolean contains(ArrayNode values, String value) {
+        for (JsonNode element : values) {
+            if (element.asText().equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -251,14 +356,25 @@ final class Resources {
         }
         ObjectNode next = current.deepCopy();
         next.with("spec").put("nodeName", node);
-        write(type, namespace, name, null, current, next, user);
+        // as in Kubernetes, a binding records no managed fields
+        write(type, namespace, name, null, current, next, user, null);
         return Statuses.created();
     }
 
-    /** pods/eviction: a polite delete (disruption budgets are checked once the PDB controller exists). */
+    /**
+     * pods/eviction: a delete that respects the PodDisruptionBudget covering the pod (429 when it
+     * would break it). Evictions in one namespace are serialised, so two cannot both take the
+     * budget's last disruption.
+     */
     ObjectNode evict(ResourceType type, String namespace, String name, ObjectNode eviction, String user) throws ApiException {
         JsonNode options = eviction.path("deleteOptions");
-        delete(type, namespace, name, options.isObject() ? options : json.createObjectNode(), user);
+        synchronized (evictionLocks.computeIfAbsent(namespace, ns -> new Object())) {
+            ObjectNode pod = storage.get(type, namespace, name);
+            ResourceType budgets = types.byResource("policy", "v1", "poddisruptionbudgets").orElseThrow();
+            DisruptionBudgets.checkEviction(pod, storage.list(budgets, namespace, ListOptions.from(Map.of())).items(),
+                    storage.list(type, namespace, ListOptions.from(Map.of())).items());
+            delete(type, namespace, name, options.isObject() ? options : json.createObjectNode(), user);
+        }
         return Statuses.created();
     }
 
@@ -334,14 +450,15 @@ final class Resources {
     }
 
     /** PUT or PATCH of the scale subresource: only spec.replicas changes. */
-    ObjectNode updateScale(ResourceType type, String namespace, String name, JsonNode scale, String user) throws ApiException {
+    ObjectNode updateScale(ResourceType type, String namespace, String name, JsonNode scale, String user, String manager)
+            throws ApiException {
         if (!scale.path("spec").path("replicas").canConvertToInt()) {
             throw ApiException.invalid(type, name, List.of(new ApiException.Cause("FieldValueRequired", "spec.replicas", "Required value")));
         }
         ObjectNode current = storage.get(type, namespace, name);
         ObjectNode next = current.deepCopy();
         next.with("spec").put("replicas", scale.path("spec").path("replicas").asInt());
-        return scaleOf(write(type, namespace, name, null, current, next, user));
+        return scaleOf(write(type, namespace, name, "scale", current, next, user, ManagedFields.Writer.update(manager)));
     }
 
     private void checkKind(ResourceType type, ObjectNode object) throws ApiException {

@@ -2,8 +2,6 @@ package io.kubundle.apiserver.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,14 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * are applied, never stored. Every other field behaves as in a JSON merge patch.
  */
 final class StrategicMergePatch {
-    /** Field name to its merge key; "ports" is decided per list (see {@link #mergeKey}). */
-    private static final Map<String, String> MERGE_KEYS = Map.ofEntries(
-            Map.entry("containers", "name"), Map.entry("initContainers", "name"), Map.entry("ephemeralContainers", "name"),
-            Map.entry("volumes", "name"), Map.entry("volumeMounts", "mountPath"), Map.entry("volumeDevices", "devicePath"),
-            Map.entry("env", "name"), Map.entry("imagePullSecrets", "name"), Map.entry("hostAliases", "ip"),
-            Map.entry("conditions", "type"), Map.entry("ownerReferences", "uid"), Map.entry("resourceClaims", "name"));
-    private static final Set<String> MERGED_PRIMITIVE_LISTS = Set.of("finalizers");
-
     private StrategicMergePatch() {
     }
 
@@ -64,7 +54,7 @@ final class StrategicMergePatch {
     }
 
     private static JsonNode mergeList(String field, ArrayNode current, ArrayNode patch) {
-        if (MERGED_PRIMITIVE_LISTS.contains(field)) {
+        if (ListTypes.isSet(field)) {
             ArrayNode union = current.deepCopy();
             for (JsonNode value : patch) {
                 if (!contains(union, value)) {
@@ -96,16 +86,10 @@ final class StrategicMergePatch {
         return merged;
     }
 
-    /** Container ports merge by containerPort, service ports by port. */
+    /** The merge key of a list, from an element of the patch (else of the current list) where ports need one. */
     private static String mergeKey(String field, ArrayNode current, ArrayNode patch) {
-        if (field.equals("ports")) {
-            JsonNode sample = patch.size() > 0 ? patch.get(0) : current.size() > 0 ? current.get(0) : null;
-            if (sample == null) {
-                return null;
-            }
-            return sample.has("containerPort") ? "containerPort" : sample.has("port") ? "port" : null;
-        }
-        return MERGE_KEYS.get(field);
+        JsonNode sample = patch.size() > 0 ? patch.get(0) : current.size() > 0 ? current.get(0) : null;
+        return ListTypes.mergeKey(field, sample);
     }
 
     private static int indexOf(ArrayNode list, String key, JsonNode value) {

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -74,6 +75,7 @@ final class WatchCache implements AutoCloseable {
     }
 
     private final ObjectStorage storage;
+    private final WatchEventCache storeEvents;
     private final ObjectMapper json;
     private final int ringSize;
     private final int watcherBuffer;
@@ -95,6 +97,7 @@ final class WatchCache implements AutoCloseable {
 
     WatchCache(ObjectStorage storage, ResourceTypes types, ObjectMapper json, int ringSize, int watcherBuffer) {
         this.storage = storage;
+        this.storeEvents = new WatchEventCache(storage);
         this.json = json;
         this.ringSize = Math.max(1, ringSize);
         this.watcherBuffer = Math.max(1, watcherBuffer);
@@ -331,10 +334,15 @@ final class WatchCache implements AutoCloseable {
         }
     }
 
-    /** Loads the cache without a store and marks it ready (tests feed it with {@link #receive}). */
+    /**
+     * Loads the cache without watching the store and marks it ready (tests feed it with
+     * {@link #receive}; the store, if any, serves replays only).
+     */
     void load(List<KeyValue> items, long at) {
         replace(items, at);
+        Store store = storage.currentStore();
         locked(() -> {
+            watchedStore = store;
             ready = true;
             syncNeeded = false;
         });
@@ -464,7 +472,7 @@ final class WatchCache implements AutoCloseable {
     /** Decodes a stored object; one that is not valid JSON is left out (and logged). */
     private Item decode(KeyValue kv) {
         try {
-            return new Item(kv.key(), storage.decode(kv), kv.modRevision());
+            return Item.decode(storage, kv);
         } catch (ApiException e) {
             System.err.println("kubundle apiserver: watch cache skips " + kv.key() + ": " + e.getMessage());
             return null;
@@ -627,10 +635,12 @@ final class WatchCache implements AutoCloseable {
     /**
      * Starts a watch from the cache: initial ADDED events from the cache's objects (no
      * resourceVersion, or "0"), or the ring's changes after the revision given, then changes as
-     * they come. A revision older than the ring gets 410 Expired. Returns null when the cache
-     * cannot serve it (not ready): the caller watches the store instead.
+     * they come. A revision older than the ring is replayed from the store's history, up to the
+     * cache's revision, if the store still has it (Kubernetes answers 410 Expired there; a client
+     * that resumes rather than relists is cheaper for both), else 410 Expired. Returns null when
+     * the cache cannot serve it (not ready): the caller watches the store instead.
      */
-    CacheWatcher watch(ResourceType type, String namespace, ListOptions options, boolean table, EventSink sink)
+    CacheWatcher watch(ResourceType type, String namespace, ListOptions options, WatchFormat format, EventSink sink)
             throws ApiException {
         String resourceVersion = options.resourceVersion();
         boolean initialEvents = resourceVersion == null || resourceVersion.isEmpty() || "0".equals(resourceVersion);
@@ -639,36 +649,106 @@ final class WatchCache implements AutoCloseable {
             return null;
         }
         TypeState state = byPrefix.get(type.keyPrefix());
+        CacheWatcher watcher;
+        Store replayFrom = null;
         lock.lock();
         try {
             if (!ready) {
                 return null;
             }
-            sink.begin(table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
+            sink.begin(format.contentType());
             if (initialEvents) {
                 from = revision;
             }
-            CacheWatcher watcher = new CacheWatcher(type, namespace, options, table, json, sink, watcherBuffer, from,
+            watcher = new CacheWatcher(type, namespace, options, format, json, sink, watcherBuffer, from,
                     w -> state.watchers.remove(w));
-            if (from < state.ringFrom) {
-                watcher.fail(ApiException.gone("too old resource version: " + from + " (" + state.ringFrom + ")"));
-                return watcher;
-            }
             if (initialEvents) {
                 String prefix = type.listPrefix(namespace);
                 for (Item item : state.items.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
                     watcher.added(item);
                 }
+            } else if (from < state.ringFrom && watchedStore == null) {
+                watcher.fail(gone(from, state.ringFrom));
+            } else if (from < state.ringFrom) {
+                // older than the ring: the store's history up to now first, the cache's changes after
+                watcher.replayUntil(revision);
+                replayFrom = watchedStore;
             } else {
                 for (Change change : state.ring) {
                     watcher.offer(change);
                 }
             }
-            state.watchers.add(watcher);
-            return watcher;
+            if (!watcher.closed()) {
+                state.watchers.add(watcher);
+            }
         } finally {
             lock.unlock();
         }
+        if (replayFrom != null) {
+            replay(watcher, replayFrom, from);
+        }
+        return watcher;
+    }
+
+    /** Sends {@code watcher} the store's history after {@code from}, then what the cache held back meanwhile. */
+    private void replay(CacheWatcher watcher, Store store, long from) {
+        AtomicReference<Watch> source = new AtomicReference<>();
+        WatchListener history = new WatchListener() {
+            @Override
+            public void onEvents(List<WatchEvent> events) {
+                for (WatchEvent event : events) {
+                    try {
+                        watcher.replayed(storeEvents.change(event));
+                    } catch (ApiException e) {
+                        System.err.println("kubundle apiserver: watch replay skips " + event.current().key() + ": " + e.getMessage());
+                    }
+                }
+                if (!watcher.replaying()) {
+                    closeIfSet(source);
+                }
+            }
+
+            @Override
+            public void onClose(Throwable cause) {
+                if (!watcher.replaying()) {
+                    return;
+                }
+                if (cause instanceof CompactedException compacted) {
+                    watcher.fail(gone(from, compacted.compactedRevision()));
+                } else {
+                    // the client watches again from the last revision it saw
+                    watcher.close(null);
+                }
+            }
+        };
+        try {
+            Watch watch = store.watch(watcher.prefix(), from, history);
+            source.set(watch);
+            watcher.onEnd(watch::close);
+            if (!watcher.replaying()) {
+                watch.close();
+            }
+        } catch (CompactedException e) {
+            watcher.fail(gone(from, e.compactedRevision()));
+        } catch (StoreException e) {
+            watcher.fail(ObjectStorage.storeFailure(e));
+        }
+    }
+
+    private static void closeIfSet(AtomicReference<Watch> watch) {
+        Watch set = watch.get();
+        if (set != null) {
+            set.close();
+        }
+    }
+
+    private static ApiException gone(long from, long compacted) {
+        return ApiException.gone("too old resource version: " + from + " (" + compacted + ")");
+    }
+
+    /** The store events the cache decoded, for watches that read the store themselves. */
+    WatchEventCache storeEvents() {
+        return storeEvents;
     }
 
     /** A bookmark for {@code watcher} at the cache's revision: every change up to it has been offered. */

@@ -1,12 +1,10 @@
 package io.kubundle.apiserver.internal;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -18,7 +16,7 @@ import io.kubundle.api.store.WatchListener;
 
 /**
  * One {@code ?watch=true} request: optional initial ADDED events, then the store's events as
- * {@code {"type":..., "object":...}} lines, bookmarks if asked for, until the client leaves, the
+ * {@code {"type":..., "object":...}} lines (or protobuf frames: {@link WatchFormat}), bookmarks if asked for, until the client leaves, the
  * timeout passes or the store closes the watch. Events whose object enters or leaves the
  * selectors become ADDED and DELETED, as Kubernetes sends them.
  */
@@ -31,7 +29,7 @@ final class WatchSession implements WatchListener {
     private final WatchEventCache events;
     private final ObjectMapper json;
     private final EventSink sink;
-    private final boolean table;
+    private final WatchFormat format;
     private final Object lock = new Object();
     private Watch watch;
     private ScheduledFuture<?> bookmarks;
@@ -41,28 +39,29 @@ final class WatchSession implements WatchListener {
     private boolean closed;
 
     WatchSession(ResourceType type, ListOptions options, ObjectStorage storage, WatchEventCache events, ObjectMapper json,
-            EventSink sink, boolean table) {
+            EventSink sink, WatchFormat format) {
         this.type = type;
         this.options = options;
         this.storage = storage;
         this.events = events;
         this.json = json;
         this.sink = sink;
-        this.table = table;
+        this.format = format;
     }
 
     /** Starts streaming; returns at once, the store delivers on its own threads. */
     void start(String namespace, String resourceVersion, boolean allowBookmarks, int timeoutSeconds,
             ScheduledExecutorService timers) throws ApiException {
         long after = ListOptions.revision(resourceVersion);
-        sink.begin(table ? "application/json;as=Table;v=v1;g=meta.k8s.io" : "application/json");
+        sink.begin(format.contentType());
         synchronized (lock) {
             if (after == 0) {
                 // no version, or "0": start with the current state as ADDED events
                 ObjectStorage.Page page = storage.list(type, namespace, new ListOptions(options.labels(), options.fields(), 0,
                         null, null, null));
                 for (ObjectNode object : page.items()) {
-                    send("ADDED", object);
+                    writeLine(format.event(json, type, "ADDED", new CachedObjects.Item(null, object, 0), !columnsSent));
+                    columnsSent = true;
                 }
                 after = page.revision();
             }
@@ -103,28 +102,12 @@ final class WatchSession implements WatchListener {
     }
 
     private void deliver(WatchEvent event) throws ApiException {
-        WatchEventCache.Entry entry = events.entry(event);
-        // the cached objects are shared with every other watch: read them, never change them
-        boolean nowMatches = entry.current != null && ObjectStorage.matches(entry.current, options);
-        boolean matchedBefore = entry.previous != null && ObjectStorage.matches(entry.previous, options);
-        if (event.type() == WatchEvent.Type.DELETE) {
-            if (matchedBefore) {
-                send(entry, "DELETED", true);
-            }
-        } else if (nowMatches) {
-            send(entry, matchedBefore ? "MODIFIED" : "ADDED", false);
-        } else if (matchedBefore) {
-            // it left the selection: to this watcher it is gone
-            send(entry, "DELETED", false);
-        }
-    }
-
-    private void send(WatchEventCache.Entry entry, String eventType, boolean previousObject) {
-        ObjectNode object = previousObject ? entry.previous : entry.current;
-        if (table) {
-            send(eventType, object);
-        } else {
-            writeLine(events.line(entry, eventType, previousObject));
+        // the change's objects and events are shared with every other watch: read them, never change them
+        CachedObjects.Change change = events.change(event);
+        String seen = change.seenAs(options);
+        if (seen != null) {
+            writeLine(change.event(format, json, type, seen, !columnsSent));
+            columnsSent = true;
         }
     }
 
@@ -145,17 +128,6 @@ final class WatchSession implements WatchListener {
         }
     }
 
-    private void send(String eventType, ObjectNode object) {
-        if (table) {
-            JsonNode row = Tables.table(type, List.of(object), object.path("metadata").path("resourceVersion").asText(), null,
-                    !columnsSent);
-            columnsSent = true;
-            writeEvent(eventType, (ObjectNode) row);
-        } else {
-            writeEvent(eventType, object);
-        }
-    }
-
     private void sendError(ApiException error) {
         synchronized (lock) {
             writeEvent("ERROR", error.toStatus());
@@ -166,15 +138,9 @@ final class WatchSession implements WatchListener {
         if (closed) {
             return;
         }
-        ObjectNode event = json.createObjectNode();
-        event.put("type", eventType);
-        event.set("object", object);
         try {
-            byte[] line = json.writeValueAsBytes(event);
-            byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
-            withNewline[line.length] = '\n';
-            writeLine(withNewline);
-        } catch (IOException e) {
+            writeLine(format.event(json, eventType, object));
+        } catch (RuntimeException e) {
             finish();
         }
     }

@@ -23,7 +23,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Writes the OpenAPI v3 documents the server serves, one per group version, at build time
+ * Writes the OpenAPI v3 documents the server serves, one per group version, and the v2 document
+ * made from them ({@link SwaggerV2}), at build time
  * (exec-maven-plugin, process-test-classes): schemas from fabric8's model classes by reflection,
  * paths from {@link ResourceTypes}. The runtime never loads fabric8.
  */
@@ -54,6 +55,9 @@ public final class OpenApiGenerator {
             Files.write(out.resolve(OpenApi.fileName(document.getKey())), mapper.writeValueAsBytes(document.getValue()));
         }
         Files.writeString(out.resolve("index.txt"), String.join("\n", documents.keySet()) + "\n");
+        Path v2 = Path.of(args[0]).resolve(OpenApi.V2);
+        Files.createDirectories(v2.getParent());
+        Files.write(v2, mapper.writeValueAsBytes(SwaggerV2.fromV3(documents)));
     }
 
     /** Group version path ({@code api/v1}, {@code apis/apps/v1}) to its document. */

@@ -94,17 +94,28 @@ class OpenApiTest {
                  "spec":{"containers":[{"name":"c","image":"nginx","ports":[{"containerPort":80}],
                  "resources":{"limits":{"cpu":"1"}}}]}}}}""");
         assertEquals(java.util.List.of(), openApi.unknownFields(deployment, good));
-        openApi.checkFields(deployment, good, "Strict");
+        assertEquals(java.util.List.of(), openApi.checkFields(deployment, good, null, "Strict"));
         ObjectNode bad = good.deepCopy();
         ((ObjectNode) bad.get("spec")).put("foo", 1);
         ((ObjectNode) bad.at("/spec/template/spec/containers/0")).put("imagee", "x");
         assertEquals(java.util.List.of("spec.template.spec.containers[0].imagee", "spec.foo"), openApi.unknownFields(deployment, bad));
-        openApi.checkFields(deployment, bad, "Ignore");
-        openApi.checkFields(deployment, bad, null);
-        ApiException e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> openApi.checkFields(deployment, bad, "Strict"));
+        assertEquals(java.util.List.of(), openApi.checkFields(deployment, bad, null, "Ignore"));
+        assertEquals(java.util.List.of(), openApi.checkFields(deployment, bad, null, null));
+        assertEquals(java.util.List.of("unknown field \"spec.template.spec.containers[0].imagee\"", "unknown field \"spec.foo\""),
+                openApi.checkFields(deployment, bad, null, "Warn"));
+        ApiException e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
+                () -> openApi.checkFields(deployment, bad, null, "Strict"));
         assertEquals(400, e.code());
         assertEquals("strict decoding error: unknown field \"spec.template.spec.containers[0].imagee\", unknown field \"spec.foo\"",
                 e.getMessage());
+
+        // a patch answers only for the unknown fields it brings: those already stored are not its doing
+        ObjectNode patched = bad.deepCopy();
+        ((ObjectNode) patched.get("metadata")).put("nope", true);
+        ApiException patch = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
+                () -> openApi.checkFields(deployment, patched, bad, "Strict"));
+        assertEquals("strict decoding error: unknown field \"metadata.nope\"", patch.getMessage());
+        assertEquals(java.util.List.of(), openApi.checkFields(deployment, bad, bad, "Strict"));
     }
 
     private static boolean hasQueryParameter(JsonNode operation, String name) {

@@ -1,16 +1,21 @@
 package io.kubundle.apiserver.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,10 +27,19 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.kubernetes.client.proto.Meta;
+import io.kubundle.api.store.CompactedException;
+import io.kubundle.api.store.Deleted;
 import io.kubundle.api.store.KeyValue;
+import io.kubundle.api.store.ListResult;
+import io.kubundle.api.store.Store;
+import io.kubundle.api.store.StoreException;
+import io.kubundle.api.store.Watch;
 import io.kubundle.api.store.WatchEvent;
+import io.kubundle.api.store.WatchListener;
 
 /**
  * The watch cache without a store: loaded with a list, fed with store events as the store's watch
@@ -37,6 +51,7 @@ class WatchCacheTest {
     private final ResourceType configMaps = types.byResource("", "v1", "configmaps").orElseThrow();
     private final ExecutorService loop = Executors.newSingleThreadExecutor();
     private final Map<String, KeyValue> stored = new HashMap<>();
+    private final Map<Recorder, CacheWatcher> watchers = new HashMap<>();
     private long revision = 10;
     private WatchCache cache;
 
@@ -49,7 +64,11 @@ class WatchCacheTest {
     }
 
     private WatchCache cache(int ringSize, int watcherBuffer) {
-        cache = new WatchCache(new ObjectStorage(json, () -> null), types, json, ringSize, watcherBuffer);
+        return cache(ringSize, watcherBuffer, null);
+    }
+
+    private WatchCache cache(int ringSize, int watcherBuffer, Store store) {
+        cache = new WatchCache(new ObjectStorage(json, () -> store), types, json, ringSize, watcherBuffer);
         cache.load(new ArrayList<>(stored.values()), revision);
         return cache;
     }
@@ -105,6 +124,7 @@ class WatchCacheTest {
     /** Collects a watch's lines; writes complete on another thread, as Netty completes them. */
     private final class Recorder implements EventSink {
         final List<String> lines = new ArrayList<>();
+        final List<byte[]> raw = new ArrayList<>();
         volatile boolean ended;
         volatile boolean stalled;
         final List<Runnable> held = new ArrayList<>();
@@ -122,6 +142,7 @@ class WatchCacheTest {
         @Override
         public synchronized void write(List<byte[]> batch, Consumer<Boolean> done) {
             batch.forEach(line -> lines.add(new String(line, StandardCharsets.UTF_8).strip()));
+            raw.addAll(batch);
             if (stalled) {
                 held.add(() -> done.accept(true));
             } else {
@@ -138,12 +159,17 @@ class WatchCacheTest {
         public void onClientGone(Runnable action) {
         }
 
-        /** The events seen so far as TYPE name@resourceVersion (after the pending writes complete). */
-        List<String> events() throws Exception {
+        /** Lets the pending writes complete. */
+        void drain() throws Exception {
             for (int i = 0; i < 20; i++) {
                 // each completed write may start the next batch: let them run out
                 loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
             }
+        }
+
+        /** The events seen so far as TYPE name@resourceVersion (after the pending writes complete). */
+        List<String> events() throws Exception {
+            drain();
             List<String> events = new ArrayList<>();
             synchronized (this) {
                 for (String line : lines) {
@@ -159,7 +185,83 @@ class WatchCacheTest {
     }
 
     private CacheWatcher watch(Recorder sink, String labels, String resourceVersion) throws ApiException {
-        return cache.watch(configMaps, "a", options(labels, resourceVersion, 0, null), false, sink);
+        return watch(sink, labels, resourceVersion, WatchFormat.JSON);
+    }
+
+    private CacheWatcher watch(Recorder sink, String labels, String resourceVersion, WatchFormat format) throws ApiException {
+        CacheWatcher watcher = cache.watch(configMaps, "a", options(labels, resourceVersion, 0, null), format, sink);
+        watchers.put(sink, watcher);
+        return watcher;
+    }
+
+    /** A store that only watches: the test delivers its history and closes it. */
+    private static final class HistoryStore implements Store {
+        String prefix;
+        long after = -1;
+        long compacted;
+        WatchListener listener;
+        volatile boolean closed;
+
+        @Override
+        public Watch watch(String prefix, long afterRevision, WatchListener listener) throws StoreException {
+            if (afterRevision < compacted) {
+                throw new CompactedException(afterRevision, compacted);
+            }
+            this.prefix = prefix;
+            this.after = afterRevision;
+            this.listener = listener;
+            return () -> closed = true;
+        }
+
+        void deliver(WatchEvent... events) {
+            // as a store's watch: its prefix only
+            listener.onEvents(List.of(events).stream().filter(event -> event.current().key().startsWith(prefix)).toList());
+        }
+
+        @Override
+        public long currentRevision() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long compactedRevision() {
+            return compacted;
+        }
+
+        @Override
+        public KeyValue create(String key, byte[] value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<KeyValue> get(String key) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ListResult list(String prefix, String startAfter, long revision, int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long count(String prefix) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public KeyValue update(String key, byte[] value, long expectedModRevision) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Deleted delete(String key, long expectedModRevision) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void compact(long revision) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Test
@@ -250,6 +352,112 @@ class WatchCacheTest {
     }
 
     @Test
+    void aWatchFromBeforeTheRingReplaysTheStoresHistoryThenFollowsTheCache() throws Exception {
+        HistoryStore store = new HistoryStore();
+        cache(2, 100, store);
+        WatchEvent one = put("a", "one", "");
+        WatchEvent elsewhere = put("b", "other", "");
+        WatchEvent two = put("a", "two", "");
+        WatchEvent three = put("a", "three", "");
+        write(one, elsewhere, two, three);
+        // the ring holds 13 and 14: from 10 the store replays
+        Recorder sink = new Recorder();
+        watch(sink, null, "10");
+        assertEquals(10, store.after);
+        assertEquals(configMaps.listPrefix("a"), store.prefix);
+        WatchEvent four = put("a", "four", "");
+        write(four);
+        assertEquals(List.of(), sink.events(), "the cache's changes wait for the history");
+        store.deliver(one, elsewhere, two);
+        store.deliver(three);
+        assertEquals(List.of("ADDED one@11", "ADDED two@13", "ADDED three@14"), sink.events());
+        cache.bookmark(watcherOf(sink));
+        assertEquals(3, sink.events().size(), "no bookmark before the history is through");
+        store.deliver(four);
+        assertTrue(store.closed, "past the cache's revision, the store's watch ends");
+        write(put("a", "five", ""));
+        assertEquals(List.of("ADDED one@11", "ADDED two@13", "ADDED three@14", "ADDED four@15", "ADDED five@16"), sink.events(),
+                "each change once, in order");
+        assertFalse(sink.ended);
+    }
+
+    @Test
+    void aWatchFromACompactedRevisionGets410() throws Exception {
+        HistoryStore store = new HistoryStore();
+        store.compacted = 12;
+        cache(2, 100, store);
+        write(put("a", "one", ""), put("a", "two", ""), put("a", "three", ""));
+        Recorder gone = new Recorder();
+        watch(gone, null, "10");
+        assertEquals(List.of("ERROR 410@"), gone.events());
+        assertTrue(gone.ended);
+    }
+
+    @Test
+    void eachChangeIsEncodedOncePerFormatForAllItsWatchers() throws Exception {
+        cache(100, 100);
+        Recorder protobuf = new Recorder();
+        Recorder protobufToo = new Recorder();
+        Recorder table = new Recorder();
+        Recorder tableToo = new Recorder();
+        watch(protobuf, null, "10", WatchFormat.PROTOBUF);
+        watch(protobufToo, null, "10", WatchFormat.PROTOBUF);
+        watch(table, null, "10", WatchFormat.TABLE);
+        write(put("a", "one", "\"app\":\"x\""));
+        watch(tableToo, null, "11", WatchFormat.TABLE);
+        write(put("a", "one", "\"app\":\"y\""));
+        protobuf.drain();
+
+        assertSame(protobuf.raw.get(0), protobufToo.raw.get(0), "one protobuf frame for both");
+        ByteBuffer frame = ByteBuffer.wrap(protobuf.raw.get(1));
+        Meta.WatchEvent event = Meta.WatchEvent.parseFrom(Arrays.copyOfRange(frame.array(), 4, frame.array().length));
+        assertEquals(frame.getInt(), frame.remaining());
+        assertEquals("MODIFIED", event.getType());
+        ObjectNode object = ProtobufBodies.shared().decode(event.getObject().getRaw().toByteArray());
+        assertEquals("y", object.at("/metadata/labels/app").asText());
+        assertEquals("12", object.at("/metadata/resourceVersion").asText());
+
+        // a table watch's first row carries the columns, the next ones not
+        assertTrue(json.readTree(table.raw.get(0)).at("/object/columnDefinitions").size() > 0);
+        assertTrue(json.readTree(table.raw.get(1)).at("/object/columnDefinitions").isMissingNode()
+                || json.readTree(table.raw.get(1)).at("/object/columnDefinitions").isEmpty());
+        assertTrue(json.readTree(tableToo.raw.get(0)).at("/object/columnDefinitions").size() > 0,
+                "the second watch's first row has them");
+        assertEquals("one", json.readTree(tableToo.raw.get(0)).at("/object/rows/0/object/metadata/name").asText());
+    }
+
+    @Test
+    void aProtobufListFromTheCacheIsTheProtobufOfTheListTree() throws Exception {
+        WatchCache.Page page = firstOfTwo();
+        byte[] cached = ProtobufBodies.list("v1", "ConfigMapList", "12", page.continueToken(),
+                page.items().stream().map(item -> item.protobufMessage().body()).toList());
+        assertArrayEquals(ProtobufBodies.shared().encode(listTree(page)).body(), cached);
+    }
+
+    /** The first page (of one) of two config maps, from the cache. */
+    private WatchCache.Page firstOfTwo() throws ApiException {
+        put("a", "one", "\"app\":\"x\"");
+        put("a", "two", "");
+        cache(100, 100);
+        return cache.list(configMaps, "a", options(null, "0", 1, null));
+    }
+
+    /** The list of a page as the store path builds it: its items without kind and apiVersion. */
+    private ObjectNode listTree(WatchCache.Page page) {
+        ObjectNode tree = json.createObjectNode();
+        tree.put("kind", "ConfigMapList").put("apiVersion", "v1");
+        tree.putObject("metadata").put("resourceVersion", Long.toString(page.revision())).put("continue", page.continueToken());
+        ArrayNode items = tree.putArray("items");
+        for (CachedObjects.Item item : page.items()) {
+            ObjectNode copy = item.object.deepCopy();
+            copy.remove("kind");
+            copy.remove("apiVersion");
+            items.add(copy);
+        }
+        return tree;
+    }
+
+    @Test
     void objectsEnteringAndLeavingTheSelectorAreAddedAndDeleted() throws Exception {
         cache(100, 100);
         Recorder sink = new Recorder();
@@ -289,6 +497,10 @@ class WatchCacheTest {
         assertTrue(sink.ended);
     }
 
+    private CacheWatcher watcherOf(Recorder sink) {
+        return watchers.get(sink);
+    }
+
     @Test
     void bookmarksCarryTheCachesRevision() throws Exception {
         cache(100, 100);
@@ -301,20 +513,11 @@ class WatchCacheTest {
 
     @Test
     void aListFromTheCacheIsTheJsonOfTheListTree() throws Exception {
-        put("a", "one", "\"app\":\"x\"");
-        put("a", "two", "");
-        cache(100, 100);
-        WatchCache.Page page = cache.list(configMaps, "a", options(null, "0", 1, null));
-        ObjectNode head = json.createObjectNode();
-        head.put("kind", "ConfigMapList").put("apiVersion", "v1");
-        head.putObject("metadata").put("resourceVersion", "12").put("continue", page.continueToken());
+        WatchCache.Page page = firstOfTwo();
+        ObjectNode tree = listTree(page);
+        ObjectNode head = tree.deepCopy();
+        head.remove("items");
         byte[] cached = CachedObjects.listJson(json, head, page.items().stream().map(item -> item.listJson(json)).toList());
-
-        ObjectNode tree = head.deepCopy();
-        ObjectNode item = page.items().get(0).object.deepCopy();
-        item.remove("kind");
-        item.remove("apiVersion");
-        tree.putArray("items").add(item);
         assertEquals(json.writeValueAsString(tree), new String(cached, StandardCharsets.UTF_8));
         assertEquals("x", page.items().get(0).object.at("/metadata/labels/app").asText(), "the cached object keeps its kind and labels");
         assertEquals("ConfigMap", page.items().get(0).object.path("kind").asText());

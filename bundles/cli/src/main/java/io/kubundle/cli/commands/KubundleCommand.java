@@ -10,6 +10,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.class,
         subcommands = {UpCommand.class, MasterCommand.class, NodeCommand.class, BundlesCommand.class,
-                VersionCommand.class})
+                VersionCommand.class, GetCommand.class, ApplyCommand.class, CreateCommand.class, DeleteCommand.class,
+                DescribeCommand.class, LabelCommand.class, AnnotateCommand.class, PatchCommand.class, ExplainCommand.class})
 public final class KubundleCommand {
 }

@@ -32,14 +32,9 @@ public final class NotAvailableCommand implements Callable<Integer> {
         add(image, "import", "Import an image from an archive.");
         add(image, "list", "List the images.");
         add(image, "rm", "Remove images.");
-        add(root, "get", "Show resources.");
-        add(root, "apply", "Create or update resources from files.");
-        add(root, "delete", "Delete resources.");
-        add(root, "describe", "Show the details of resources and their events.");
         add(root, "logs", "Print the logs of a container in a pod.");
         add(root, "scale", "Set the number of replicas of a workload.");
         add(root, "rollout", "Follow, pause, resume or undo the rollout of a workload.");
-        add(root, "label", "Add, change or remove the labels of resources.");
         add(root, "taint", "Add or remove the taints of nodes.");
     }
 

@@ -1,6 +1,9 @@
 package io.kubundle.itests.system;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +66,23 @@ final class Distribution {
         command.add(home.resolve("bin/kubundle").toString());
         command.addAll(List.of(args));
         return run(command);
+    }
+
+    /** The lines a long-running process (a watch) prints, read on a daemon thread until it ends. */
+    static BlockingQueue<String> outputLines(Process process) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null;) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process was stopped
+            }
+        }, "process-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
     }
 
     static Result run(List<String> command) throws IOException, InterruptedException {

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +44,10 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.internal.SSLUtils;
+import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.Runtime;
+import io.kubernetes.client.proto.V1;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -259,5 +270,89 @@ class Fabric8IT {
 
         assertTrue(client.pods().inNamespace("pods").withName("loose").evict());
         assertNull(client.pods().inNamespace("pods").withName("loose").get());
+    }
+
+    @Test
+    void evictionRespectsTheDisruptionBudget() {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName("budget").endMetadata().build()).create();
+        for (String name : List.of("web-0", "web-1")) {
+            client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("budget").withLabels(Map.of("app", "web"))
+                    .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
+            // what a kubelet reports for a running, ready pod
+            client.pods().inNamespace("budget").withName(name).editStatus(pod -> new PodBuilder(pod).editOrNewStatus().withPhase("Running")
+                    .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build());
+        }
+        client.resource(new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata().withName("web-pdb")
+                .withNamespace("budget").endMetadata().withNewSpec().withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(2))
+                .withNewSelector().withMatchLabels(Map.of("app", "web")).endSelector().endSpec().build()).create();
+
+        // fabric8 answers false for the 429 the budget causes (without retrying it, as drain would)
+        KubernetesClient noRetry = new KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build()).build();
+        assertEquals(false, noRetry.pods().inNamespace("budget").withName("web-0").evict());
+        assertNotNull(client.pods().inNamespace("budget").withName("web-0").get(), "the refused eviction deleted nothing");
+
+        client.policy().v1().podDisruptionBudget().inNamespace("budget").withName("web-pdb")
+                .edit(pdb -> new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder(pdb).editSpec()
+                        .withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(1)).endSpec().build());
+        assertTrue(client.pods().inNamespace("budget").withName("web-0").evict());
+        assertNull(client.pods().inNamespace("budget").withName("web-0").get());
+        assertEquals(false, noRetry.pods().inNamespace("budget").withName("web-1").evict(), "now the last healthy pod is protected");
+        noRetry.close();
+    }
+
+    private static final String PROTOBUF = "application/vnd.kubernetes.protobuf";
+
+    /** The envelope of a protobuf body: the magic "k8s\0", then a runtime.Unknown of the expected kind. */
+    private static Runtime.Unknown envelope(byte[] body, String kind) throws Exception {
+        assertEquals("k8s\0", new String(body, 0, 4, java.nio.charset.StandardCharsets.US_ASCII));
+        Runtime.Unknown unknown = Runtime.Unknown.parseFrom(Arrays.copyOfRange(body, 4, body.length));
+        assertEquals(kind, unknown.getTypeMeta().getKind());
+        return unknown;
+    }
+
+    @Test
+    void protobufAnswersDecodeWithTheGeneratedClasses() throws Exception {
+        // what client-go asks for built-in types: protobuf first, JSON as well
+        Config config = client.getConfiguration();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(SSLUtils.sslContext(config)).build();
+        String base = config.getMasterUrl().replaceAll("/$", "") + "/api/v1/namespaces/default/configmaps";
+        java.util.function.Function<String, HttpRequest> get = path -> HttpRequest.newBuilder(URI.create(base + path))
+                .header("Accept", PROTOBUF + ",application/json").build();
+        client.resource(configMap("default", "proto-answer", Map.of("app", "proto"))).create();
+
+        HttpResponse<byte[]> one = http.send(get.apply("/proto-answer"), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, one.statusCode());
+        assertEquals(PROTOBUF, one.headers().firstValue("Content-Type").orElse(""));
+        V1.ConfigMap map = V1.ConfigMap.parseFrom(envelope(one.body(), "ConfigMap").getRaw());
+        assertEquals("proto", map.getMetadata().getLabelsOrThrow("app"));
+        assertEquals("0", map.getDataOrThrow("count"));
+
+        HttpResponse<byte[]> list = http.send(get.apply("?labelSelector=app%3Dproto"), HttpResponse.BodyHandlers.ofByteArray());
+        V1.ConfigMapList maps = V1.ConfigMapList.parseFrom(envelope(list.body(), "ConfigMapList").getRaw());
+        assertEquals(1, maps.getItemsCount());
+        assertEquals("proto-answer", maps.getItems(0).getMetadata().getName());
+
+        HttpResponse<byte[]> missing = http.send(get.apply("/no-such-map"), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(404, missing.statusCode());
+        Meta.Status status = Meta.Status.parseFrom(envelope(missing.body(), "Status").getRaw());
+        assertEquals("NotFound", status.getReason());
+        assertEquals(404, status.getCode());
+
+        // a watch: length-prefixed WatchEvent frames, each object in its own envelope
+        String from = maps.getMetadata().getResourceVersion();
+        HttpResponse<InputStream> watch = http.send(get.apply("?watch=true&timeoutSeconds=20&labelSelector=app%3Dproto&resourceVersion="
+                + from), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(PROTOBUF + ";stream=watch", watch.headers().firstValue("Content-Type").orElse(""));
+        client.configMaps().inNamespace("default").withName("proto-answer")
+                .edit(c -> new ConfigMapBuilder(c).addToData("count", "1").build());
+        try (DataInputStream frames = new DataInputStream(watch.body())) {
+            byte[] frame = new byte[frames.readInt()];
+            frames.readFully(frame);
+            Meta.WatchEvent event = Meta.WatchEvent.parseFrom(frame);
+            assertEquals("MODIFIED", event.getType());
+            V1.ConfigMap changed = V1.ConfigMap.parseFrom(envelope(event.getObject().getRaw().toByteArray(), "ConfigMap").getRaw());
+            assertEquals("1", changed.getDataOrThrow("count"));
+        }
     }
 }

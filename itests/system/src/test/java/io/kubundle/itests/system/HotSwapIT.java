@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,13 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.client.admin.AdminClient;
+import io.kubundle.client.kube.KubeClient;
+import io.kubundle.client.kube.ResourceClient;
 import io.kubundle.itests.support.BundleJars;
+import io.kubundle.itests.support.client.ClientConformance;
 
 /**
  * The master's central plugins replaced by their next release while {@code up} runs: the store
- * (in place), the API server and the security bundle (side by side). kubectl keeps working, nothing stored is lost, and
+ * (side by side under a writer, then in place), the API server and the security bundle (side by side). kubectl keeps working, nothing stored is lost, and
  * nothing is left behind (one provider of each service, every component active).
  */
 class HotSwapIT {
@@ -103,12 +109,39 @@ class HotSwapIT {
             kubectl.ok("create", "configmap", "before-" + i, "--from-literal=n=" + i);
         }
 
-        // a store owns its database file: the new version cannot open it while the old one runs,
-        // so the store is replaced in place rather than side by side
-        update("io.kubundle.store.embedded", "kubundle-store-embedded-", "9.0.0");
+        // side by side: the new store takes the database over when the old one leaves, while a
+        // writer keeps creating objects; every acknowledged write must be there afterwards
+        KubeClient client = KubeClient.fromKubeconfig(data.resolve("kubeconfig"));
+        ResourceClient<ObjectNode> maps = client.resources(ClientConformance.CONFIG_MAPS);
+        List<String> written = new CopyOnWriteArrayList<>();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                ObjectNode map = client.json().createObjectNode();
+                map.putObject("metadata").put("name", "during-" + i).put("namespace", "default");
+                try {
+                    maps.create(map);
+                    written.add("during-" + i);
+                } catch (Exception e) {
+                    failed.add("during-" + i + ": " + e.getMessage());
+                }
+            }
+        });
+        writer.start();
+        Thread.sleep(300);
+        swap("io.kubundle.store.embedded", "kubundle-store-embedded-", "9.0.0");
+        Thread.sleep(300);
+        writing.set(false);
+        writer.join();
+        assertEquals(List.of(), failed, "writes failed during the store swap");
+        names.addAll(written);
+        assertTrue(written.size() > 5, "the writer kept writing: " + written.size());
+        // and in place, the other way to replace a plugin
+        update("io.kubundle.store.embedded", "kubundle-store-embedded-", "9.1.0");
         String afterStore = kubectlEventually("get", "configmaps", "-o", "name");
         for (String name : names) {
-            assertTrue(afterStore.contains("configmap/" + name), "lost " + name + " in the store swap:\n" + afterStore);
+            assertTrue(afterStore.contains("configmap/" + name), "lost " + name + " in the store swaps:\n" + afterStore);
         }
         kubectlEventually("create", "configmap", "after-store", "--from-literal=n=x");
 

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +47,45 @@ class KubectlIT {
         return Files.writeString(dir.resolve(name), yaml);
     }
 
+    /** A Deployment of one nginx container (port 80) labelled {@code app: NAME}, with more {@code metadata} lines. */
+    private static String deploymentYaml(String name, int replicas, String metadata) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: %1$s
+                %3$sspec:
+                  replicas: %2$d
+                  selector:
+                    matchLabels:
+                      app: %1$s
+                  template:
+                    metadata:
+                      labels:
+                        app: %1$s
+                    spec:
+                      containers:
+                      - name: web
+                        image: nginx:1.27
+                        ports:
+                        - containerPort: 80
+                """.formatted(name, replicas, metadata);
+    }
+
+    /** A ConfigMap with a misspelt field, {@code dataa}. */
+    private static String typoConfigMap(String name) {
+        return """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: %s
+                data:
+                  key: value
+                dataa:
+                  key: value
+                """.formatted(name);
+    }
+
     private static JsonNode json(String... args) throws Exception {
         String[] all = new String[args.length + 2];
         System.arraycopy(args, 0, all, 0, args.length);
@@ -75,6 +110,30 @@ class KubectlIT {
             assertTrue(namespaces.lines().anyMatch(l -> l.matches(namespace + "\\s+Active\\s+\\S+")), namespaces);
         }
         assertTrue(kubectl.ok("cluster-info").contains("is running at https://127.0.0.1:"));
+    }
+
+    @Test
+    void aggregatedDiscoveryInTwoRequestsAndProtobufAnswers() throws Exception {
+        // a cache of its own, so that kubectl discovers now: /api and /apis answer everything at once
+        Kubectl fresh = new Kubectl(dir.resolve("data/kubeconfig"), dir.resolve("aggregated-cache"));
+        Distribution.Result resources = fresh.run("-v=6", "api-resources");
+        assertEquals(0, resources.exitCode(), resources.err());
+        assertTrue(resources.out().lines().anyMatch(l -> l.matches("deployments\\s+deploy\\s+apps/v1\\s+true\\s+Deployment")),
+                resources.out());
+        List<String> fetched = resources.err().lines().filter(l -> l.contains(" GET https://"))
+                .map(l -> l.replaceAll(".* GET https://[^/]+(/[^? ]*).*", "$1")).toList();
+        assertEquals(List.of("/api", "/apis"), fetched, resources.err());
+
+        // kubectl create sends protobuf and takes protobuf first: the answer and an error both decode
+        Distribution.Result created = kubectl.run("-v=8", "create", "configmap", "proto-made", "--from-literal=a=b");
+        assertEquals(0, created.exitCode(), created.err());
+        assertEquals("configmap/proto-made created", created.out().strip());
+        String response = created.err().substring(Math.max(0, created.err().indexOf("Response Status: 201")));
+        assertTrue(response.contains("Content-Type: application/vnd.kubernetes.protobuf"), "the response was protobuf:\n" + created.err());
+        Distribution.Result again = kubectl.run("create", "configmap", "proto-made", "--from-literal=a=b");
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("configmaps \"proto-made\" already exists"), again.err());
+        assertEquals("b", json("get", "configmap", "proto-made").at("/data/a").asText());
     }
 
     @Test
@@ -125,18 +184,7 @@ class KubectlIT {
         // (create namespace would send protobuf, which the server does not read yet)
         kubectl.ok("apply", "--validate=false", "-f", manifest("watched-ns.yml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: watched\n").toString());
         Process watch = kubectl.start("get", "configmaps", "-n", "watched", "-w", "--output-watch-events");
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null;) {
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                // the process was stopped
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<String> lines = Distribution.outputLines(watch);
         try {
             Thread.sleep(1000);
             kubectl.ok("apply", "--validate=false", "-f", manifest("cm.yml", """
@@ -222,27 +270,7 @@ class KubectlIT {
 
     @Test
     void applyCreateAndReplaceValidateAgainstTheServedOpenApi() throws Exception {
-        Path deployment = manifest("validated-deployment.yml", """
-                apiVersion: apps/v1
-                kind: Deployment
-                metadata:
-                  name: validated
-                spec:
-                  replicas: 1
-                  selector:
-                    matchLabels:
-                      app: validated
-                  template:
-                    metadata:
-                      labels:
-                        app: validated
-                    spec:
-                      containers:
-                      - name: web
-                        image: nginx:1.27
-                        ports:
-                        - containerPort: 80
-                """);
+        Path deployment = manifest("validated-deployment.yml", deploymentYaml("validated", 1, ""));
         assertEquals("deployment.apps/validated created", kubectl.ok("apply", "-f", deployment.toString()).strip());
         Path scaled = manifest("validated-deployment-2.yml", Files.readString(deployment).replace("replicas: 1", "replicas: 2"));
         assertTrue(kubectl.ok("apply", "-f", scaled.toString()).strip().endsWith("configured"));
@@ -270,20 +298,117 @@ class KubectlIT {
 
     @Test
     void unknownFieldsAreRejectedByTheServer() throws Exception {
-        Path typo = manifest("typo-cm.yml", """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata:
-                  name: typo
-                data:
-                  key: value
-                dataa:
-                  key: value
-                """);
+        Path typo = manifest("typo-cm.yml", typoConfigMap("typo"));
         Distribution.Result rejected = kubectl.run("apply", "-f", typo.toString());
         assertEquals(1, rejected.exitCode());
         assertTrue(rejected.err().contains("strict decoding error: unknown field \"dataa\""), rejected.err());
         assertEquals(1, kubectl.run("get", "configmap", "typo").exitCode());
+    }
+
+    @Test
+    void serverSideApplyTracksManagersAndConflicts() throws Exception {
+        String yaml = deploymentYaml("ssa", 2, "  labels:\n    tier: web\n");
+        assertEquals("deployment.apps/ssa serverside-applied",
+                kubectl.ok("apply", "--server-side", "-f", manifest("ssa.yml", yaml).toString()).strip());
+        JsonNode created = json("get", "deployment", "ssa", "--show-managed-fields");
+        assertEquals(2, created.at("/spec/replicas").asInt());
+        JsonNode entry = created.at("/metadata/managedFields/0");
+        assertEquals(1, created.at("/metadata/managedFields").size(), created.toString());
+        assertEquals("kubectl", entry.path("manager").asText());
+        assertEquals("Apply", entry.path("operation").asText());
+        assertTrue(entry.at("/fieldsV1/f:spec/f:replicas").isObject(), entry.toString());
+        assertTrue(entry.at("/fieldsV1/f:spec/f:template/f:spec/f:containers/k:{\"name\":\"web\"}/f:image").isObject(), entry.toString());
+
+        // re-applying an edit updates, and what the file no longer sets goes
+        String three = deploymentYaml("ssa", 3, "");
+        assertEquals("deployment.apps/ssa serverside-applied",
+                kubectl.ok("apply", "--server-side", "-f", manifest("ssa-3.yml", three).toString()).strip());
+        JsonNode updated = json("get", "deployment", "ssa");
+        assertEquals(3, updated.at("/spec/replicas").asInt());
+        assertTrue(updated.at("/metadata/labels/tier").isMissingNode(), updated.toString());
+
+        // another manager changes the replicas: applying a different value is a conflict kubectl explains
+        assertEquals("deployment.apps/ssa scaled", kubectl.ok("scale", "deployment", "ssa", "--replicas=5").strip());
+        Path four = manifest("ssa-4.yml", yaml.replace("replicas: 2", "replicas: 4"));
+        Distribution.Result conflict = kubectl.run("apply", "--server-side", "-f", four.toString());
+        assertEquals(1, conflict.exitCode(), conflict.out());
+        assertTrue(conflict.err().contains("Apply failed with 1 conflict: conflict with \"kubectl\" with subresource \"scale\" "
+                + "using apps/v1: .spec.replicas"), conflict.err());
+        assertTrue(conflict.err().contains("--force-conflicts"), conflict.err());
+        assertEquals(5, json("get", "deployment", "ssa").at("/spec/replicas").asInt());
+
+        // a client-side edit by another manager too
+        kubectl.ok("set", "image", "deployment/ssa", "web=nginx:1.28");
+        conflict = kubectl.run("apply", "--server-side", "-f", four.toString());
+        assertEquals(1, conflict.exitCode(), conflict.out());
+        assertTrue(conflict.err().contains("Apply failed with 2 conflicts: conflicts with \"kubectl\" with subresource \"scale\" "
+                + "using apps/v1:\n- .spec.replicas\nconflicts with \"kubectl-set\" using apps/v1:\n"
+                + "- .spec.template.spec.containers[name=\"web\"].image"), conflict.err());
+
+        assertEquals("deployment.apps/ssa serverside-applied",
+                kubectl.ok("apply", "--server-side", "--force-conflicts", "-f", four.toString()).strip());
+        JsonNode forced = json("get", "deployment", "ssa", "--show-managed-fields");
+        assertEquals(4, forced.at("/spec/replicas").asInt());
+        assertEquals("nginx:1.27", forced.at("/spec/template/spec/containers/0/image").asText());
+        assertEquals("web", forced.at("/metadata/labels/tier").asText());
+
+        // a second applier setting the same values shares the fields without conflict
+        assertEquals("deployment.apps/ssa serverside-applied",
+                kubectl.ok("apply", "--server-side", "--field-manager=ci", "-f", four.toString()).strip());
+        String managed = kubectl.ok("get", "deployment", "ssa", "-o", "yaml", "--show-managed-fields");
+        assertTrue(managed.contains("manager: kubectl\n"), managed);
+        assertTrue(managed.contains("manager: ci\n"), managed);
+        assertTrue(managed.contains("operation: Apply"), managed);
+        assertTrue(!managed.contains("subresource: scale") && !managed.contains("manager: kubectl-set"),
+                "forced fields moved to the applier and emptied those entries:\n" + managed);
+        assertTrue(!kubectl.ok("get", "deployment", "ssa", "-o", "yaml").contains("managedFields"), "hidden unless asked for");
+        kubectl.ok("delete", "deployment", "ssa");
+    }
+
+    @Test
+    void serverSideApplyTakesOverFromClientSideApply() throws Exception {
+        Path file = manifest("csa.yml", deploymentYaml("csa", 1, ""));
+        assertEquals("deployment.apps/csa created", kubectl.ok("apply", "-f", file.toString()).strip());
+        JsonNode client = json("get", "deployment", "csa", "--show-managed-fields");
+        assertEquals("kubectl-client-side-apply", client.at("/metadata/managedFields/0/manager").asText(), client.toString());
+        assertEquals("Update", client.at("/metadata/managedFields/0/operation").asText());
+
+        // kubectl moves the fields client-side apply owned to its server-side manager (a JSON patch of managedFields)
+        Path scaled = manifest("csa-2.yml", deploymentYaml("csa", 2, ""));
+        assertEquals("deployment.apps/csa serverside-applied", kubectl.ok("apply", "--server-side", "-f", scaled.toString()).strip());
+        JsonNode server = json("get", "deployment", "csa", "--show-managed-fields");
+        assertEquals(2, server.at("/spec/replicas").asInt());
+        JsonNode entries = server.at("/metadata/managedFields");
+        assertEquals("kubectl", entries.at("/0/manager").asText(), entries.toString());
+        assertEquals("Apply", entries.at("/0/operation").asText());
+        assertTrue(entries.at("/0/fieldsV1/f:spec/f:replicas").isObject(), entries.toString());
+        for (JsonNode entry : entries) {
+            // what is left is kubectl's own: the annotation goes to "kubectl-last-applied"
+            assertTrue(entry.path("manager").asText().startsWith("kubectl") && entry.path("operation").asText().equals("Apply"),
+                    entries.toString());
+        }
+        kubectl.ok("delete", "deployment", "csa");
+    }
+
+    @Test
+    void patchesAreCheckedForUnknownFieldsAndWarnWarns() throws Exception {
+        kubectl.ok("apply", "-f", manifest("checked-cm.yml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: checked
+                data:
+                  key: value
+                """).toString());
+        // an apply of an existing object is a strategic merge patch (with fieldValidation=Strict)
+        Distribution.Result strict = kubectl.run("apply", "-f", manifest("checked-cm-2.yml", typoConfigMap("checked")).toString());
+        assertEquals(1, strict.exitCode(), strict.out());
+        assertTrue(strict.err().contains("strict decoding error: unknown field \"dataa\""), strict.err());
+
+        Distribution.Result warned = kubectl.run("apply", "--validate=warn", "-f", manifest("warned-cm.yml", typoConfigMap("warned")).toString());
+        assertEquals(0, warned.exitCode(), warned.err());
+        assertTrue(warned.err().contains("Warning: unknown field \"dataa\""), warned.err());
+        kubectl.ok("delete", "configmap", "checked", "warned");
     }
 
     @Test

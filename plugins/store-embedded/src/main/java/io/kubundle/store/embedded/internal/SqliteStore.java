@@ -72,7 +72,7 @@ final class SqliteStore implements Store {
             opened.add(lockFile);
             FileLock lock = tryLock(lockFile);
             if (lock == null) {
-                throw new StoreException("the store in " + dir + " is in use by another store");
+                throw new StoreInUseException("the store in " + dir + " is in use by another store");
             }
             String url = "jdbc:sqlite:" + dir.resolve(DATABASE);
             Log writer = new Log(connect(url, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"));

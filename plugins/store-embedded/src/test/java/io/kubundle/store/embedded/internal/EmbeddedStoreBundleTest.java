@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.util.tracker.ServiceTracker;
@@ -46,6 +47,8 @@ final class EmbeddedStoreBundleTest {
         properties.put("org.osgi.framework.storage", storage.toString());
         properties.put("org.osgi.framework.storage.clean", "onFirstInit");
         properties.put("felix.log.level", "1");
+        // a side-by-side swap has two copies of the bundle installed at once
+        properties.put("org.osgi.framework.bsnversion", "multiple");
         properties.put(EmbeddedStoreComponent.DATA_DIR_PROPERTY, dataDir.toString());
         // the test talks to the store through the class path's API, so the framework exports it
         properties.put("org.osgi.framework.system.packages.extra", "io.kubundle.api.store;version=1.0.0");
@@ -100,6 +103,53 @@ final class EmbeddedStoreBundleTest {
         assertEquals("one", new String(again.get("/registry/a").orElseThrow().value(), UTF_8));
         bundle.uninstall();
         assertEquals(0, storeThreads(), "threads left behind");
+    }
+
+    @Test
+    void aSwappedInCopyTakesTheDatabaseOverWhenTheOldOneLeaves() throws Exception {
+        Bundle old = install(SqliteStore.class.getName());
+        old.start();
+        awaitStore().create("/registry/a", "one".getBytes(UTF_8));
+
+        // the new version starts while the old one still holds the database, as `bundles swap` does it
+        Path classes = Path.of(SqliteStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Bundle fresh = context.installBundle("reference:" + classes.resolve(".").toUri());
+        fresh.start();
+        Store next = storeOf(fresh);
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(next.get("/registry/a").orElseThrow().value(), UTF_8);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertTrue(!waiting.isDone(), "the new copy waits while the old one holds the database");
+
+        old.uninstall();
+        assertEquals("one", waiting.get(10, TimeUnit.SECONDS), "the new copy serves what the old one wrote");
+        next.create("/registry/b", "two".getBytes(UTF_8));
+        assertEquals(2, next.list("/registry/", null, 0, 0).items().size());
+
+        fresh.uninstall();
+        assertEquals(0, storeThreads(), "threads left behind");
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("store-embedded-handover")));
+    }
+
+    private Store storeOf(Bundle bundle) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            ServiceReference<?>[] services = bundle.getRegisteredServices();
+            if (services != null) {
+                for (ServiceReference<?> service : services) {
+                    if (context.getService(service) instanceof Store store) {
+                        return store;
+                    }
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the bundle registered no store");
     }
 
     private Store awaitStore() throws Exception {

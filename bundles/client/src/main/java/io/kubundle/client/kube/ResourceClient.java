@@ -1,0 +1,293 @@
+package io.kubundle.client.kube;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kubundle.api.transport.ApiCall;
+import io.kubundle.api.transport.ApiReply;
+import io.kubundle.api.transport.ApiStream;
+import io.kubundle.api.transport.StreamListener;
+
+/**
+ * The verbs of one resource type. Objects are read into the kind's class; the namespace and name
+ * of an object to write are taken from its own metadata.
+ */
+public final class ResourceClient<T> {
+    private static final Map<String, String> JSON_HEADERS = Map.of("Accept", "application/json", "Content-Type", "application/json");
+
+    private final KubeClient client;
+    private final ResourceKind<T> kind;
+
+    ResourceClient(KubeClient client, ResourceKind<T> kind) {
+        this.client = client;
+        this.kind = kind;
+    }
+
+    public ResourceKind<T> kind() {
+        return kind;
+    }
+
+    /** The object, or a 404 {@link ApiStatusException}. */
+    public T get(String namespace, String name) throws IOException, ApiStatusException {
+        return object(client.read(client.send(new ApiCall("GET", kind.path(namespace, name), JSON_HEADERS, null))));
+    }
+
+    /** The object, or empty when there is none. */
+    public Optional<T> find(String namespace, String name) throws IOException, ApiStatusException {
+        try {
+            return Optional.of(get(namespace, name));
+        } catch (ApiStatusException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** One page (or all, without a limit) in a namespace, or in all namespaces when it is null. */
+    public ObjectList<T> list(String namespace, ListOptions options) throws IOException, ApiStatusException {
+        return listEvents(namespace, options).map(WatchEvent::object);
+    }
+
+    /** A page whose items are ADDED events: each object with its key and revision, as informers take them. */
+    ObjectList<WatchEvent<T>> listEvents(String namespace, ListOptions options) throws IOException, ApiStatusException {
+        JsonNode list = client.read(client.send(new ApiCall("GET", withQuery(kind.path(namespace, null), options.query()),
+                JSON_HEADERS, null)));
+        List<WatchEvent<T>> items = new ArrayList<>();
+        for (JsonNode item : list.path("items")) {
+            JsonNode metadata = item.path("metadata");
+            items.add(new WatchEvent<>(WatchEvent.ADDED, metadata.path("namespace").asText(""), metadata.path("name").asText(""),
+                    metadata.path("resourceVersion").asText(""), object(item)));
+        }
+        JsonNode metadata = list.path("metadata");
+        String token = metadata.path("continue").asText("");
+        return new ObjectList<>(items, metadata.path("resourceVersion").asText(""), token.isEmpty() ? null : token);
+    }
+
+    /** Every page, read with the given page size. */
+    public ObjectList<T> listAll(String namespace, ListOptions options, int pageSize) throws IOException, ApiStatusException {
+        List<T> items = new ArrayList<>();
+        ObjectList<T> page = list(namespace, options.withLimit(pageSize).withContinue(null));
+        items.addAll(page.items());
+        String revision = page.resourceVersion();
+        while (page.continueToken() != null) {
+            page = list(namespace, options.withLimit(pageSize).withContinue(page.continueToken()));
+            items.addAll(page.items());
+        }
+        return new ObjectList<>(items, revision, null);
+    }
+
+    public T create(T object) throws IOException, ApiStatusException {
+        ObjectNode tree = tree(object);
+        return write("POST", kind.path(namespaceOf(tree), null), tree);
+    }
+
+    /** Replaces the object; a stale {@code resourceVersion} is a 409 Conflict. */
+    public T update(T object) throws IOException, ApiStatusException {
+        ObjectNode tree = tree(object);
+        return write("PUT", kind.path(namespaceOf(tree), nameOf(tree)), tree);
+    }
+
+    /** Replaces the object's status (the {@code status} subresource). */
+    public T updateStatus(T object) throws IOException, ApiStatusException {
+        ObjectNode tree = tree(object);
+        return write("PUT", kind.path(namespaceOf(tree), nameOf(tree)) + "/status", tree);
+    }
+
+    /** Patches the object (or, with a subresource such as {@code status}, that part of it). */
+    public T patch(String namespace, String name, PatchType type, Object patch, String subresource)
+            throws IOException, ApiStatusException {
+        String uri = kind.path(namespace, name) + (subresource == null ? "" : "/" + subresource);
+        byte[] body = patch instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : bytes(patch);
+        return object(client.read(client.send(new ApiCall("PATCH", uri,
+                Map.of("Accept", "application/json", "Content-Type", type.contentType()), body))));
+    }
+
+    public T patch(String namespace, String name, PatchType type, Object patch) throws IOException, ApiStatusException {
+        return patch(namespace, name, type, patch, null);
+    }
+
+    /**
+     * Server-side apply of a whole configuration owned by {@code fieldManager}.
+     *
+     * @param force take over fields other managers own instead of failing with a conflict
+     */
+    public T apply(T configuration, String fieldManager, boolean force) throws IOException, ApiStatusException {
+        ObjectNode tree = tree(configuration);
+        String uri = kind.path(namespaceOf(tree), nameOf(tree)) + "?fieldManager=" + URLEncoder.encode(fieldManager, StandardCharsets.UTF_8)
+                + (force ? "&force=true" : "");
+        return object(client.read(client.send(new ApiCall("PATCH", uri,
+                Map.of("Accept", "application/json", "Content-Type", PatchType.APPLY.contentType()), bytes(tree)))));
+    }
+
+    /**
+     * Deletes the object. Returns true if it was deleted or marked for deletion, false if there
+     * was none.
+     */
+    public boolean delete(String namespace, String name, DeleteOptions options) throws IOException, ApiStatusException {
+        ObjectNode body = client.json().createObjectNode().put("kind", "DeleteOptions").put("apiVersion", "v1");
+        if (options.gracePeriodSeconds() != null) {
+            body.put("gracePeriodSeconds", options.gracePeriodSeconds());
+        }
+        if (options.propagationPolicy() != null) {
+            body.put("propagationPolicy", options.propagationPolicy());
+        }
+        if (options.preconditionUid() != null) {
+            body.putObject("preconditions").put("uid", options.preconditionUid());
+        }
+        ApiReply reply = client.send(new ApiCall("DELETE", kind.path(namespace, name), JSON_HEADERS, bytes(body)));
+        if (reply.status() == 404) {
+            return false;
+        }
+        client.read(reply);
+        return true;
+    }
+
+    public boolean delete(String namespace, String name) throws IOException, ApiStatusException {
+        return delete(namespace, name, DeleteOptions.DEFAULT);
+    }
+
+    /**
+     * Watches changes from {@code options.resourceVersion()} (or, without one, from the current
+     * state as ADDED events), with bookmarks. Returns once the server has accepted the watch;
+     * events may reach the handler before this returns.
+     *
+     * @param timeoutSeconds when the server ends the watch (0: its default)
+     */
+    public Watch watch(String namespace, ListOptions options, int timeoutSeconds, WatchHandler<T> handler)
+            throws IOException, ApiStatusException {
+        String query = options.withLimit(0).withContinue(null).query("watch=true", "allowWatchBookmarks=true")
+                + (timeoutSeconds > 0 ? "&timeoutSeconds=" + timeoutSeconds : "");
+        ApiStream stream = client.transport().stream(new ApiCall("GET", kind.path(namespace, null) + "?" + query,
+                Map.of("Accept", "application/json"), null), new EventDecoder(handler));
+        if (stream.refusal() != null) {
+            throw client.failure(stream.refusal());
+        }
+        return stream::close;
+    }
+
+    /** A running watch. */
+    public interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Turns the stream's JSON lines into typed events; an ERROR event ends the watch with its Status. */
+    private final class EventDecoder implements StreamListener {
+        private final WatchHandler<T> handler;
+        private boolean ended;
+
+        EventDecoder(WatchHandler<T> handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void onLine(byte[] line) {
+            if (ended || line.length == 0) {
+                return;
+            }
+            JsonNode event;
+            try {
+                event = client.json().readTree(line);
+            } catch (IOException e) {
+                end(e);
+                return;
+            }
+            String type = event.path("type").asText();
+            JsonNode object = event.path("object");
+            if (type.equals("ERROR")) {
+                end(KubeClient.statusException(object, 500));
+                return;
+            }
+            JsonNode metadata = object.path("metadata");
+            try {
+                handler.onEvent(new WatchEvent<>(type, metadata.path("namespace").asText(""), metadata.path("name").asText(""),
+                        metadata.path("resourceVersion").asText(""), type.equals(WatchEvent.BOOKMARK) ? null : object(object)));
+            } catch (JsonProcessingException e) {
+                end(e);
+            }
+        }
+
+        @Override
+        public void onEnd(Exception failure) {
+            end(failure);
+        }
+
+        private void end(Exception failure) {
+            if (!ended) {
+                ended = true;
+                handler.onClose(failure);
+            }
+        }
+    }
+
+    private T write(String method, String uri, ObjectNode tree) throws IOException, ApiStatusException {
+        return object(client.read(client.send(new ApiCall(method, uri, JSON_HEADERS, bytes(tree)))));
+    }
+
+    private T object(JsonNode tree) throws JsonProcessingException {
+        ObjectNode object = (ObjectNode) tree;
+        // list items carry no kind and apiVersion; typed models and informers want them
+        if (!object.has("kind")) {
+            object.put("kind", kind.kind());
+        }
+        if (!object.has("apiVersion")) {
+            object.put("apiVersion", kind.apiVersion());
+        }
+        if (kind.type().isInstance(object)) {
+            return kind.type().cast(object);
+        }
+        return client.json().treeToValue(object, kind.type());
+    }
+
+    private ObjectNode tree(T object) {
+        JsonNode tree = client.json().valueToTree(object);
+        if (!(tree instanceof ObjectNode node)) {
+            throw new IllegalArgumentException("not an object: " + object);
+        }
+        if (!node.has("kind")) {
+            node.put("kind", kind.kind());
+        }
+        if (!node.has("apiVersion")) {
+            node.put("apiVersion", kind.apiVersion());
+        }
+        return node;
+    }
+
+    private byte[] bytes(Object value) {
+        try {
+            return client.json().writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value + " as JSON", e);
+        }
+    }
+
+    private String namespaceOf(ObjectNode tree) {
+        if (!kind.namespaced()) {
+            return null;
+        }
+        String namespace = tree.path("metadata").path("namespace").asText("");
+        return namespace.isEmpty() ? "default" : namespace;
+    }
+
+    private static String nameOf(ObjectNode tree) {
+        String name = tree.path("metadata").path("name").asText("");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("the object has no metadata.name");
+        }
+        return name;
+    }
+
+    private static String withQuery(String path, String query) {
+        return query.isEmpty() ? path : path + "?" + query;
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * What every controller shares: the built-in kinds as fabric8 model classes ({@link
+ * io.kubundle.controller.support.Kinds}), label selectors, owner references, generated names,
+ * events, pod states, and {@link io.kubundle.controller.support.ControllerHost}, which starts a
+ * controller once the API server answers.
+ */
+@Export
+@Version("1.0.0")
+package io.kubundle.controller.support;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
