@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,6 +34,7 @@ final class ApiHandler {
     private final String version;
     private final AccessControl access;
     private final WatchEventCache watchEvents;
+    private final WatchCache watchCache;
     private final OpenApi openApi = new OpenApi();
 
     /** What any object can be answered as. */
@@ -45,9 +48,10 @@ final class ApiHandler {
             MediaTypes.JSON + AGGREGATED.formatted("v2beta1"), MediaTypes.PROTOBUF + AGGREGATED.formatted("v2beta1"));
 
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
-            String serverAddress, String version, AccessControl access) {
+            String serverAddress, String version, AccessControl access, WatchCache watchCache) {
         this.access = access;
-        this.watchEvents = new WatchEventCache(resources.storage(), json);
+        this.watchCache = watchCache;
+        this.watchEvents = watchCache != null ? watchCache.storeEvents() : new WatchEventCache(resources.storage());
         this.types = types;
         this.resources = resources;
         this.discovery = new Discovery(types);
@@ -386,11 +390,30 @@ final class ApiHandler {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("timeoutSeconds must be a number");
             }
-            WatchFormat format = table ? WatchFormat.TABLE
-                    : MediaTypes.PROTOBUF.equals(representation) ? WatchFormat.PROTOBUF : WatchFormat.JSON;
-            new WatchSession(type, options, resources.storage(), watchEvents, json, sink, format)
-                    .start(namespace, options.resourceVersion(), request.flag("allowWatchBookmarks"), timeout, timers);
+            WatchFormat format = WatchFormat.of(representation, type);
+            boolean bookmarks = request.flag("allowWatchBookmarks");
+            CacheWatcher watcher = watchCache == null ? null : watchCache.watch(type, namespace, options, format, sink);
+            if (watcher == null) {
+                // the cache is off or not ready (starting, or resyncing with the store): watch the store itself
+                new WatchSession(type, options, resources.storage(), watchEvents, json, sink, format)
+                        .start(namespace, options.resourceVersion(), bookmarks, timeout, timers);
+                return null;
+            }
+            sink.onClientGone(() -> watcher.close(null));
+            if (bookmarks) {
+                ScheduledFuture<?> timer = timers.scheduleAtFixedRate(() -> watchCache.bookmark(watcher),
+                        WatchSession.BOOKMARK_SECONDS, WatchSession.BOOKMARK_SECONDS, TimeUnit.SECONDS);
+                watcher.onEnd(() -> timer.cancel(false));
+            }
+            if (timeout > 0) {
+                ScheduledFuture<?> timer = timers.schedule(() -> watcher.close(null), timeout, TimeUnit.SECONDS);
+                watcher.onEnd(() -> timer.cancel(false));
+            }
             return null;
+        }
+        WatchCache.Page cached = watchCache == null ? null : watchCache.list(type, namespace, options);
+        if (cached != null) {
+            return cachedList(request, type, cached, representation);
         }
         ObjectStorage.Page page = resources.storage().list(type, namespace, options);
         String revision = Long.toString(page.revision());
@@ -400,7 +423,37 @@ final class ApiHandler {
         return reply(request, 200, list(type, page.items(), revision, page.continueToken()));
     }
 
-    private ObjectNode list(ResourceType type, List<ObjectNode> items, String revision, String continueToken) {
+    /**
+     * A list served from the watch cache: the items' JSON or protobuf is encoded once and reused by
+     * every list, in the representation content negotiation chose.
+     */
+    private ApiResponse cachedList(ApiRequest request, ResourceType type, WatchCache.Page page, String representation) {
+        String revision = Long.toString(page.revision());
+        if (MediaTypes.TABLE_JSON.equals(representation)) {
+            List<ObjectNode> objects = page.items().stream().map(item -> item.object).toList();
+            return table(Tables.table(type, objects, revision, page.continueToken(), true));
+        }
+        ObjectNode head = listHead(type, revision, page.continueToken());
+        if (MediaTypes.PROTOBUF.equals(representation) && ProtobufBodies.canEncode(type.apiVersion(), type.kind() + "List")) {
+            List<String> dropped = new ArrayList<>();
+            List<byte[]> items = new ArrayList<>(page.items().size());
+            for (CachedObjects.Item item : page.items()) {
+                ProtobufBodies.Encoded message = item.protobufMessage();
+                dropped.addAll(message.dropped());
+                items.add(message.body());
+            }
+            // as reply(): a message lacking some fields only for a client that takes nothing else
+            if (dropped.isEmpty() || !MediaTypes.acceptsJson(request.accept())) {
+                return new ApiResponse(200, MediaTypes.PROTOBUF,
+                        ProtobufBodies.list(type.apiVersion(), type.kind() + "List", revision, page.continueToken(), items));
+            }
+        }
+        List<byte[]> items = page.items().stream().map(item -> item.listJson(json)).toList();
+        return new ApiResponse(200, MediaTypes.JSON, CachedObjects.listJson(json, head, items));
+    }
+
+    /** A list's kind, apiVersion and metadata. */
+    private ObjectNode listHead(ResourceType type, String revision, String continueToken) {
         ObjectNode list = json.createObjectNode();
         list.put("kind", type.kind() + "List").put("apiVersion", type.apiVersion());
         ObjectNode metadata = list.putObject("metadata");
@@ -408,6 +461,11 @@ final class ApiHandler {
         if (continueToken != null) {
             metadata.put("continue", continueToken);
         }
+        return list;
+    }
+
+    private ObjectNode list(ResourceType type, List<ObjectNode> items, String revision, String continueToken) {
+        ObjectNode list = listHead(type, revision, continueToken);
         ArrayNode array = list.putArray("items");
         for (ObjectNode item : items) {
             // list items carry no kind and apiVersion in Kubernetes; clients take them from the list

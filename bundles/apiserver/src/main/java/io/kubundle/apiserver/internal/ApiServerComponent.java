@@ -61,9 +61,10 @@ public final class ApiServerComponent {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private NettyApiServer server;
+    private WatchCache watchCache;
     private Compactor compactor;
     private ServiceRegistration<ApiTransport> inProcess;
-    private final InProcessTransport.OpenStreams inProcessStreams = new InProcessTransport.OpenStreams();
+    private InProcessTransport.OpenStreams inProcessStreams;
 
     // an activate method rather than constructor injection: DS sets the reference fields
     // (the store above all) only after construction
@@ -73,6 +74,7 @@ public final class ApiServerComponent {
         ResourceTypes types = ResourceTypes.builtIn();
         workers = Executors.newFixedThreadPool(config.workerThreads(), named("kubundle-api-worker-"));
         timers = Executors.newSingleThreadScheduledExecutor(named("kubundle-api-timer-"));
+        inProcessStreams = new InProcessTransport.OpenStreams(workers);
         try {
             ObjectStorage storage = new ObjectStorage(json, () -> store);
             compactor = new Compactor(() -> store, timers, config.compactionIntervalSeconds());
@@ -80,11 +82,18 @@ public final class ApiServerComponent {
             resources.ensureInitialNamespaces();
             int port = port(config, context);
             String address = config.bindAddress() + ":" + port;
+            if (config.watchCacheSize() > 0) {
+                watchCache = new WatchCache(storage, types, json, config.watchCacheSize(), config.watchBuffer());
+                watchCache.start();
+            }
             ApiHandler handler = new ApiHandler(types, resources, json, new BodyDecoder(), timers, address,
-                    context.getBundle().getVersion().toString(), access);
+                    context.getBundle().getVersion().toString(), access, watchCache);
             server = new NettyApiServer(config.bindAddress(), port, tls(certificates), handler, access::authenticate, workers);
             inProcess = registerInProcessTransport(context, handler, inProcessStreams);
         } catch (Exception | Error e) {
+            if (watchCache != null) {
+                watchCache.close();
+            }
             workers.shutdownNow();
             timers.shutdownNow();
             throw e;
@@ -158,6 +167,9 @@ public final class ApiServerComponent {
         inProcess.unregister();
         inProcessStreams.endAll();
         server.stop();
+        if (watchCache != null) {
+            watchCache.close();
+        }
         timers.shutdownNow();
         workers.shutdownNow();
     }

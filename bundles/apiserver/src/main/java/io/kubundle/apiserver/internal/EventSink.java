@@ -8,6 +8,12 @@ interface EventSink {
     /** Writes one event line; returns false once the client has gone. */
     boolean write(byte[] line);
 
+    /**
+     * Writes event lines together and flushes once; {@code done} runs once they are written
+     * ({@code true}) or cannot be (the client has gone), never on the calling thread's stack.
+     */
+    void write(java.util.List<byte[]> lines, java.util.function.Consumer<Boolean> done);
+
     /** Ends the response. */
     void end();
 

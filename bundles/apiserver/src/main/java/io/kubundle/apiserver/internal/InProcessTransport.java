@@ -1,12 +1,16 @@
 package io.kubundle.apiserver.internal;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import io.kubundle.api.auth.UserInfo;
 import io.kubundle.api.transport.ApiCall;
@@ -35,6 +39,12 @@ final class InProcessTransport implements ApiTransport {
     /** The streams callers hold open, ended when the server stops as a closed connection would end them. */
     static final class OpenStreams {
         private final Set<ListenerSink> streams = ConcurrentHashMap.newKeySet();
+        private final Executor delivery;
+
+        /** @param delivery runs the deliveries of events written in batches (the watch cache's) */
+        OpenStreams(Executor delivery) {
+            this.delivery = delivery;
+        }
 
         void endAll() {
             for (ListenerSink sink : streams) {
@@ -61,7 +71,7 @@ final class InProcessTransport implements ApiTransport {
 
     @Override
     public ApiStream stream(ApiCall call, StreamListener listener) {
-        ListenerSink sink = new ListenerSink(listener, open.streams);
+        ListenerSink sink = new ListenerSink(listener, open.streams, open.delivery);
         open.streams.add(sink);
         ApiResponse response = handler.handle(request(call), user, sink);
         if (response != null) {
@@ -102,6 +112,11 @@ final class InProcessTransport implements ApiTransport {
         }
 
         @Override
+        public void write(List<byte[]> lines, Consumer<Boolean> done) {
+            done.accept(false);
+        }
+
+        @Override
         public void end() {
         }
 
@@ -111,16 +126,25 @@ final class InProcessTransport implements ApiTransport {
         }
     }
 
-    /** A watch's events handed to the listener, without the newline that frames them on the wire. */
+    /**
+     * A watch's events handed to the listener, one line each without the newline that frames them
+     * on the wire. Lines written one at a time (a watch of the store) reach the listener on the
+     * writer's thread; batches (the watch cache's) and the end after them, in order, on the
+     * delivery executor, never on the writer's stack, which holds the watch cache's lock.
+     */
     private static final class ListenerSink implements EventSink, ApiStream {
         private final StreamListener listener;
         private final Set<ListenerSink> open;
+        private final Executor delivery;
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile Runnable onGone;
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        private boolean delivering; // guarded by tasks
 
-        ListenerSink(StreamListener listener, Set<ListenerSink> open) {
+        ListenerSink(StreamListener listener, Set<ListenerSink> open, Executor delivery) {
             this.listener = listener;
             this.open = open;
+            this.delivery = delivery;
         }
 
         @Override
@@ -138,10 +162,55 @@ final class InProcessTransport implements ApiTransport {
         }
 
         @Override
+        public void write(List<byte[]> lines, Consumer<Boolean> done) {
+            inOrder(() -> {
+                for (byte[] line : lines) {
+                    if (!write(line)) {
+                        break;
+                    }
+                }
+                done.accept(!closed.get());
+            });
+        }
+
+        @Override
         public void end() {
-            if (closed.compareAndSet(false, true)) {
-                open.remove(this);
-                listener.onEnd(null);
+            inOrder(() -> {
+                if (closed.compareAndSet(false, true)) {
+                    open.remove(this);
+                    listener.onEnd(null);
+                }
+            });
+        }
+
+        /** Runs {@code task} on the delivery executor after the ones before it, at once if none are pending. */
+        private void inOrder(Runnable task) {
+            synchronized (tasks) {
+                tasks.add(task);
+                if (delivering) {
+                    return;
+                }
+                delivering = true;
+            }
+            try {
+                delivery.execute(this::deliver);
+            } catch (RejectedExecutionException e) {
+                // the server is stopping: its streams have ended
+                deliver();
+            }
+        }
+
+        private void deliver() {
+            while (true) {
+                Runnable task;
+                synchronized (tasks) {
+                    task = tasks.poll();
+                    if (task == null) {
+                        delivering = false;
+                        return;
+                    }
+                }
+                task.run();
             }
         }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -18,6 +19,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -281,6 +283,21 @@ final class NettyApiServer {
         }
     }
 
+    /** Runs {@code done} once {@code written} completes, as a task of the channel's event loop (never on the caller's stack). */
+    private static void whenWritten(ChannelHandlerContext ctx, ChannelFuture written, Consumer<Boolean> done) {
+        if (written == null) {
+            ctx.executor().execute(() -> done.accept(ctx.channel().isActive()));
+            return;
+        }
+        written.addListener(future -> {
+            try {
+                ctx.executor().execute(() -> done.accept(future.isSuccess()));
+            } catch (RejectedExecutionException e) {
+                done.accept(false);
+            }
+        });
+    }
+
     /** A watch over WebSocket: one message per event, text for JSON, binary for protobuf. */
     private static final class WebSocketSink implements EventSink {
         private final ChannelHandlerContext ctx;
@@ -301,9 +318,23 @@ final class NettyApiServer {
             if (!ctx.channel().isActive()) {
                 return false;
             }
-            ctx.writeAndFlush(binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(line))
-                    : new TextWebSocketFrame(Unpooled.wrappedBuffer(line)));
+            ctx.writeAndFlush(message(line));
             return true;
+        }
+
+        private WebSocketFrame message(byte[] event) {
+            return binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(event)) : new TextWebSocketFrame(Unpooled.wrappedBuffer(event));
+        }
+
+        @Override
+        public void write(List<byte[]> lines, Consumer<Boolean> done) {
+            // one message per event, as the client reads them; one flush for all
+            ChannelFuture last = null;
+            for (byte[] line : lines) {
+                last = ctx.write(message(line));
+            }
+            ctx.flush();
+            whenWritten(ctx, last, done);
         }
 
         @Override
@@ -344,6 +375,13 @@ final class NettyApiServer {
             }
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(line)));
             return true;
+        }
+
+        @Override
+        public void write(List<byte[]> lines, Consumer<Boolean> done) {
+            // one chunk for all: one TLS record sequence and one flush, however many events
+            ChannelFuture written = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(lines.toArray(byte[][]::new))));
+            whenWritten(ctx, written, done);
         }
 
         @Override

@@ -162,6 +162,11 @@ final class ObjectStorage {
         }
     }
 
+    /** The store now, or null while there is none. */
+    Store currentStore() {
+        return store.get();
+    }
+
     Store store() throws ApiException {
         Store current = store.get();
         if (current == null) {

@@ -212,6 +212,12 @@ final class ProtobufBodies {
         }
     }
 
+    /** The failure to encode an object whose kind has no protobuf form (the caller should have checked). */
+    static IllegalStateException noProtobufForm(JsonNode object) {
+        return new IllegalStateException("no protobuf form for " + object.path("apiVersion").asText() + " "
+                + object.path("kind").asText());
+    }
+
     /** Whether an object of this apiVersion and kind has a protobuf form. */
     static boolean canEncode(String apiVersion, String kind) {
         return messageType(apiVersion, kind) != null;
@@ -223,23 +229,72 @@ final class ProtobufBodies {
      * left out and listed; this never fails for a JSON tree.
      */
     Encoded encode(JsonNode object) {
-        String apiVersion = object.path("apiVersion").asText("");
-        String kind = object.path("kind").asText("");
-        Descriptor type = messageType(apiVersion, kind);
+        Encoded message = message(object);
+        return message == null ? null
+                : new Encoded(envelope(object.path("apiVersion").asText(""), object.path("kind").asText(""), message.body()),
+                        message.dropped());
+    }
+
+    /**
+     * An object as its bare message, without magic and envelope (as a list holds its items);
+     * null if its kind has no protobuf form.
+     */
+    Encoded message(JsonNode object) {
+        Descriptor type = messageType(object.path("apiVersion").asText(""), object.path("kind").asText(""));
         if (type == null) {
             return null;
         }
         List<String> dropped = new ArrayList<>();
         Message message = toMessage(type, object, "", dropped);
+        return new Encoded(message.toByteArray(), List.copyOf(dropped));
+    }
+
+    /** A message as a protobuf body: the magic, then the envelope naming its apiVersion and kind. */
+    static byte[] envelope(String apiVersion, String kind, byte[] message) {
         Runtime.Unknown unknown = Runtime.Unknown.newBuilder()
                 .setTypeMeta(Runtime.TypeMeta.newBuilder().setApiVersion(apiVersion).setKind(kind))
                 // Go writes its non-pointer strings even when empty; its own envelopes leave both empty
-                .setRaw(message.toByteString()).setContentEncoding("").setContentType("").build();
+                .setRaw(ByteString.copyFrom(message)).setContentEncoding("").setContentType("").build();
         byte[] envelope = unknown.toByteArray();
         byte[] body = new byte[MAGIC.length + envelope.length];
         System.arraycopy(MAGIC, 0, body, 0, MAGIC.length);
         System.arraycopy(envelope, 0, body, MAGIC.length, envelope.length);
-        return new Encoded(body, List.copyOf(dropped));
+        return body;
+    }
+
+    /**
+     * A list body from its items' messages, encoded beforehand (the watch cache keeps them): the
+     * same bytes as {@link #encode} of the list's JSON. Null if the list kind has no protobuf form.
+     */
+    static byte[] list(String apiVersion, String listKind, String resourceVersion, String continueToken, List<byte[]> items) {
+        Descriptor type = messageType(apiVersion, listKind);
+        FieldDescriptor metadata = type == null ? null : type.findFieldByName("metadata");
+        FieldDescriptor itemsField = type == null ? null : type.findFieldByName("items");
+        if (metadata == null || itemsField == null) {
+            return null;
+        }
+        Meta.ListMeta.Builder meta = Meta.ListMeta.newBuilder().setResourceVersion(resourceVersion);
+        if (continueToken != null) {
+            meta.setContinue(continueToken);
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+        try {
+            // fields in number order, as a message writes them
+            if (metadata.getNumber() < itemsField.getNumber()) {
+                out.writeByteArray(metadata.getNumber(), meta.build().toByteArray());
+            }
+            for (byte[] item : items) {
+                out.writeByteArray(itemsField.getNumber(), item);
+            }
+            if (metadata.getNumber() > itemsField.getNumber()) {
+                out.writeByteArray(metadata.getNumber(), meta.build().toByteArray());
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a protobuf list", e);
+        }
+        return envelope(apiVersion, listKind, bytes.toByteArray());
     }
 
     /**

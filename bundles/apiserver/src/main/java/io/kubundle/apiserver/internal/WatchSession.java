@@ -5,7 +5,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -22,7 +21,7 @@ import io.kubundle.api.store.WatchListener;
  * selectors become ADDED and DELETED, as Kubernetes sends them.
  */
 final class WatchSession implements WatchListener {
-    private static final long BOOKMARK_SECONDS = 10;
+    static final long BOOKMARK_SECONDS = 10;
 
     private final ResourceType type;
     private final ListOptions options;
@@ -61,7 +60,8 @@ final class WatchSession implements WatchListener {
                 ObjectStorage.Page page = storage.list(type, namespace, new ListOptions(options.labels(), options.fields(), 0,
                         null, null, null));
                 for (ObjectNode object : page.items()) {
-                    send("ADDED", object);
+                    writeLine(format.event(json, type, "ADDED", new CachedObjects.Item(null, object, 0), !columnsSent));
+                    columnsSent = true;
                 }
                 after = page.revision();
             }
@@ -102,28 +102,12 @@ final class WatchSession implements WatchListener {
     }
 
     private void deliver(WatchEvent event) throws ApiException {
-        WatchEventCache.Entry entry = events.entry(event);
-        // the cached objects are shared with every other watch: read them, never change them
-        boolean nowMatches = entry.current != null && ObjectStorage.matches(entry.current, options);
-        boolean matchedBefore = entry.previous != null && ObjectStorage.matches(entry.previous, options);
-        if (event.type() == WatchEvent.Type.DELETE) {
-            if (matchedBefore) {
-                send(entry, "DELETED", true);
-            }
-        } else if (nowMatches) {
-            send(entry, matchedBefore ? "MODIFIED" : "ADDED", false);
-        } else if (matchedBefore) {
-            // it left the selection: to this watcher it is gone
-            send(entry, "DELETED", false);
-        }
-    }
-
-    private void send(WatchEventCache.Entry entry, String eventType, boolean previousObject) {
-        ObjectNode object = previousObject ? entry.previous : entry.current;
-        if (format == WatchFormat.TABLE) {
-            send(eventType, object);
-        } else {
-            writeLine(events.line(entry, eventType, previousObject, format));
+        // the change's objects and events are shared with every other watch: read them, never change them
+        CachedObjects.Change change = events.change(event);
+        String seen = change.seenAs(options);
+        if (seen != null) {
+            writeLine(change.event(format, json, type, seen, !columnsSent));
+            columnsSent = true;
         }
     }
 
@@ -141,17 +125,6 @@ final class WatchSession implements WatchListener {
             object.put("kind", type.kind()).put("apiVersion", type.apiVersion());
             object.putObject("metadata").put("resourceVersion", Long.toString(lastRevision));
             writeEvent("BOOKMARK", object);
-        }
-    }
-
-    private void send(String eventType, ObjectNode object) {
-        if (format == WatchFormat.TABLE) {
-            JsonNode row = Tables.table(type, List.of(object), object.path("metadata").path("resourceVersion").asText(), null,
-                    !columnsSent);
-            columnsSent = true;
-            writeEvent(eventType, (ObjectNode) row);
-        } else {
-            writeEvent(eventType, object);
         }
     }
 

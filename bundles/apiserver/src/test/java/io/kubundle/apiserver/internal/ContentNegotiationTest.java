@@ -69,7 +69,7 @@ class ContentNegotiationTest {
                 getClass().getClassLoader(), new Class<?>[] { ServiceReference.class }, (proxy, method, args) -> 0);
         access.addAuthorizer(reference, attributes -> Decision.ALLOW);
         return new ApiHandler(ResourceTypes.builtIn(), new Resources(storage, ResourceTypes.builtIn(), json, () -> null, Runnable::run),
-                json, new BodyDecoder(), timers, "127.0.0.1:6443", "test", access);
+                json, new BodyDecoder(), timers, "127.0.0.1:6443", "test", access, null);
     }
 
     private ApiResponse get(String path, String accept) {
