@@ -66,24 +66,16 @@ class CliResourcesIT {
         return Path.of(CliResourcesIT.class.getResource("/tutorial/nginx.yml").toURI());
     }
 
-    /** Ours and kubectl's output are the same; ages may tick between the runs, so a few tries. */
+    /**
+     * Ours and kubectl's output are the same, but for ages, which may tick between the two runs
+     * (each of ours starts a JVM and reads discovery).
+     */
     private static void sameAsKubectl(String... args) throws Exception {
-        String ours = "";
-        String theirs = "";
-        for (int attempt = 0; attempt < 3; attempt++) {
-            Distribution.Result before = kb(args);
-            Distribution.Result real = kubectl.run(args);
-            Distribution.Result after = kb(args);
-            assertEquals(real.exitCode(), before.exitCode(), String.join(" ", args) + ": " + before.err());
-            assertEquals(real.err(), before.err(), String.join(" ", args));
-            theirs = real.out();
-            ours = before.out();
-            if (theirs.equals(ours) || theirs.equals(after.out())) {
-                return;
-            }
-        }
-        // the JVM's start and discovery take a second or two: when ages kept ticking, compare without them
-        assertEquals(withoutAges(theirs), withoutAges(ours), "kubundle and kubectl differ for " + String.join(" ", args));
+        Distribution.Result ours = kb(args);
+        Distribution.Result real = kubectl.run(args);
+        assertEquals(real.exitCode(), ours.exitCode(), String.join(" ", args) + ": " + ours.err());
+        assertEquals(real.err(), ours.err(), String.join(" ", args));
+        assertEquals(withoutAges(real.out()), withoutAges(ours.out()), "kubundle and kubectl differ for " + String.join(" ", args));
     }
 
     private static String withoutAges(String table) {
