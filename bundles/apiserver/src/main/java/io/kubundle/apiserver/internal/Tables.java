@@ -210,7 +210,8 @@ final class Tables {
 
     private static String podStatus(JsonNode pod) {
         if (pod.path("metadata").has("deletionTimestamp")) {
-            return "Terminating";
+            // as Kubernetes prints it: a pod evicted from an unreachable node is Unknown, not Terminating
+            return pod.path("status").path("reason").asText().equals("NodeLost") ? "Unknown" : "Terminating";
         }
         String reason = pod.path("status").path("reason").asText(pod.path("status").path("phase").asText("Pending"));
         for (JsonNode status : pod.path("status").path("containerStatuses")) {

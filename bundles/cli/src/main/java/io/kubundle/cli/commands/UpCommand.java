@@ -12,12 +12,15 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ProcessOptions process;
 
+    @Mixin
+    MasterOptions master;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "6443",
             description = "Port of the Kubernetes API (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Override
     public Integer call() throws LaunchException, InterruptedException {
-        return process.run("up", Map.of("kubundle.api.port", process.port("--port", port)));
+        return process.run("up", master.with(Map.of("kubundle.api.port", process.port("--port", port))));
     }
 }
