@@ -54,6 +54,10 @@ final class SimPods {
         if (!"Running".equals(phase)) {
             return new Report(running(pod, hostIp, podIp, now));
         }
+        if (!readyConditionsTrue(status)) {
+            // marked not ready while the node was away (the node lifecycle controller does that): report again
+            return new Report(readyAgain(status, now));
+        }
         Integer runSeconds = annotation(pod, RUN_SECONDS);
         if (runSeconds == null || status.getStartTime() == null) {
             return new Nothing();
@@ -108,12 +112,30 @@ final class SimPods {
         }
         List<PodCondition> conditions = new ArrayList<>();
         for (PodCondition condition : status.getConditions()) {
-            boolean readiness = condition.getType().equals("Ready") || condition.getType().equals("ContainersReady");
-            conditions.add(readiness ? new PodConditionBuilder(condition).withStatus("False").withReason("PodCompleted")
+            conditions.add(isReadiness(condition) ? new PodConditionBuilder(condition).withStatus("False").withReason("PodCompleted")
                     .withLastTransitionTime(time).build() : condition);
         }
         return new PodStatusBuilder(status).withPhase(exitCode == 0 ? "Succeeded" : "Failed").withConditions(conditions)
                 .withContainerStatuses(containers).build();
+    }
+
+    private static boolean readyConditionsTrue(PodStatus status) {
+        return status.getConditions().stream().filter(SimPods::isReadiness).allMatch(c -> "True".equals(c.getStatus()));
+    }
+
+    private static boolean isReadiness(PodCondition condition) {
+        return condition.getType().equals("Ready") || condition.getType().equals("ContainersReady");
+    }
+
+    private static PodStatus readyAgain(PodStatus status, Instant now) {
+        List<PodCondition> conditions = new ArrayList<>();
+        for (PodCondition condition : status.getConditions()) {
+            conditions.add(isReadiness(condition) && !"True".equals(condition.getStatus())
+                    ? new PodConditionBuilder(condition).withStatus("True").withReason(null).withMessage(null)
+                            .withLastTransitionTime(now.toString()).build()
+                    : condition);
+        }
+        return new PodStatusBuilder(status).withConditions(conditions).build();
     }
 
     private static PodCondition condition(String type, String value, String time) {

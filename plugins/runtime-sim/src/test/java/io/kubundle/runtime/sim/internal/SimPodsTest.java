@@ -58,4 +58,15 @@ class SimPodsTest {
         assertEquals("Succeeded", done.getPhase());
         assertEquals("Completed", done.getContainerStatuses().get(0).getState().getTerminated().getReason());
     }
+
+    @Test
+    void aPodMarkedNotReadyWhileItsNodeWasAwayIsReportedReadyAgain() {
+        Pod pod = pod(Map.of());
+        PodStatus running = ((SimPods.Report) SimPods.next(pod, "h", "p", START)).status();
+        PodStatus marked = new io.fabric8.kubernetes.api.model.PodStatusBuilder(running).editMatchingCondition(c -> c.getType().equals("Ready"))
+                .withStatus("False").withReason("NodeLost").endCondition().build();
+        PodStatus again = ((SimPods.Report) SimPods.next(withStatus(pod, marked), "h", "p", START.plusSeconds(60))).status();
+        assertEquals("True", again.getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow().getStatus());
+        assertEquals(running.getStartTime(), again.getStartTime(), "the containers did not restart");
+    }
 }
