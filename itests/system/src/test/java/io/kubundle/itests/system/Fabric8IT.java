@@ -86,7 +86,7 @@ class Fabric8IT {
     }
 
     @Test
-    void createGetUpdateDeleteForEachKind() {
+    void createGetUpdateDeleteForEveryKindOfTheModel() {
         client.resource(new NamespaceBuilder().withNewMetadata().withName("crud").endMetadata().build()).create();
         List<HasMetadata> objects = List.of(
                 configMap("crud", "cm", Map.of()),
@@ -105,16 +105,86 @@ class Fabric8IT {
                         .withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("c")
                         .withImage("busybox").endContainer().endSpec().endTemplate().endSpec().build(),
                 new LeaseBuilder().withNewMetadata().withName("l").withNamespace("crud").endMetadata()
-                        .withNewSpec().withHolderIdentity("me").endSpec().build());
+                        .withNewSpec().withHolderIdentity("me").endSpec().build(),
+                new io.fabric8.kubernetes.api.model.EndpointsBuilder().withNewMetadata().withName("ep").withNamespace("crud").endMetadata()
+                        .addNewSubset().addNewAddress().withIp("10.0.0.1").endAddress().addNewPort().withPort(80).endPort().endSubset().build(),
+                new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("crud-node").endMetadata().build(),
+                new io.fabric8.kubernetes.api.model.EventBuilder().withNewMetadata().withName("ev").withNamespace("crud").endMetadata()
+                        .withNewInvolvedObject().withKind("Pod").withName("p").withNamespace("crud").endInvolvedObject()
+                        .withReason("Tested").withMessage("by Fabric8IT").withType("Normal").build(),
+                new io.fabric8.kubernetes.api.model.ServiceAccountBuilder().withNewMetadata().withName("sa").withNamespace("crud")
+                        .endMetadata().build(),
+                new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata().withName("crud-pv").endMetadata()
+                        .withNewSpec().withCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")))
+                        .withAccessModes("ReadWriteOnce").withNewHostPath().withPath("/tmp/crud-pv").endHostPath().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata().withName("pvc").withNamespace("crud")
+                        .endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                        .withRequests(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))).endResources().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.LimitRangeBuilder().withNewMetadata().withName("lr").withNamespace("crud").endMetadata()
+                        .withNewSpec().addNewLimit().withType("Container")
+                        .withDefault(Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("500m"))).endLimit().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder().withNewMetadata().withName("rq").withNamespace("crud").endMetadata()
+                        .withNewSpec().withHard(Map.of("pods", new io.fabric8.kubernetes.api.model.Quantity("10"))).endSpec().build(),
+                new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder().withNewMetadata().withName("rs").withNamespace("crud")
+                        .endMetadata().withNewSpec().withReplicas(0).withNewSelector().withMatchLabels(Map.of("app", "rs")).endSelector()
+                        .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "rs")).endMetadata().withNewSpec().addNewContainer()
+                        .withName("c").withImage("nginx").endContainer().endSpec().endTemplate().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewMetadata().withName("ds").withNamespace("crud")
+                        .endMetadata().withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "ds")).endSelector()
+                        .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "ds")).endMetadata().withNewSpec().addNewContainer()
+                        .withName("c").withImage("nginx").endContainer().endSpec().endTemplate().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewMetadata().withName("sts").withNamespace("crud")
+                        .endMetadata().withNewSpec().withReplicas(0).withServiceName("svc").withNewSelector()
+                        .withMatchLabels(Map.of("app", "sts")).endSelector().withNewTemplate().withNewMetadata()
+                        .withLabels(Map.of("app", "sts")).endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx")
+                        .endContainer().endSpec().endTemplate().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.apps.ControllerRevisionBuilder().withNewMetadata().withName("rev").withNamespace("crud")
+                        .endMetadata().withRevision(1L).build(),
+                new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder().withNewMetadata().withName("cj").withNamespace("crud")
+                        .endMetadata().withNewSpec().withSchedule("*/5 * * * *").withSuspend(true).withNewJobTemplate().withNewSpec()
+                        .withNewTemplate().withNewSpec().withRestartPolicy("Never").addNewContainer().withName("c").withImage("busybox")
+                        .endContainer().endSpec().endTemplate().endSpec().endJobTemplate().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata().withName("slice")
+                        .withNamespace("crud").endMetadata().withAddressType("IPv4").addNewEndpoint().withAddresses("10.0.0.2").endEndpoint()
+                        .build(),
+                new io.fabric8.kubernetes.api.model.events.v1.EventBuilder().withNewMetadata().withName("ev2").withNamespace("crud")
+                        .endMetadata().withEventTime(new io.fabric8.kubernetes.api.model.MicroTime("2026-01-01T00:00:00.000000Z"))
+                        .withReportingController("fabric8it").withReportingInstance("it").withAction("Test").withReason("Tested")
+                        .withType("Normal").withNewRegarding().withKind("Pod").withName("p").withNamespace("crud").endRegarding().build(),
+                new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder().withNewMetadata().withName("crud-sc").endMetadata()
+                        .withProvisioner("kubundle.io/local").build(),
+                new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder().withNewMetadata().withName("pdb")
+                        .withNamespace("crud").endMetadata().withNewSpec().withMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(1))
+                        .withNewSelector().withMatchLabels(Map.of("app", "x")).endSelector().endSpec().build(),
+                new io.fabric8.kubernetes.api.model.rbac.RoleBuilder().withNewMetadata().withName("role").withNamespace("crud").endMetadata()
+                        .addNewRule().withApiGroups("").withResources("pods").withVerbs("get").endRule().build(),
+                new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("rb").withNamespace("crud")
+                        .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("Role").withName("role")
+                        .endRoleRef().addNewSubject().withKind("ServiceAccount").withName("sa").withNamespace("crud").endSubject().build(),
+                new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder().withNewMetadata().withName("crud-cr").endMetadata()
+                        .addNewRule().withApiGroups("").withResources("nodes").withVerbs("list").endRule().build(),
+                new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder().withNewMetadata().withName("crud-crb").endMetadata()
+                        .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole").withName("crud-cr").endRoleRef()
+                        .addNewSubject().withKind("User").withName("someone").endSubject().build());
         for (HasMetadata object : objects) {
             String kind = object.getKind();
             HasMetadata created = client.resource(object).create();
             assertNotNull(created.getMetadata().getUid(), kind);
             assertNotNull(created.getMetadata().getResourceVersion(), kind);
-            HasMetadata read = client.resource(object).get();
-            assertEquals(created.getMetadata().getUid(), read.getMetadata().getUid(), kind);
-            read.getMetadata().setLabels(Map.of("updated", "yes"));
-            HasMetadata updated = client.resource(read).update();
+            // controllers may write the object too (a node's pod CIDR): read, change and update, again on a conflict
+            HasMetadata updated = null;
+            for (int attempt = 0; updated == null; attempt++) {
+                HasMetadata read = client.resource(object).get();
+                assertEquals(created.getMetadata().getUid(), read.getMetadata().getUid(), kind);
+                read.getMetadata().setLabels(Map.of("updated", "yes"));
+                try {
+                    updated = client.resource(read).update();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409 || attempt == 3) {
+                        throw e;
+                    }
+                }
+            }
             assertEquals("yes", updated.getMetadata().getLabels().get("updated"), kind);
             assertTrue(Long.parseLong(updated.getMetadata().getResourceVersion()) > Long.parseLong(created.getMetadata().getResourceVersion()), kind);
             client.resource(updated).delete();
