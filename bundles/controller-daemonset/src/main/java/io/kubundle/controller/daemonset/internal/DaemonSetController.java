@@ -27,6 +27,7 @@ import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.WorkQueue;
 import io.kubundle.controller.support.ControllerHost;
 import io.kubundle.controller.support.EventRecorder;
+import io.kubundle.controller.support.Informers;
 import io.kubundle.controller.support.Kinds;
 import io.kubundle.controller.support.Names;
 import io.kubundle.controller.support.Owners;
@@ -42,7 +43,7 @@ import io.kubundle.controller.support.Revisions;
  * with its own writes.
  */
 final class DaemonSetController implements ControllerHost.Controller {
-    private static final String BY_OWNER = "controller-uid";
+    private static final String BY_OWNER = Informers.BY_CONTROLLER;
     private static final int HISTORY_LIMIT = 10;
 
     private final KubeClient client;
@@ -69,23 +70,13 @@ final class DaemonSetController implements ControllerHost.Controller {
 
     @Override
     public void start() throws Exception {
-        pods.addIndex(BY_OWNER, pod -> Owners.controllerOf(pod).map(ref -> List.of(ref.getUid())).orElse(List.of()));
-        revisions.addIndex(BY_OWNER, rev -> Owners.controllerOf(rev).map(ref -> List.of(ref.getUid())).orElse(List.of()));
+        pods.addIndex(BY_OWNER, Informers::controllerUid);
+        revisions.addIndex(BY_OWNER, Informers::controllerUid);
+        sets.addHandler(Informers.queueKey(queue));
         sets.addHandler(new ResourceHandler<>() {
             @Override
-            public void onAdd(DaemonSet set) {
-                queue.add(key(set));
-            }
-
-            @Override
-            public void onUpdate(DaemonSet oldSet, DaemonSet newSet) {
-                queue.add(key(newSet));
-            }
-
-            @Override
             public void onDelete(DaemonSet set) {
-                expectations.forget(key(set));
-                queue.add(key(set));
+                expectations.forget(Informers.key(set));
             }
         });
         pods.addHandler(new ResourceHandler<>() {
@@ -137,15 +128,7 @@ final class DaemonSetController implements ControllerHost.Controller {
                 queueAllSets();
             }
         });
-        revisions.start();
-        nodes.start();
-        pods.start();
-        sets.start();
-        for (Informer<?> informer : List.of(revisions, nodes, pods, sets)) {
-            if (!informer.awaitSynced(Duration.ofSeconds(30))) {
-                throw new IllegalStateException("daemonset: informers did not sync");
-            }
-        }
+        Informers.startAndSync("daemonset", Duration.ofSeconds(30), revisions, nodes, pods, sets);
         loop.start(workers);
     }
 
@@ -164,7 +147,7 @@ final class DaemonSetController implements ControllerHost.Controller {
     }
 
     private static String key(DaemonSet set) {
-        return ObjectKey.of(set.getMetadata().getNamespace(), set.getMetadata().getName());
+        return Informers.key(set);
     }
 
     private static java.util.Optional<String> ownerKey(Pod pod) {

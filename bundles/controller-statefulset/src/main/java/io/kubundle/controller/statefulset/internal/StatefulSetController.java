@@ -26,11 +26,10 @@ import io.kubundle.client.kube.ControllerLoop;
 import io.kubundle.client.kube.DeleteOptions;
 import io.kubundle.client.kube.Informer;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.client.kube.ObjectKey;
-import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.WorkQueue;
 import io.kubundle.controller.support.ControllerHost;
 import io.kubundle.controller.support.EventRecorder;
+import io.kubundle.controller.support.Informers;
 import io.kubundle.controller.support.Kinds;
 import io.kubundle.controller.support.Owners;
 import io.kubundle.controller.support.Pods;
@@ -45,7 +44,7 @@ import io.kubundle.controller.support.Revisions;
  * cause an {@code AlreadyExists}, never a second pod.
  */
 final class StatefulSetController implements ControllerHost.Controller {
-    private static final String BY_OWNER = "controller-uid";
+    private static final String BY_OWNER = Informers.BY_CONTROLLER;
     private static final int HISTORY_LIMIT = 10;
 
     private final KubeClient client;
@@ -71,44 +70,11 @@ final class StatefulSetController implements ControllerHost.Controller {
 
     @Override
     public void start() throws Exception {
-        pods.addIndex(BY_OWNER, pod -> Owners.controllerOf(pod).map(ref -> List.of(ref.getUid())).orElse(List.of()));
-        revisions.addIndex(BY_OWNER, rev -> Owners.controllerOf(rev).map(ref -> List.of(ref.getUid())).orElse(List.of()));
-        sets.addHandler(new ResourceHandler<>() {
-            @Override
-            public void onAdd(StatefulSet set) {
-                queue.add(key(set));
-            }
-
-            @Override
-            public void onUpdate(StatefulSet oldSet, StatefulSet newSet) {
-                queue.add(key(newSet));
-            }
-        });
-        pods.addHandler(new ResourceHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                ownerKey(pod).ifPresent(queue::add);
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod newPod) {
-                ownerKey(newPod).ifPresent(queue::add);
-            }
-
-            @Override
-            public void onDelete(Pod pod) {
-                ownerKey(pod).ifPresent(queue::add);
-            }
-        });
-        revisions.start();
-        claims.start();
-        pods.start();
-        sets.start();
-        for (Informer<?> informer : List.of(revisions, claims, pods, sets)) {
-            if (!informer.awaitSynced(Duration.ofSeconds(30))) {
-                throw new IllegalStateException("statefulset: informers did not sync");
-            }
-        }
+        pods.addIndex(BY_OWNER, Informers::controllerUid);
+        revisions.addIndex(BY_OWNER, Informers::controllerUid);
+        sets.addHandler(Informers.queueKey(queue));
+        pods.addHandler(Informers.queueController(queue, "StatefulSet"));
+        Informers.startAndSync("statefulset", Duration.ofSeconds(30), revisions, claims, pods, sets);
         loop.start(workers);
     }
 
@@ -118,15 +84,6 @@ final class StatefulSetController implements ControllerHost.Controller {
         for (Informer<?> informer : List.of(sets, pods, claims, revisions)) {
             informer.close();
         }
-    }
-
-    private static String key(StatefulSet set) {
-        return ObjectKey.of(set.getMetadata().getNamespace(), set.getMetadata().getName());
-    }
-
-    private static Optional<String> ownerKey(Pod pod) {
-        return Owners.controllerOf(pod).filter(ref -> "StatefulSet".equals(ref.getKind()))
-                .map(ref -> ObjectKey.of(pod.getMetadata().getNamespace(), ref.getName()));
     }
 
     private Duration reconcile(String key) throws Exception {
