@@ -36,6 +36,7 @@ final class ObjectRules {
 
     /** Fills in the defaults Kubernetes fills in on create. */
     static void applyDefaults(ResourceType type, ObjectNode object) {
+        defaultWorkloadStrategy(type.kind(), object);
         switch (type.kind()) {
             case "Namespace" -> {
                 object.with("spec").withArray("finalizers");
@@ -101,6 +102,36 @@ final class ObjectRules {
             default -> {
                 // nothing to default
             }
+        }
+    }
+
+    /**
+     * The update strategy and history defaults of DaemonSets and StatefulSets (and the pod
+     * management and claim retention of StatefulSets), as {@code kubectl rollout status} and the
+     * controllers read them.
+     */
+    private static void defaultWorkloadStrategy(String kind, ObjectNode object) {
+        if (!kind.equals("DaemonSet") && !kind.equals("StatefulSet")) {
+            return;
+        }
+        ObjectNode spec = object.with("spec");
+        putIfMissing(spec, "revisionHistoryLimit", 10);
+        ObjectNode strategy = spec.with("updateStrategy");
+        putIfMissing(strategy, "type", "RollingUpdate");
+        if (strategy.path("type").asText().equals("RollingUpdate")) {
+            ObjectNode rolling = strategy.with("rollingUpdate");
+            if (kind.equals("DaemonSet")) {
+                putIfMissing(rolling, "maxUnavailable", 1);
+                putIfMissing(rolling, "maxSurge", 0);
+            } else {
+                putIfMissing(rolling, "partition", 0);
+            }
+        }
+        if (kind.equals("StatefulSet")) {
+            putIfMissing(spec, "podManagementPolicy", "OrderedReady");
+            ObjectNode retention = spec.with("persistentVolumeClaimRetentionPolicy");
+            putIfMissing(retention, "whenDeleted", "Retain");
+            putIfMissing(retention, "whenScaled", "Retain");
         }
     }
 
