@@ -118,7 +118,7 @@ final class Scheduler implements ControllerHost.Controller {
         if (!previous.profiles().keySet().equals(next.profiles().keySet())) {
             // pods of a scheduler name newly served are ours now; those of one dropped are not
             for (ObjectNode object : podInformer.list()) {
-                podChanged(object);
+                podChanged(null, object);
             }
         }
         queue.moveAll();
@@ -291,7 +291,11 @@ final class Scheduler implements ControllerHost.Controller {
         }
     }
 
-    private void podChanged(ObjectNode object) {
+    /**
+     * A pod was added ({@code old} null) or changed. A pending pod whose change is only its status
+     * (our own condition, for one) is not tried again for it, as in kube-scheduler.
+     */
+    private void podChanged(ObjectNode old, ObjectNode object) {
         PodInfo pod;
         try {
             pod = Parsing.pod(object);
@@ -327,18 +331,24 @@ final class Scheduler implements ControllerHost.Controller {
             // decided and being bound: an older version of the pod, not a new request
             return;
         }
+        if (old != null && old.path("spec").equals(object.path("spec"))
+                && old.path("metadata").path("labels").equals(object.path("metadata").path("labels"))
+                && old.path("metadata").path("annotations").equals(object.path("metadata").path("annotations"))) {
+            queue.refresh(pod);
+            return;
+        }
         queue.add(pod);
     }
 
     private final class PodHandler implements ResourceHandler<ObjectNode> {
         @Override
         public void onAdd(ObjectNode object) {
-            podChanged(object);
+            podChanged(null, object);
         }
 
         @Override
         public void onUpdate(ObjectNode oldObject, ObjectNode newObject) {
-            podChanged(newObject);
+            podChanged(oldObject, newObject);
         }
 
         @Override

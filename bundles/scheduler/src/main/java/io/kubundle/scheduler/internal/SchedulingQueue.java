@@ -130,6 +130,24 @@ final class SchedulingQueue {
         }
     }
 
+    /**
+     * The pod's status changed, nothing scheduling looks at: keep the newer object, but an
+     * unschedulable pod stays where it is. A pod not in the queue is added.
+     */
+    void refresh(PodInfo pod) {
+        lock.lock();
+        try {
+            QueuedPod known = all.get(pod.uid());
+            if (known == null) {
+                add(pod);
+            } else {
+                known.pod = pod;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void updateLocked(QueuedPod known, PodInfo pod) {
         known.pod = pod;
         if (unschedulable.remove(pod.uid()) != null) {
