@@ -61,15 +61,19 @@ final class Scheduler implements ControllerHost.Controller {
     private final AtomicLong scheduled = new AtomicLong();
     private final AtomicLong failedAttempts = new AtomicLong();
     private final AtomicLong bindingFailures = new AtomicLong();
-    private volatile ProfileSet profiles;
+    /** The profiles in force, always current (the component's). */
+    private final java.util.function.Supplier<ProfileSet> profileSource;
+    /** The profiles the queue was last brought up to date with. */
+    private ProfileSet seenProfiles;
     private volatile boolean closed;
     private Informer<ObjectNode> nodeInformer;
     private Informer<ObjectNode> podInformer;
 
-    Scheduler(KubeClient client, ApiWrites api, ProfileConfig config, ProfileSet profiles) {
+    Scheduler(KubeClient client, ApiWrites api, ProfileConfig config, java.util.function.Supplier<ProfileSet> profiles) {
         this.client = client;
         this.config = config;
-        this.profiles = profiles;
+        this.profileSource = profiles;
+        this.seenProfiles = profiles.get();
         this.reporter = new Reporter(api);
         this.queue = new SchedulingQueue(() -> System.nanoTime() / 1_000_000, config.initialBackoffMillis(), config.maxBackoffMillis(),
                 config.unschedulableTimeoutMillis());
@@ -105,18 +109,23 @@ final class Scheduler implements ControllerHost.Controller {
         schedulingThread.start();
         housekeeping.scheduleWithFixedDelay(this::housekeeping, 1, 1, TimeUnit.SECONDS);
         LOG.log(System.Logger.Level.INFO, "scheduler started: {0} nodes, {1} pods bound, {2} pending, profiles {3}", cache.nodeCount(),
-                cache.podCount(), queue.sizes()[0], profiles.profiles().keySet());
+                cache.podCount(), queue.sizes()[0], profileSource.get().profiles().keySet());
     }
 
-    /** New profiles (plugins came or went, configuration changed): waiting pods get another chance. */
-    void setProfiles(ProfileSet next) {
-        ProfileSet previous = profiles;
-        profiles = next;
-        if (podInformer == null) {
+    /**
+     * Brings the queue up to date with the profiles (plugins came or went, configuration changed):
+     * waiting pods get another chance, and pods of a scheduler name newly served (or no longer
+     * served) are taken (or dropped). Called when the component rebuilds its profiles, and every
+     * second, so that no change is missed whatever the timing.
+     */
+    synchronized void profilesChanged() {
+        ProfileSet current = profileSource.get();
+        ProfileSet previous = seenProfiles;
+        if (current == previous || podInformer == null || !podInformer.hasSynced()) {
             return;
         }
-        if (!previous.profiles().keySet().equals(next.profiles().keySet())) {
-            // pods of a scheduler name newly served are ours now; those of one dropped are not
+        seenProfiles = current;
+        if (!previous.profiles().keySet().equals(current.profiles().keySet())) {
             for (ObjectNode object : podInformer.list()) {
                 podChanged(null, object);
             }
@@ -129,6 +138,7 @@ final class Scheduler implements ControllerHost.Controller {
             if (cache.expire(System.currentTimeMillis()) > 0) {
                 queue.moveAll();
             }
+            profilesChanged();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "scheduler housekeeping failed", e);
         }
@@ -157,7 +167,7 @@ final class Scheduler implements ControllerHost.Controller {
 
     private void scheduleOne(SchedulingQueue.QueuedPod queued) {
         PodInfo pod = queued.pod();
-        Profile profile = profiles.get(pod.schedulerName());
+        Profile profile = profileSource.get().get(pod.schedulerName());
         if (profile == null || cache.contains(pod.uid())) {
             queue.done(pod.uid());
             return;
@@ -323,7 +333,7 @@ final class Scheduler implements ControllerHost.Controller {
             }
             return;
         }
-        if (finished || object.path("metadata").has("deletionTimestamp") || !profiles.serves(pod.schedulerName())) {
+        if (finished || object.path("metadata").has("deletionTimestamp") || !profileSource.get().serves(pod.schedulerName())) {
             queue.delete(pod.uid());
             return;
         }

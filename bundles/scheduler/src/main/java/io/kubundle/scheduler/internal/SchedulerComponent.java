@@ -110,7 +110,7 @@ public final class SchedulerComponent implements HealthCheck {
         configure(properties);
         ProfileConfig settings = config;
         host = new ControllerHost("scheduler", () -> {
-            Scheduler next = new Scheduler(new KubeClient(transport), new ApiWrites(transport), settings, profiles);
+            Scheduler next = new Scheduler(new KubeClient(transport), new ApiWrites(transport), settings, () -> profiles);
             scheduler = next;
             return next;
         });
@@ -152,7 +152,7 @@ public final class SchedulerComponent implements HealthCheck {
         profiles = next;
         Scheduler running = scheduler;
         if (running != null) {
-            running.setProfiles(next);
+            running.profilesChanged();
         }
     }
 

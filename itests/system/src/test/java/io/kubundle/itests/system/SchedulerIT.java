@@ -90,7 +90,9 @@ class SchedulerIT {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
+                throw new AssertionError("not within " + seconds + " s: " + what + "; the scheduler said:\n" + String.join("\n",
+                        up.output().stream().filter(line -> line.contains("cheduler") || line.contains("SEVERE") || line.contains("Exception"))
+                                .toList()));
             }
             Thread.sleep(200);
         }
@@ -252,9 +254,9 @@ class SchedulerIT {
         }
         ExecutorService creators = Executors.newFixedThreadPool(8);
         List<Future<?>> created = new ArrayList<>();
-        int total = 400;
+        int total = 240; // 3 nodes take 110 pods each
         try {
-            for (int i = 0; i < 300; i++) {
+            for (int i = 0; i < 180; i++) {
                 created.add(creators.submit(create(pods, namespace, "swap-" + i)));
             }
             Thread.sleep(300);
@@ -264,13 +266,13 @@ class SchedulerIT {
             for (Future<?> future : created) {
                 future.get(120, TimeUnit.SECONDS);
             }
-            for (int i = 300; i < total; i++) {
+            for (int i = 180; i < total; i++) {
                 create(pods, namespace, "swap-" + i).call();
             }
             Thread.sleep(1_000);
             long pendingWithoutScheduler = pods.list(namespace, ListOptions.ALL).items().stream()
                     .filter(pod -> pod.path("spec").path("nodeName").asText("").isEmpty()).count();
-            assertTrue(pendingWithoutScheduler >= 100, "without a scheduler pods wait: " + pendingWithoutScheduler);
+            assertTrue(pendingWithoutScheduler >= 60, "without a scheduler pods wait: " + pendingWithoutScheduler);
         } finally {
             creators.shutdownNow();
             Distribution.Result installed = distribution.kubundle("bundles", "install", jar.toString(), "--data-dir", data.toString());
