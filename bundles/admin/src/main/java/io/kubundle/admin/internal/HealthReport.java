@@ -7,7 +7,11 @@ import java.util.Map;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
+
+import io.kubundle.api.health.HealthCheck;
 
 /**
  * Builds the health report of the framework. The result holds only java.lang and java.util types
@@ -59,6 +63,7 @@ final class HealthReport {
                 // uninstalled while we looked
             }
         }
+        problems.addAll(checks());
         Map<String, Object> counts = new LinkedHashMap<>();
         counts.put("total", total);
         counts.put("active", active);
@@ -67,6 +72,36 @@ final class HealthReport {
         report.put("bundles", counts);
         report.put("problems", problems);
         return report;
+    }
+
+    /** What the registered {@link HealthCheck}s report, as problems of their bundles. */
+    private List<Object> checks() {
+        List<Object> problems = new ArrayList<>();
+        ServiceReference<?>[] references;
+        try {
+            references = context.getServiceReferences(HealthCheck.class.getName(), null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        if (references == null) {
+            return problems;
+        }
+        for (ServiceReference<?> reference : references) {
+            Object service = context.getService(reference);
+            if (!(service instanceof HealthCheck check)) {
+                continue;
+            }
+            try {
+                for (String problem : check.problems()) {
+                    problems.add(problem(reference.getBundle(), check.name(), "DEGRADED", problem));
+                }
+            } catch (RuntimeException e) {
+                problems.add(problem(reference.getBundle(), check.name(), "DEGRADED", "health check failed: " + e));
+            } finally {
+                context.ungetService(reference);
+            }
+        }
+        return problems;
     }
 
     private static String bundleReason(int state) {

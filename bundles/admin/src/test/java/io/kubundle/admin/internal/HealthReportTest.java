@@ -73,6 +73,28 @@ final class HealthReportTest {
         assertFalse(((String) failing.get("reason")).contains("\n"));
     }
 
+    @Test
+    void healthChecksAddTheirProblems() {
+        io.kubundle.api.health.HealthCheck check = new io.kubundle.api.health.HealthCheck() {
+            @Override
+            public String name() {
+                return "scheduler";
+            }
+
+            @Override
+            public List<String> problems() {
+                return List.of("profile default-scheduler: plugin Vendor is not installed (its pods wait)");
+            }
+        };
+        var registration = felix.context.registerService(io.kubundle.api.health.HealthCheck.class, check, null);
+        Map<String, Object> report = health.build();
+        assertFalse(HealthReport.healthy(report));
+        assertEquals(List.of(problem("org.apache.felix.framework", "scheduler", "DEGRADED",
+                "profile default-scheduler: plugin Vendor is not installed (its pods wait)")), report.get("problems"));
+        registration.unregister();
+        assertTrue(HealthReport.healthy(health.build()));
+    }
+
     private Bundle install(TestJars jar) throws Exception {
         return felix.context.installBundle("test:" + System.nanoTime(), new java.io.ByteArrayInputStream(jar.build()));
     }

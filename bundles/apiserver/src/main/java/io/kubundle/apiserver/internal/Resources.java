@@ -359,6 +359,16 @@ final class Resources {
         }
         ObjectNode next = current.deepCopy();
         next.with("spec").put("nodeName", node);
+        // as Kubernetes' binding does: the PodScheduled condition becomes True (replacing an Unschedulable one)
+        com.fasterxml.jackson.databind.node.ArrayNode conditions = json.createArrayNode();
+        for (JsonNode condition : current.path("status").path("conditions")) {
+            if (!condition.path("type").asText().equals("PodScheduled")) {
+                conditions.add(condition);
+            }
+        }
+        conditions.addObject().put("type", "PodScheduled").put("status", "True").putNull("lastProbeTime")
+                .put("lastTransitionTime", ObjectStorage.now());
+        next.with("status").set("conditions", conditions);
         // as in Kubernetes, a binding records no managed fields
         write(type, namespace, name, null, current, next, user, null);
         return Statuses.created();
