@@ -16,7 +16,7 @@ public class TestSummary {
 
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : ".");
-        long tests = 0, failed = 0, skipped = 0;
+        long tests = 0, failed = 0, skipped = 0, flaky = 0;
         List<Path> reports;
         try (Stream<Path> files = Files.walk(root)) {
             reports = files.filter(p -> p.toString().endsWith(".xml"))
@@ -27,7 +27,10 @@ public class TestSummary {
                     .toList();
         }
         for (Path report : reports) {
-            Matcher suite = SUITE.matcher(Files.readString(report));
+            String text = Files.readString(report);
+            // a test that failed, then passed when run again (failsafe's rerunFailingTestsCount)
+            flaky += text.split("<flakyFailure|<flakyError", -1).length - 1;
+            Matcher suite = SUITE.matcher(text);
             while (suite.find()) {
                 String attributes = suite.group(1);
                 tests += attribute(attributes, "tests");
@@ -36,7 +39,8 @@ public class TestSummary {
             }
         }
         long passed = tests - failed - skipped;
-        System.out.println(passed + " passed, " + failed + " failed, " + skipped + " skipped");
+        System.out.println(passed + " passed, " + failed + " failed, " + skipped + " skipped"
+                + (flaky > 0 ? " (" + flaky + " failures passed on a rerun: see flakyFailure in the reports)" : ""));
         if (failed > 0 || tests == 0) {
             System.exit(1);
         }
