@@ -3,7 +3,6 @@ package io.kubundle.scheduler.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,8 +25,9 @@ import io.kubundle.scheduler.internal.plugins.TaintToleration;
 /**
  * The scheduling cycle alone, without the API: 10,000 pods (100m, 128Mi) onto 1,000 nodes
  * (32 CPUs) with the default profile, each decision assumed in the cache before the next, as the
- * scheduling thread does. Prints decisions per second; fails only far below the goal (3,000/s),
- * since CI machines are shared.
+ * scheduling thread does. Asserts where the pods went (every one placed, spread evenly); it also
+ * prints decisions per second for information. Speed is measured by itests/bench/scheduler.sh,
+ * not asserted here: CI machines are shared.
  */
 class SchedulingThroughputTest {
     static Profile defaultProfile() {
@@ -43,8 +43,8 @@ class SchedulingThroughputTest {
         return Profile.of("default-scheduler", plugins);
     }
 
-    /** Schedules {@code pods} pods onto {@code nodes} nodes; returns decisions per second. */
-    static double run(int nodes, int pods) {
+    /** Schedules {@code pods} pods onto {@code nodes} nodes; returns the cache they were assumed into. */
+    static ClusterCache run(int nodes, int pods) {
         ClusterCache cache = new ClusterCache();
         for (int i = 0; i < nodes; i++) {
             cache.putNode(NodeInfo.builder("sim-" + i).labels(Map.of("kubernetes.io/hostname", "sim-" + i))
@@ -63,20 +63,17 @@ class SchedulingThroughputTest {
             cache.assume(pod.toBuilder().nodeName(decision.node()).build());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        assertEquals(pods, cache.podCount());
-        return pods / seconds;
+        System.out.printf("scheduling cycle, %,d pods onto %,d nodes: %.0f pods/s%n", pods, nodes, pods / seconds);
+        return cache;
     }
 
     @Test
-    void tenThousandPodsOntoAThousandNodes() {
-        run(1000, 2000); // warm-up: the JIT
-        double[] rates = new double[3];
-        for (int i = 0; i < rates.length; i++) {
-            rates[i] = run(1000, 10_000);
-        }
-        Arrays.sort(rates);
-        System.out.printf("scheduling cycle, 10,000 pods onto 1,000 nodes: %.0f pods/s (median of 3: %s)%n", rates[1],
-                Arrays.toString(Arrays.stream(rates).mapToLong(Math::round).toArray()));
-        assertTrue(rates[1] > 500, "far below the 3,000 pods/s goal: " + rates[1]);
+    void tenThousandPodsOntoAThousandNodesAreAllPlacedAndSpreadEvenly() {
+        ClusterCache cache = run(1000, 10_000);
+        assertEquals(10_000, cache.podCount());
+        java.util.IntSummaryStatistics perNode = cache.snapshot().nodes().stream().mapToInt(node -> node.pods().size())
+                .summaryStatistics();
+        // spreading scores a sample of the nodes (percentageOfNodesToScore), so it is even, not exact
+        assertTrue(perNode.getMin() >= 5 && perNode.getMax() <= 20, "replicas of one app spread across the nodes: " + perNode);
     }
 }
