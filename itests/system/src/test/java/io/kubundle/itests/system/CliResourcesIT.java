@@ -136,12 +136,14 @@ class CliResourcesIT {
 
         String described = ok("describe", "deployment", "nginx-deployment");
         for (String line : List.of("Name:                   nginx-deployment", "Namespace:              default",
-                "Labels:                 tier=db", "Annotations:            owner: team-a",
+                "Labels:                 tier=db", "Annotations:            ",
                 "Selector:               app=web_server", "MinReadySeconds:        5", "  Containers:", "   nginx:",
                 "    Image:  ", "Events:")) {
             assertTrue(described.lines().anyMatch(l -> l.startsWith(line)), line + " missing from:\n" + described);
         }
         assertTrue(described.matches("(?s).*\\n    Image: +nginx:1.7.7\\n.*"), described);
+        // the deployment controller's revision annotation is listed too, sorted before ours
+        assertTrue(described.matches("(?s).*\\nAnnotations: +(\\S+: \\S+\\n {24})*owner: team-a\\n.*"), described);
         assertTrue(ok("describe", "ns", "default").startsWith("Name:         default\n"));
 
         assertEquals("deployment.apps \"nginx-deployment\" deleted\n", ok("delete", "deployment", "nginx-deployment"));
