@@ -187,7 +187,8 @@ class Fabric8IT {
             }
             assertEquals("yes", updated.getMetadata().getLabels().get("updated"), kind);
             assertTrue(Long.parseLong(updated.getMetadata().getResourceVersion()) > Long.parseLong(created.getMetadata().getResourceVersion()), kind);
-            client.resource(updated).delete();
+            // by name, not by the version read: a controller may have written the object since
+            client.resource(object).delete();
             assertNull(client.resource(object).get(), kind + " still there after delete");
         }
     }
