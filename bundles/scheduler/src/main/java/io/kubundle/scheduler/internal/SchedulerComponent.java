@@ -19,7 +19,6 @@ import io.kubundle.api.health.HealthCheck;
 import io.kubundle.api.scheduler.SchedulerPlugin;
 import io.kubundle.api.transport.ApiTransport;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.controller.support.ControllerHost;
 
 /**
  * Runs the scheduler while the bundle is active. Plugins are every {@link SchedulerPlugin}
