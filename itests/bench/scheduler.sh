@@ -64,5 +64,4 @@ echo "server: $(awk '/VmRSS/ {printf "RSS %.0f MiB", $2/1024}' "/proc/$java_pid/
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 pid=
-grep -h "scheduler stopped" "$work/out" | sed 's/^.*INFO: /scheduler: /' || true
 exit $status
