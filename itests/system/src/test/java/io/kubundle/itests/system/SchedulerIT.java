@@ -223,6 +223,14 @@ class SchedulerIT {
         try {
             Distribution.Result installed = distribution.kubundle("bundles", "install", jar.toString(), "--data-dir", data.toString());
             assertEquals(0, installed.exitCode(), installed.err());
+            await(() -> {
+                try {
+                    return distribution.kubundle("bundles", "list", "--data-dir", data.toString()).out().lines()
+                            .anyMatch(line -> line.contains("io.kubundle.scheduler.preferlabel") && line.contains("SchedulerPlugin"));
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the plugin's service is registered", 30);
             for (int i = 0; i < 3; i++) {
                 String name = "preferred-" + i;
                 apply(name, podWithCpu(name, "4"));
