@@ -23,7 +23,6 @@ import io.kubundle.client.kube.Informer;
 import io.kubundle.client.kube.KubeClient;
 import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.ResourceKind;
-import io.kubundle.controller.support.ControllerHost;
 
 /**
  * The scheduling loop. Informers on nodes and pods feed the {@link ClusterCache} (bound pods) and

@@ -19,14 +19,14 @@ import io.kubundle.api.health.HealthCheck;
 import io.kubundle.api.scheduler.SchedulerPlugin;
 import io.kubundle.api.transport.ApiTransport;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.controller.support.ControllerHost;
 
 /**
  * Runs the scheduler while the bundle is active. Plugins are every {@link SchedulerPlugin}
  * service, followed as they come and go; profiles come from {@code etc/io.kubundle.scheduler.cfg}
  * (read again when it changes: profiles at once, the other settings by restarting the scheduler).
- * A profile naming a plugin that is not installed is reported through {@link HealthCheck}, and its
- * pods wait.
+ * A profile naming a plugin that is not installed is reported through {@link HealthCheck} (once it
+ * has been missing for 5 s: not while the bundle's own plugins register at start, nor during a
+ * plugin's swap), and its pods wait; the process does not stop, and starts without waiting for it.
  */
 @Component(configurationPid = "io.kubundle.scheduler", immediate = true, service = HealthCheck.class)
 public final class SchedulerComponent implements HealthCheck {
@@ -41,6 +41,13 @@ public final class SchedulerComponent implements HealthCheck {
     private volatile String configProblem;
     private volatile Scheduler scheduler;
     private ControllerHost host;
+    /** "profile/plugin" -> since when (nanoTime) the profile misses the plugin. */
+    private final Map<String, Long> missingSince = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * How long a plugin may be missing before it is reported: while the bundle starts, its own
+     * plugins register one by one, and a swapped plugin is away for a moment.
+     */
+    static final long MISSING_GRACE_NANOS = 5_000_000_000L;
 
     @Reference(service = SchedulerPlugin.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -150,6 +157,15 @@ public final class SchedulerComponent implements HealthCheck {
         }
         Scheduler.ProfileSet next = new Scheduler.ProfileSet(Map.copyOf(resolved));
         profiles = next;
+        java.util.Set<String> missingNow = new java.util.HashSet<>();
+        for (Profile profile : resolved.values()) {
+            for (String missing : profile.missing) {
+                missingNow.add(profile.schedulerName + "/" + missing);
+            }
+        }
+        long now = System.nanoTime();
+        missingSince.keySet().retainAll(missingNow);
+        missingNow.forEach(key -> missingSince.putIfAbsent(key, now));
         Scheduler running = scheduler;
         if (running != null) {
             running.profilesChanged();
@@ -176,9 +192,13 @@ public final class SchedulerComponent implements HealthCheck {
         if (configProblem != null) {
             problems.add(configProblem);
         }
+        long now = System.nanoTime();
         for (Profile profile : profiles.profiles().values()) {
             for (String missing : profile.missing) {
-                problems.add("profile " + profile.schedulerName + ": plugin " + missing + " is not installed (its pods wait)");
+                Long since = missingSince.get(profile.schedulerName + "/" + missing);
+                if (since != null && now - since >= MISSING_GRACE_NANOS) {
+                    problems.add("profile " + profile.schedulerName + ": plugin " + missing + " is not installed (its pods wait)");
+                }
             }
         }
         return problems;

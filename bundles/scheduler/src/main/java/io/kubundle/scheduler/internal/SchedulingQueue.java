@@ -84,6 +84,8 @@ final class SchedulingQueue {
     private final Map<String, QueuedPod> all = new HashMap<>();
     private final Map<String, QueuedPod> inFlight = new HashMap<>();
     private long schedulingCycle;
+    /** When the unschedulable pods were last checked for their time-out (a scan, so at most once a second). */
+    private long lastUnschedulableScan = Long.MIN_VALUE / 4;
     private long moveRequestCycle = -1;
     private boolean closed;
 
@@ -307,7 +309,8 @@ final class SchedulingQueue {
             head.timestamp = now;
             active.add(head);
         }
-        if (!unschedulable.isEmpty()) {
+        if (!unschedulable.isEmpty() && now - lastUnschedulableScan >= 1_000) {
+            lastUnschedulableScan = now;
             for (Iterator<QueuedPod> it = unschedulable.values().iterator(); it.hasNext();) {
                 QueuedPod pod = it.next();
                 if (now - pod.lastFailure >= unschedulableTimeout) {

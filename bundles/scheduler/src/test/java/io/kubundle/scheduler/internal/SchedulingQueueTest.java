@@ -84,9 +84,9 @@ class SchedulingQueueTest {
     void unschedulablePodsAreRetriedAfterFiveMinutes() {
         queue.add(pod("a", 0));
         queue.addUnschedulable(queue.tryPop(), "no");
-        now.addAndGet(299_999);
+        now.addAndGet(299_000);
         assertNull(queue.tryPop());
-        now.addAndGet(1);
+        now.addAndGet(1_000); // the time-outs are checked once a second
         assertEquals("a", queue.tryPop().pod().name());
     }
 

@@ -94,8 +94,10 @@ class Fabric8IT {
                         .withStringData(Map.of("password", "x")).build(),
                 new ServiceBuilder().withNewMetadata().withName("svc").withNamespace("crud").endMetadata()
                         .withNewSpec().withSelector(Map.of("app", "a")).addNewPort().withPort(80).endPort().endSpec().build(),
+                // a scheduler name nobody serves: the scheduler (finding no node) would update the pod's status meanwhile
                 new PodBuilder().withNewMetadata().withName("p").withNamespace("crud").endMetadata()
-                        .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build(),
+                        .withNewSpec().withSchedulerName("none").addNewContainer().withName("c").withImage("busybox").endContainer()
+                        .endSpec().build(),
                 new DeploymentBuilder().withNewMetadata().withName("d").withNamespace("crud").endMetadata()
                         .withNewSpec().withNewSelector().withMatchLabels(Map.of("app", "d")).endSelector()
                         .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "d")).endMetadata()
@@ -317,7 +319,7 @@ class Fabric8IT {
         client.resource(new NamespaceBuilder().withNewMetadata().withName("pods").endMetadata().build()).create();
         for (String name : List.of("bound", "loose")) {
             client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("pods").endMetadata()
-                    .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
+                    .withNewSpec().withSchedulerName("none").addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
         }
         assertEquals("Pending", client.pods().inNamespace("pods").withName("bound").get().getStatus().getPhase());
 
@@ -348,7 +350,8 @@ class Fabric8IT {
         client.resource(new NamespaceBuilder().withNewMetadata().withName("budget").endMetadata().build()).create();
         for (String name : List.of("web-0", "web-1")) {
             client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("budget").withLabels(Map.of("app", "web"))
-                    .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("nginx").endContainer().endSpec().build()).create();
+                    .endMetadata().withNewSpec().withSchedulerName("none").addNewContainer().withName("c").withImage("nginx").endContainer()
+                    .endSpec().build()).create();
             // what a kubelet reports for a running, ready pod
             client.pods().inNamespace("budget").withName(name).editStatus(pod -> new PodBuilder(pod).editOrNewStatus().withPhase("Running")
                     .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build());

@@ -223,6 +223,14 @@ class SchedulerIT {
         try {
             Distribution.Result installed = distribution.kubundle("bundles", "install", jar.toString(), "--data-dir", data.toString());
             assertEquals(0, installed.exitCode(), installed.err());
+            await(() -> {
+                try {
+                    return distribution.kubundle("bundles", "list", "--data-dir", data.toString()).out().lines()
+                            .anyMatch(line -> line.contains("io.kubundle.scheduler.preferlabel") && line.contains("SchedulerPlugin"));
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "the plugin's service is registered", 30);
             for (int i = 0; i < 3; i++) {
                 String name = "preferred-" + i;
                 apply(name, podWithCpu(name, "4"));
@@ -242,6 +250,38 @@ class SchedulerIT {
 
     @Test
     @Order(6)
+    void aProfileNamingAMissingPluginIsReportedAndItsPodsWait() throws Exception {
+        Path config = distribution.home.resolve("etc/io.kubundle.scheduler.cfg");
+        String original = Files.readString(config);
+        Files.writeString(config, original.replace("DefaultPreemption, DefaultBinder", "DefaultPreemption, DefaultBinder, VendorThing:2"));
+        try {
+            await(() -> {
+                try {
+                    Distribution.Result list = distribution.kubundle("bundles", "list", "--data-dir", data.toString());
+                    return list.exitCode() == 1 && list.out().contains(
+                            "io.kubundle.scheduler scheduler: DEGRADED: profile default-scheduler: plugin VendorThing is not installed");
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "kubundle bundles list reports the missing plugin", 30);
+            apply("waiting", pod("waiting", ""));
+            awaitFailedScheduling("waiting", "profile default-scheduler cannot schedule: plugin(s) VendorThing not installed");
+            assertEquals("", nodeOf("waiting"));
+        } finally {
+            Files.writeString(config, original);
+        }
+        await(() -> !nodeOf("waiting").isEmpty(), "the profile is whole again: the pod is scheduled", 30);
+        await(() -> {
+            try {
+                return distribution.kubundle("bundles", "list", "--data-dir", data.toString()).exitCode() == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "healthy again", 30);
+    }
+
+    @Test
+    @Order(7)
     void swappingTheSchedulerMidWorkLosesAndDuplicatesNothing() throws Exception {
         String namespace = "swap";
         ObjectNode ns = client.json().createObjectNode();
