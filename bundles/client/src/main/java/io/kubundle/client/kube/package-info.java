@@ -10,7 +10,7 @@
  * ({@link io.kubundle.client.kube.https.Kubeconfig}) for nodes and tools. Both behave the same.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.kubundle.client.kube;
 
 import org.osgi.annotation.bundle.Export;

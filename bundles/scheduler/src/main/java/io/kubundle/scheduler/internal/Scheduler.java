@@ -20,6 +20,7 @@ import io.kubundle.api.scheduler.PodInfo;
 import io.kubundle.api.scheduler.Reserve;
 import io.kubundle.api.scheduler.Status;
 import io.kubundle.client.kube.Informer;
+import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.KubeClient;
 import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.ResourceKind;

@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import io.kubundle.api.health.HealthCheck;
 import io.kubundle.api.scheduler.SchedulerPlugin;
 import io.kubundle.api.transport.ApiTransport;
+import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.KubeClient;
 
 /**

@@ -21,7 +21,7 @@ import io.kubundle.client.kube.ResourceClient;
 import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.ResourceKind;
 import io.kubundle.client.kube.WorkQueue;
-import io.kubundle.controller.support.ControllerHost;
+import io.kubundle.client.kube.ControllerHost;
 
 /**
  * Kubernetes' garbage collector: watches every resource that can be listed, watched and deleted,

@@ -10,7 +10,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import io.kubundle.api.transport.ApiTransport;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.controller.support.ControllerHost;
+import io.kubundle.client.kube.ControllerHost;
 
 /** Runs node IPAM (a pod CIDR per node) while the bundle is active, unless {@code allocateNodeCidrs} is false. */
 @Component(configurationPid = "io.kubundle.controller.nodeipam", immediate = true, service = {})

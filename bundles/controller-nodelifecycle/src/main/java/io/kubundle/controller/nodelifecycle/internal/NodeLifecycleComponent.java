@@ -14,7 +14,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import io.kubundle.api.transport.ApiTransport;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.controller.support.ControllerHost;
+import io.kubundle.client.kube.ControllerHost;
 
 /**
  * Runs the node lifecycle controller while the bundle is active. The grace period is the

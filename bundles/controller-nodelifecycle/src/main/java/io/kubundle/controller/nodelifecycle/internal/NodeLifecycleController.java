@@ -27,7 +27,7 @@ import io.kubundle.client.kube.ObjectKey;
 import io.kubundle.client.kube.ResourceClient;
 import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.WorkQueue;
-import io.kubundle.controller.support.ControllerHost;
+import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.controller.support.EventRecorder;
 import io.kubundle.controller.support.Kinds;
 

@@ -27,7 +27,7 @@ import io.kubundle.client.kube.DeleteOptions;
 import io.kubundle.client.kube.Informer;
 import io.kubundle.client.kube.KubeClient;
 import io.kubundle.client.kube.WorkQueue;
-import io.kubundle.controller.support.ControllerHost;
+import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.controller.support.EventRecorder;
 import io.kubundle.controller.support.Informers;
 import io.kubundle.controller.support.Kinds;

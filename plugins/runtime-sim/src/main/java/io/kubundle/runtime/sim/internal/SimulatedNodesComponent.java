@@ -16,7 +16,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import io.kubundle.api.transport.ApiTransport;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.controller.support.ControllerHost;
+import io.kubundle.client.kube.ControllerHost;
 
 /**
  * Runs the simulated nodes of a {@code kubundle sim-nodes} process. How many and their names

@@ -1,4 +1,4 @@
-package io.kubundle.scheduler.internal;
+package io.kubundle.client.kube;
 
 import java.util.function.Supplier;
 
@@ -6,10 +6,9 @@ import java.util.function.Supplier;
  * Runs a controller while its component is active: starts it on a thread of its own (discovery
  * and first lists need the API server, which may still be starting, or being swapped), retrying
  * with back-off until it starts, and closes it when the component goes. A new instance (after a
- * swap) starts from fresh lists, so it catches up on whatever happened while none ran. (A copy of
- * controller-support's ControllerHost: the scheduler works on JSON trees and needs no model bundle.)
+ * swap) starts from fresh lists, so it catches up on whatever happened while none ran.
  */
-final class ControllerHost implements AutoCloseable {
+public final class ControllerHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControllerHost.class.getName());
 
     /** A controller: informers, a queue and workers. */
