@@ -189,8 +189,9 @@ class Fabric8IT {
             }
             assertEquals("yes", updated.getMetadata().getLabels().get("updated"), kind);
             assertTrue(Long.parseLong(updated.getMetadata().getResourceVersion()) > Long.parseLong(created.getMetadata().getResourceVersion()), kind);
-            // by name, not by the version read: a controller may have written the object since
-            client.resource(object).delete();
+            // by name, not by a version read: a controller (node IPAM) may have written the object since
+            updated.getMetadata().setResourceVersion(null);
+            client.resource(updated).delete();
             assertNull(client.resource(object).get(), kind + " still there after delete");
         }
     }
