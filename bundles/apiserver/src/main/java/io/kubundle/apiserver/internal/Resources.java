@@ -264,6 +264,20 @@ final class Resources {
      * marked Terminating and emptied in the background.
      */
     ObjectNode delete(ResourceType type, String namespace, String name, JsonNode options, String user) throws ApiException {
+        // retried when a controller wrote in between, as a patch is: preconditions, if any, are checked again
+        for (int attempt = 0;; attempt++) {
+            try {
+                return deleteOnce(type, namespace, name, options, user);
+            } catch (ApiException e) {
+                if (!e.isStaleWrite() || attempt >= MAX_CONFLICT_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private ObjectNode deleteOnce(ResourceType type, String namespace, String name, JsonNode options, String user)
+            throws ApiException {
         ObjectNode current = storage.get(type, namespace, name);
         String precondition = options.path("preconditions").path("resourceVersion").asText("");
         if (!precondition.isEmpty() && !precondition.equals(current.path("metadata").path("resourceVersion").asText())) {
