@@ -12,9 +12,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,9 +28,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,10 +49,8 @@ public final class ApiBench {
     private static final int WATCH_RATE = Integer.getInteger("apibench.watchRate", 500);
     private static final int WATCH_OBJECTS = 200;
 
-    private final String base;
-    private final String token;
+    private final BenchApi api;
     private final HttpClient client;
-    private final SSLContext ssl;
     /**
      * Open-loop requests go out through this fixed pool, so at most {@code apibench.connections}
      * requests are in flight and as many connections open. The JDK client over HTTP/1.1 otherwise opens
@@ -72,16 +64,9 @@ public final class ApiBench {
                 return t;
             });
 
-    private ApiBench(String base, String token, SSLContext ssl) {
-        this.base = base;
-        this.token = token;
-        this.ssl = ssl;
-        this.client = newClient();
-    }
-
-    private HttpClient newClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+    private ApiBench(BenchApi api) {
+        this.api = api;
+        this.client = api.client;
     }
 
     public static void main(String[] args) throws Exception {
@@ -89,14 +74,9 @@ public final class ApiBench {
             System.err.println("usage: ApiBench BASE_URL CA_PEM SECONDS [SERVER_PID]");
             System.exit(2);
         }
-        String token = System.getenv("KUBUNDLE_BENCH_TOKEN");
-        if (token == null || token.isEmpty()) {
-            System.err.println("KUBUNDLE_BENCH_TOKEN is not set");
-            System.exit(2);
-        }
         int seconds = Integer.parseInt(args[2]);
         long serverPid = args.length > 3 ? Long.parseLong(args[3]) : -1;
-        ApiBench bench = new ApiBench(args[0], token, sslContext(Path.of(args[1])));
+        ApiBench bench = new ApiBench(new BenchApi(args[0], Path.of(args[1])));
         String phases = System.getProperty("apibench.phases", "latency,list,watch");
         if (phases.contains("latency")) {
             bench.latency(seconds);
@@ -109,27 +89,10 @@ public final class ApiBench {
         }
     }
 
-    private static SSLContext sslContext(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + i++, cert);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
-    }
-
     // ---------------------------------------------------------------- requests
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+        return api.request(path).timeout(Duration.ofSeconds(60));
     }
 
     private HttpRequest get(String path) {
@@ -277,8 +240,8 @@ public final class ApiBench {
                     "{\"data\":{\"key\":\"" + i + "\"}}")));
             for (Result r : results) {
                 System.out.printf(Locale.ROOT, "%-7s %6d %9d %10.1f %9.2f %9.2f %9.2f %7d%n", r.name, rate, r.scheduled,
-                        r.achievedRate, ms(percentile(r.okLatencies, 0.50)), ms(percentile(r.okLatencies, 0.99)),
-                        ms(percentile(r.okLatencies, 1.0)), r.errors);
+                        r.achievedRate, ms(BenchApi.percentile(r.okLatencies, 0.50)), ms(BenchApi.percentile(r.okLatencies, 0.99)),
+                        ms(BenchApi.percentile(r.okLatencies, 1.0)), r.errors);
                 if (r.firstError != null) {
                     errors.add(r.name + " at " + rate + "/s: " + r.errorKinds + "; first: " + r.firstError);
                 }
@@ -325,7 +288,7 @@ public final class ApiBench {
         System.out.printf(Locale.ROOT, "%n== LIST of %d pods (one namespace) ==%n", PODS);
         System.out.printf(Locale.ROOT, "create: %d pods by %d clients (closed loop) in %.1f s = %.0f pods/s, "
                 + "p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %d%n", PODS, POD_CLIENTS, took, PODS / took,
-                ms(percentile(sorted, 0.5)), ms(percentile(sorted, 0.99)), ms(percentile(sorted, 1.0)), errors.get());
+                ms(BenchApi.percentile(sorted, 0.5)), ms(BenchApi.percentile(sorted, 0.99)), ms(BenchApi.percentile(sorted, 1.0)), errors.get());
         if (firstError.get() != null) {
             System.out.println("  first error: " + firstError.get());
         }
@@ -499,7 +462,7 @@ public final class ApiBench {
             call(post(path, configMap("w-" + i, "0")));
         }
         String rv = JSON.readTree(call(get(path + "?limit=1"))).path("metadata").path("resourceVersion").asText();
-        HttpClient watchClient = newClient();
+        HttpClient watchClient = api.newClient();
         List<CompletableFuture<HttpResponse<InputStream>>> opened = new ArrayList<>();
         for (int i = 0; i < WATCHERS; i++) {
             opened.add(watchClient.sendAsync(request(path + "?watch=1&resourceVersion=" + rv).timeout(Duration.ofHours(1))
@@ -616,14 +579,14 @@ public final class ApiBench {
                 + "%d ConfigMaps) ==%n", WATCHERS, WATCH_RATE, seconds, objects);
         System.out.printf(Locale.ROOT, "writes: %d sent in %.1f s, %d ok, %d errors; write latency p50 %.2f ms, "
                 + "p99 %.2f ms, max %.2f ms%n", n, writeSeconds, written.size(), errors.get(),
-                ms(percentile(writes, 0.5)), ms(percentile(writes, 0.99)), ms(percentile(writes, 1.0)));
+                ms(BenchApi.percentile(writes, 0.5)), ms(BenchApi.percentile(writes, 0.99)), ms(BenchApi.percentile(writes, 1.0)));
         if (firstError.get() != null) {
             System.out.println("  write errors: " + errorKinds + "; first: " + firstError.get());
         }
         System.out.printf(Locale.ROOT, "%-10s %12s %9s %9s %9s %6s %6s %9s %10s%n", "watchers", "delivered",
                 "p50 ms", "p99 ms", "max ms", "lost", "dup", "reorder", "unexpected");
         System.out.printf(Locale.ROOT, "%-10d %12d %9.2f %9.2f %9.2f %6d %6d %9d %10d%n", WATCHERS, delivered,
-                ms(percentile(lags, 0.5)), ms(percentile(lags, 0.99)), ms(percentile(lags, 1.0)), lost, duplicated,
+                ms(BenchApi.percentile(lags, 0.5)), ms(BenchApi.percentile(lags, 0.99)), ms(BenchApi.percentile(lags, 1.0)), lost, duplicated,
                 outOfOrder, unexpected);
         System.out.println("(lag = receive time - the writer's send time carried in the object; expected "
                 + (long) written.size() * WATCHERS + " deliveries" + (caughtUp ? "" : "; NOT all watchers caught up")
@@ -660,14 +623,6 @@ public final class ApiBench {
     }
 
     // ---------------------------------------------------------------- statistics
-
-    private static long percentile(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return -1;
-        }
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
 
     private static double ms(long nanos) {
         return nanos < 0 ? Double.NaN : nanos / 1e6;

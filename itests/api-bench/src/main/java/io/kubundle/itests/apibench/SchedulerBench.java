@@ -3,16 +3,10 @@ package io.kubundle.itests.apibench;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,9 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -40,18 +31,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * create to the last pod bound, and the per-pod latency (create answered to binding seen).
  */
 public final class SchedulerBench {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = BenchApi.JSON;
     private static final String NAMESPACE = "sched-bench";
 
-    private final String base;
-    private final String token;
-    private final HttpClient client;
+    private final BenchApi api;
 
-    private SchedulerBench(String base, String token, SSLContext ssl) {
-        this.base = base;
-        this.token = token;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+    private SchedulerBench(BenchApi api) {
+        this.api = api;
     }
 
     public static void main(String[] args) throws Exception {
@@ -59,50 +45,16 @@ public final class SchedulerBench {
             System.err.println("usage: SchedulerBench BASE_URL CA_PEM PODS NODES [CLIENTS]");
             System.exit(2);
         }
-        String token = System.getenv("KUBUNDLE_BENCH_TOKEN");
-        SchedulerBench bench = new SchedulerBench(args[0], token, sslContext(Path.of(args[1])));
+        SchedulerBench bench = new SchedulerBench(new BenchApi(args[0], Path.of(args[1])));
         int pods = Integer.parseInt(args[2]);
         int nodes = Integer.parseInt(args[3]);
         int clients = args.length > 4 ? Integer.parseInt(args[4]) : 32;
         bench.run(pods, nodes, clients);
     }
 
-    private static SSLContext sslContext(Path caPem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + i++, cert);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
-                .header("Authorization", "Bearer " + token).header("Accept", "application/json");
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws Exception {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = send(request(path).GET().build());
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("GET " + path + ": " + response.statusCode() + " " + response.body());
-        }
-        return JSON.readTree(response.body());
-    }
-
     private int readyNodes() throws Exception {
         int ready = 0;
-        for (JsonNode node : get("/api/v1/nodes").path("items")) {
+        for (JsonNode node : api.get("/api/v1/nodes").path("items")) {
             for (JsonNode condition : node.path("status").path("conditions")) {
                 if (condition.path("type").asText().equals("Ready") && condition.path("status").asText().equals("True")) {
                     ready++;
@@ -122,9 +74,8 @@ public final class SchedulerBench {
             Thread.sleep(1000);
         }
         System.out.printf("%d nodes Ready (waited %.1f s)%n", ready, (System.nanoTime() - waitStart) / 1e9);
-        send(request("/api/v1/namespaces").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NAMESPACE + "\"}}")).build());
-        String revision = get("/api/v1/namespaces/" + NAMESPACE + "/pods").path("metadata").path("resourceVersion").asText();
+        api.post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"" + NAMESPACE + "\"}}");
+        String revision = api.get("/api/v1/namespaces/" + NAMESPACE + "/pods").path("metadata").path("resourceVersion").asText();
 
         long[] created = new long[pods];
         long[] bound = new long[pods];
@@ -135,7 +86,7 @@ public final class SchedulerBench {
         AtomicLong firstBound = new AtomicLong();
 
         // the watch: when each pod is first seen with a node
-        HttpResponse<InputStream> watch = client.send(request("/api/v1/namespaces/" + NAMESPACE + "/pods?watch=1&resourceVersion="
+        HttpResponse<InputStream> watch = api.client.send(api.request("/api/v1/namespaces/" + NAMESPACE + "/pods?watch=1&resourceVersion="
                 + revision + "&timeoutSeconds=3600").timeout(Duration.ofHours(1)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         Thread watcher = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.body(), StandardCharsets.UTF_8))) {
@@ -180,7 +131,7 @@ public final class SchedulerBench {
                         + "\"resources\":{\"requests\":{\"cpu\":\"100m\",\"memory\":\"128Mi\"}}}]}}";
                 for (int attempt = 0; attempt < 5; attempt++) {
                     try {
-                        HttpResponse<String> response = send(request("/api/v1/namespaces/" + NAMESPACE + "/pods")
+                        HttpResponse<String> response = api.send(api.request("/api/v1/namespaces/" + NAMESPACE + "/pods")
                                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
                         if (response.statusCode() == 201) {
                             created[index] = System.nanoTime();
@@ -232,10 +183,6 @@ public final class SchedulerBench {
     }
 
     private static double pct(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int index = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
+        return Math.max(0, BenchApi.percentile(sorted, q)) / 1e6;
     }
 }

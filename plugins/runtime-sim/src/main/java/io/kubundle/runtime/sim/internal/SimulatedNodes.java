@@ -72,7 +72,12 @@ final class SimulatedNodes implements ControllerHost.Controller {
         thread.setDaemon(true);
         return thread;
     });
-    private final ExecutorService writers = Executors.newFixedThreadPool(4, runnable -> {
+    /**
+     * Calls in flight at once, for registering, heartbeats and pod reports: each call mostly waits
+     * for the API server's commit, so a handful of threads per core keeps thousands of nodes current.
+     */
+    private static final int CONCURRENT_CALLS = 16;
+    private final ExecutorService writers = Executors.newFixedThreadPool(CONCURRENT_CALLS, runnable -> {
         Thread thread = new Thread(runnable, "sim-nodes-writer");
         thread.setDaemon(true);
         return thread;
@@ -136,7 +141,7 @@ final class SimulatedNodes implements ControllerHost.Controller {
         if (!podInformer.awaitSynced(Duration.ofSeconds(60))) {
             throw new IOException("the pods did not list within 60 s");
         }
-        loop.start(4);
+        loop.start(CONCURRENT_CALLS);
         heartbeats.scheduleWithFixedDelay(this::renewLeases, settings.leaseRenewSeconds(), settings.leaseRenewSeconds(), TimeUnit.SECONDS);
         LOG.log(System.Logger.Level.INFO, "{0} simulated nodes {1}-0..{1}-{2} registered", settings.count(), settings.prefix(),
                 settings.count() - 1);
@@ -174,23 +179,35 @@ final class SimulatedNodes implements ControllerHost.Controller {
         return Set.copyOf(stopped);
     }
 
+    /** Creates the Node, reports it Ready and creates its Lease: three calls for a new node, as a kubelet makes them. */
     private void register(String name, int index) throws IOException, ApiStatusException {
-        if (nodes.find(null, name).isEmpty()) {
-            Node node = new NodeBuilder().withNewMetadata().withName(name)
-                    .withLabels(Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64",
-                            "node.kubundle.io/simulated", "true"))
-                    .endMetadata().withNewSpec().endSpec().build();
+        Node node = new NodeBuilder().withNewMetadata().withName(name)
+                .withLabels(Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64",
+                        "node.kubundle.io/simulated", "true"))
+                .endMetadata().withNewSpec().endSpec().build();
+        String uid;
+        try {
+            uid = nodes.create(node).getMetadata().getUid();
+        } catch (ApiStatusException e) {
+            if (!e.isAlreadyExists()) {
+                throw e;
+            }
+            uid = null; // registered by an earlier run: its Lease may exist too
+        }
+        if (!stopped.contains(name)) {
+            reportReady(name);
             try {
-                nodes.create(node);
+                if (uid == null) {
+                    renew(name);
+                } else {
+                    createLease(name, uid);
+                }
             } catch (ApiStatusException e) {
                 if (!e.isAlreadyExists()) {
                     throw e;
                 }
+                renew(name); // a Lease left from a Node of the same name, not yet collected
             }
-        }
-        if (!stopped.contains(name)) {
-            reportReady(name);
-            renew(name);
         }
     }
 
@@ -242,19 +259,26 @@ final class SimulatedNodes implements ControllerHost.Controller {
     }
 
     private void renew(String name) throws IOException, ApiStatusException {
-        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         try {
-            leases.patch(LEASE_NAMESPACE, name, PatchType.MERGE, "{\"spec\":{\"renewTime\":\"" + MICRO_TIME.format(now) + "\"}}");
+            leases.patch(LEASE_NAMESPACE, name, PatchType.MERGE, "{\"spec\":{\"renewTime\":\"" + MICRO_TIME.format(now()) + "\"}}");
         } catch (ApiStatusException e) {
             if (!e.isNotFound()) {
                 throw e;
             }
-            Node node = nodes.get(null, name);
-            leases.create(new LeaseBuilder().withNewMetadata().withName(name).withNamespace(LEASE_NAMESPACE)
-                    .addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(name).withUid(node.getMetadata().getUid())
-                    .endOwnerReference().endMetadata()
-                    .withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40).withRenewTime(now).endSpec().build());
+            createLease(name, nodes.get(null, name).getMetadata().getUid());
         }
+    }
+
+    private static java.time.ZonedDateTime now() {
+        return java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The node's Lease, owned by its Node so that it goes when the Node does. */
+    private void createLease(String name, String nodeUid) throws IOException, ApiStatusException {
+        leases.create(new LeaseBuilder().withNewMetadata().withName(name).withNamespace(LEASE_NAMESPACE)
+                .addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(name).withUid(nodeUid)
+                .endOwnerReference().endMetadata()
+                .withNewSpec().withHolderIdentity(name).withLeaseDurationSeconds(40).withRenewTime(now()).endSpec().build());
     }
 
     private Duration reconcilePod(String key) throws Exception {
