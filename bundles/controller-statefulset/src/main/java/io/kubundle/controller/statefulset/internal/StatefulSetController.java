@@ -101,6 +101,8 @@ final class StatefulSetController implements ControllerHost.Controller {
         String currentRevision = set.getStatus() == null || set.getStatus().getCurrentRevision() == null
                 || set.getStatus().getCurrentRevision().isEmpty() ? updateRevision : set.getStatus().getCurrentRevision();
 
+        Duration minReady = minReady(set);
+        Instant now = Instant.now();
         Map<Integer, Pod> byOrdinal = new HashMap<>();
         Map<Integer, StatefulSetPlan.PodState> states = new HashMap<>();
         for (Pod pod : pods.byIndex(BY_OWNER, set.getMetadata().getUid())) {
@@ -111,8 +113,9 @@ final class StatefulSetController implements ControllerHost.Controller {
             byOrdinal.put(ordinal, pod);
             boolean terminating = pod.getMetadata().getDeletionTimestamp() != null;
             String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-            states.put(ordinal, new StatefulSetPlan.PodState(ordinal, revisionOf(pod), terminating,
-                    "Running".equals(phase) && Pods.isReady(pod), !terminating && !Pods.isActive(pod)));
+            boolean running = "Running".equals(phase);
+            states.put(ordinal, new StatefulSetPlan.PodState(ordinal, revisionOf(pod), terminating, running && Pods.isReady(pod),
+                    running && Pods.isAvailable(pod, minReady, now), !terminating && !Pods.isActive(pod)));
         }
         var strategy = set.getSpec().getUpdateStrategy();
         Integer partition = strategy != null && "OnDelete".equals(strategy.getType()) ? null
@@ -213,9 +216,13 @@ final class StatefulSetController implements ControllerHost.Controller {
                 .update(new PersistentVolumeClaimBuilder(claim.get()).editMetadata().withOwnerReferences(refs).endMetadata().build());
     }
 
+    private static Duration minReady(StatefulSet set) {
+        return Duration.ofSeconds(set.getSpec().getMinReadySeconds() == null ? 0 : set.getSpec().getMinReadySeconds());
+    }
+
     private Duration updateStatus(StatefulSet set, java.util.Collection<Pod> all, boolean rolling, String currentRevision,
             String updateRevision, int collisions) throws Exception {
-        Duration minReady = Duration.ofSeconds(set.getSpec().getMinReadySeconds() == null ? 0 : set.getSpec().getMinReadySeconds());
+        Duration minReady = minReady(set);
         Instant now = Instant.now();
         int replicas = 0;
         int ready = 0;

@@ -14,15 +14,25 @@ import java.util.TreeMap;
  * With OrderedReady management, it goes one ordinal at a time, each Running and Ready before the
  * next; with Parallel, all at once;</li>
  * <li>pods at ordinals at or above {@code replicas} are deleted from the highest down (one at a
- * time, once all others are Ready, for OrderedReady);</li>
+ * time, once all others are available, for OrderedReady);</li>
  * <li>RollingUpdate: the pod at the highest ordinal not at the update revision, at or above the
  * partition, is deleted (to come back at the new revision), one at a time, waiting for each to be
  * Running and Ready again. OnDelete leaves that to the user.</li>
  * </ol>
  */
 final class StatefulSetPlan {
-    /** What the plan knows of a pod. */
-    record PodState(int ordinal, String revision, boolean terminating, boolean runningAndReady, boolean finished) {
+    /**
+     * What the plan knows of a pod.
+     *
+     * @param available running and ready for the set's {@code minReadySeconds}: what OrderedReady waits
+     *        for before it moves on, as Kubernetes' {@code isRunningAndAvailable}
+     */
+    record PodState(int ordinal, String revision, boolean terminating, boolean runningAndReady, boolean available,
+            boolean finished) {
+        /** A pod of a set without {@code minReadySeconds}: available as soon as it is ready. */
+        PodState(int ordinal, String revision, boolean terminating, boolean runningAndReady, boolean finished) {
+            this(ordinal, revision, terminating, runningAndReady, runningAndReady, finished);
+        }
     }
 
     sealed interface Action permits Create, Delete {
@@ -68,7 +78,7 @@ final class StatefulSetPlan {
                 }
                 continue;
             }
-            if (ordered && (pod.terminating() || !pod.runningAndReady())) {
+            if (ordered && (pod.terminating() || !pod.available())) {
                 return actions;
             }
         }

@@ -68,6 +68,12 @@ class StatefulSetPlanTest {
         Map<Integer, PodState> notReady = ready("r1", 0, 1);
         notReady.put(2, new PodState(2, "r2", false, false, false));
         assertEquals(List.of(), StatefulSetPlan.next(all, notReady), "waits for web-2 to be ready");
+        Map<Integer, PodState> readyNotYetAvailable = ready("r1", 0, 1);
+        readyNotYetAvailable.put(2, new PodState(2, "r2", false, true, false, false));
+        assertEquals(List.of(), StatefulSetPlan.next(all, readyNotYetAvailable),
+                "OrderedReady waits for web-2 to have been ready for minReadySeconds");
+        assertEquals(List.of(new Delete(1)), StatefulSetPlan.next(new Spec(3, 0, true, "r1", "r2"), readyNotYetAvailable),
+                "Parallel only waits for readiness");
         assertEquals("r1", partitioned.revisionFor(1), "a pod made again below the partition keeps the current revision");
         assertEquals("r2", new Spec(3, null, false, "r1", "r2").revisionFor(0), "OnDelete makes new pods at the update revision");
         assertEquals(List.of(), StatefulSetPlan.next(new Spec(3, null, false, "r1", "r2"), ready("r1", 0, 1, 2)), "OnDelete waits");
