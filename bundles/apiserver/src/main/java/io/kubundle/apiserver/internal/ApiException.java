@@ -41,6 +41,10 @@ final class ApiException extends Exception {
         return reason;
     }
 
+    List<Cause> causes() {
+        return causes;
+    }
+
     static ApiException badRequest(String message) {
         return new ApiException(400, "BadRequest", message);
     }

@@ -187,6 +187,31 @@ final class ObjectRules {
         }
     }
 
+    static final String JOB_CONTROLLER_UID = "batch.kubernetes.io/controller-uid";
+    static final String JOB_NAME = "batch.kubernetes.io/job-name";
+    private static final String LEGACY_JOB_CONTROLLER_UID = "controller-uid";
+    private static final String LEGACY_JOB_NAME = "job-name";
+
+    /**
+     * What only a create does, once the object has its uid: a Job without {@code manualSelector}
+     * selects its pods by its uid, and its template carries the uid and name labels (user-set
+     * ones are kept, and validation rejects them if they disagree), as Kubernetes' job strategy does.
+     */
+    static void prepareForCreate(ResourceType type, ObjectNode object) {
+        if (!type.kind().equals("Job") || object.path("spec").path("manualSelector").asBoolean(false)) {
+            return;
+        }
+        String uid = object.path("metadata").path("uid").asText();
+        String name = object.path("metadata").path("name").asText();
+        ObjectNode spec = object.with("spec");
+        ObjectNode labels = spec.with("template").with("metadata").with("labels");
+        putIfMissing(labels, LEGACY_JOB_NAME, name);
+        putIfMissing(labels, JOB_NAME, name);
+        putIfMissing(labels, LEGACY_JOB_CONTROLLER_UID, uid);
+        putIfMissing(labels, JOB_CONTROLLER_UID, uid);
+        putIfMissing(spec.with("selector").with("matchLabels"), JOB_CONTROLLER_UID, uid);
+    }
+
     /** The problems of an object, empty if it is valid. */
     static List<ApiException.Cause> validate(ResourceType type, ObjectNode object) {
         List<ApiException.Cause> causes = new ArrayList<>();
@@ -222,11 +247,50 @@ final class ObjectRules {
                 }
                 validatePodSpec(spec.path("template").path("spec"), "spec.template.spec", causes);
             }
+            case "Job" -> validateJob(object, causes);
             default -> {
                 // no further rules yet
             }
         }
         return causes;
+    }
+
+    private static void validateJob(ObjectNode job, List<ApiException.Cause> causes) {
+        JsonNode spec = job.path("spec");
+        Map<String, String> templateLabels = ObjectStorage.labels(spec.path("template"));
+        if (!spec.path("manualSelector").asBoolean(false)) {
+            // the selector was generated on create: it must still be the uid's, and the template must carry it
+            String uid = job.path("metadata").path("uid").asText();
+            String name = job.path("metadata").path("name").asText();
+            for (Map.Entry<String, String> label : Map.of(JOB_CONTROLLER_UID, uid, LEGACY_JOB_CONTROLLER_UID, uid, JOB_NAME, name,
+                    LEGACY_JOB_NAME, name).entrySet()) {
+                if (!label.getValue().equals(templateLabels.get(label.getKey()))) {
+                    causes.add(new ApiException.Cause("FieldValueInvalid", "spec.template.metadata.labels", "Invalid value: \""
+                            + templateLabels.get(label.getKey()) + "\": must be '" + label.getValue() + "'"));
+                }
+            }
+            Map<String, String> selector = new java.util.TreeMap<>();
+            spec.path("selector").path("matchLabels").fields().forEachRemaining(e -> selector.put(e.getKey(), e.getValue().asText()));
+            if (!selector.equals(Map.of(JOB_CONTROLLER_UID, uid)) || spec.path("selector").has("matchExpressions")) {
+                causes.add(new ApiException.Cause("FieldValueInvalid", "spec.selector", "Invalid value: " + spec.path("selector")
+                        + ": `selector` not auto-generated"));
+            }
+        } else if (spec.path("selector").path("matchLabels").isEmpty() && spec.path("selector").path("matchExpressions").isEmpty()) {
+            causes.add(new ApiException.Cause("FieldValueRequired", "spec.selector", "Required value"));
+        } else {
+            spec.path("selector").path("matchLabels").fields().forEachRemaining(e -> {
+                if (!e.getValue().asText().equals(templateLabels.get(e.getKey()))) {
+                    causes.add(new ApiException.Cause("FieldValueInvalid", "spec.template.metadata.labels",
+                            "Invalid value: " + templateLabels + ": `selector` does not match template `labels`"));
+                }
+            });
+        }
+        String restartPolicy = spec.path("template").path("spec").path("restartPolicy").asText("");
+        if (!restartPolicy.equals("OnFailure") && !restartPolicy.equals("Never")) {
+            causes.add(new ApiException.Cause("FieldValueNotSupported", "spec.template.spec.restartPolicy",
+                    "Unsupported value: \"" + restartPolicy + "\": supported values: \"OnFailure\", \"Never\""));
+        }
+        validatePodSpec(spec.path("template").path("spec"), "spec.template.spec", causes);
     }
 
     private static boolean dnsLabelNamed(ResourceType type) {

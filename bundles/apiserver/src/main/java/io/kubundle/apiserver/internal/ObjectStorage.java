@@ -106,14 +106,16 @@ final class ObjectStorage {
         return labels;
     }
 
-    /** Stores a new object; fills in name (from generateName), uid, creationTimestamp and generation. */
+    /** Stores a new object; fills in name (from generateName), uid (unless the caller chose it), creationTimestamp and generation. */
     ObjectNode create(ResourceType type, String namespace, ObjectNode object) throws ApiException {
         ObjectNode metadata = object.with("metadata");
         if (metadata.path("name").asText("").isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
             metadata.put("name", generateName(metadata.path("generateName").asText()));
         }
         String name = metadata.path("name").asText("");
-        metadata.put("uid", UUID.randomUUID().toString());
+        if (metadata.path("uid").asText("").isEmpty()) {
+            metadata.put("uid", UUID.randomUUID().toString());
+        }
         metadata.put("creationTimestamp", now());
         metadata.put("generation", 1);
         metadata.remove("resourceVersion");

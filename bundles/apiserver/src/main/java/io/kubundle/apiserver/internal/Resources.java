@@ -96,11 +96,15 @@ final class Resources {
         ObjectRules.applyDefaults(type, object);
         ManagedFields.record(null, object, writer, type.apiVersion(), null, ManagedFields.Scope.of(type, null));
         admit(AdmissionRequest.Operation.CREATE, type, namespace, object, null, user);
+        metadata = object.with("metadata"); // a mutating hook may have replaced it
         String name = metadata.path("name").asText("");
         if (name.isEmpty() && !metadata.path("generateName").asText("").isEmpty()) {
             // validate the generated name as the stored object will carry it
             metadata.put("name", ObjectStorage.generateName(metadata.path("generateName").asText()));
         }
+        // the uid is the server's, given before validation since a Job's generated selector names it
+        metadata.put("uid", java.util.UUID.randomUUID().toString());
+        ObjectRules.prepareForCreate(type, object);
         validate(type, object);
         validateAdmission(AdmissionRequest.Operation.CREATE, type, namespace, object, null, user);
         return storage.create(type, namespace, object);

@@ -10,7 +10,6 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -131,10 +130,6 @@ final class JobController implements ControllerHost.Controller {
         if (job == null || job.getMetadata().getDeletionTimestamp() != null) {
             return Duration.ZERO;
         }
-        if (job.getSpec().getSelector() == null && !Boolean.TRUE.equals(job.getSpec().getManualSelector())) {
-            defaultSelector(job);
-            return Duration.ZERO;
-        }
         String uid = job.getMetadata().getUid();
         String namespace = job.getMetadata().getNamespace();
         List<Pod> owned = pods.byIndex(BY_CONTROLLER, uid);
@@ -174,22 +169,6 @@ final class JobController implements ControllerHost.Controller {
             return Duration.ZERO;
         }
         return plan.requeue() == null ? Duration.ZERO : plan.requeue();
-    }
-
-    /** What Kubernetes' API server does on create when {@code manualSelector} is not set: select by the Job's uid. */
-    private void defaultSelector(Job job) throws Exception {
-        Job changed = json.convertValue(job, Job.class);
-        String uid = job.getMetadata().getUid();
-        changed.getSpec().setSelector(new LabelSelectorBuilder().addToMatchLabels(CONTROLLER_UID, uid).build());
-        PodTemplateSpec template = changed.getSpec().getTemplate();
-        if (template.getMetadata() == null) {
-            template.setMetadata(new ObjectMeta());
-        }
-        Map<String, String> labels = template.getMetadata().getLabels() == null ? new HashMap<>()
-                : new HashMap<>(template.getMetadata().getLabels());
-        labels.putAll(jobLabels(job));
-        template.getMetadata().setLabels(labels);
-        jobClient.update(changed);
     }
 
     private static Map<String, String> jobLabels(Job job) {
