@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.kubundle.client.kube.ApiStatusException;
@@ -55,8 +56,17 @@ final class SimulatedNodes implements ControllerHost.Controller {
     private static final java.time.format.DateTimeFormatter MICRO_TIME = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
-    /** How the nodes look and how often they report. */
-    record Settings(String prefix, int count, int leaseRenewSeconds, String cpu, String memory, int maxPods) {
+    /**
+     * How the nodes look and how often they report; {@code labels} and {@code taints} are added
+     * to a Node when it is registered, as the kubelet's {@code --node-labels} and
+     * {@code --register-with-taints}.
+     */
+    record Settings(String prefix, int count, int leaseRenewSeconds, String cpu, String memory, int maxPods, Map<String, String> labels,
+            List<Taint> taints) {
+        Settings {
+            labels = Map.copyOf(labels);
+            taints = List.copyOf(taints);
+        }
     }
 
     private final KubeClient client;
@@ -176,12 +186,8 @@ final class SimulatedNodes implements ControllerHost.Controller {
 
     private void register(String name, int index) throws IOException, ApiStatusException {
         if (nodes.find(null, name).isEmpty()) {
-            Node node = new NodeBuilder().withNewMetadata().withName(name)
-                    .withLabels(Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64",
-                            "node.kubundle.io/simulated", "true"))
-                    .endMetadata().withNewSpec().endSpec().build();
             try {
-                nodes.create(node);
+                nodes.create(newNode(name, settings));
             } catch (ApiStatusException e) {
                 if (!e.isAlreadyExists()) {
                     throw e;
@@ -192,6 +198,15 @@ final class SimulatedNodes implements ControllerHost.Controller {
             reportReady(name);
             renew(name);
         }
+    }
+
+    /** The Node a simulated node registers: the kubelet's labels, then the settings' labels and taints. */
+    static Node newNode(String name, Settings settings) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>(Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux",
+                "kubernetes.io/arch", "amd64", "node.kubundle.io/simulated", "true"));
+        labels.putAll(settings.labels());
+        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().withTaints(settings.taints().isEmpty() ? null : settings.taints()).endSpec().build();
     }
 
     private String hostIp(String name) {
