@@ -95,7 +95,7 @@ final class SimulatedNodes implements ControllerHost.Controller {
         this.nodes = client.resources(Kinds.NODES);
         this.leases = client.resources(Kinds.LEASES);
         this.pods = client.resources(Kinds.PODS);
-        this.stopped.addAll(initiallyStopped);
+        initiallyStopped.stream().filter(this::owns).forEach(this.stopped::add);
         this.loop = new ControllerLoop("sim-pods", queue, this::reconcilePod, 10);
     }
 
@@ -110,7 +110,7 @@ final class SimulatedNodes implements ControllerHost.Controller {
         }
         try {
             int index = Integer.parseInt(nodeName.substring(settings.prefix().length() + 1));
-            return index >= 0 && index < settings.count();
+            return index >= 0 && index < settings.count() && nodeName(index).equals(nodeName);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -158,12 +158,16 @@ final class SimulatedNodes implements ControllerHost.Controller {
         }
     }
 
-    /** Stops or restarts nodes: a stopped node neither heartbeats nor reports its pods. */
+    /**
+     * Stops or restarts nodes: a stopped node neither heartbeats nor reports its pods. Names that
+     * are not ours are ignored: the list is shared by every sim-nodes process of an installation.
+     */
     void setStopped(Set<String> names) {
+        Set<String> ours = names.stream().filter(this::owns).collect(java.util.stream.Collectors.toSet());
         Set<String> restarted = new java.util.HashSet<>(stopped);
-        restarted.removeAll(names);
+        restarted.removeAll(ours);
         stopped.clear();
-        stopped.addAll(names);
+        stopped.addAll(ours);
         for (String name : restarted) {
             writers.submit(() -> {
                 try {
