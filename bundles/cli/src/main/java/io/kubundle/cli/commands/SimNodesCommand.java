@@ -50,13 +50,13 @@ final class SimNodesCommand implements Callable<Integer> {
             description = "Node names are NAME-0, NAME-1, ... (default: ${DEFAULT-VALUE}).")
     String prefix;
 
-    @Option(names = "--control-plane", description = {"The nodes register as control-plane nodes, as kubeadm makes them: label",
-        CONTROL_PLANE_ROLE + "=\"\" and taint " + CONTROL_PLANE_ROLE + ":NoSchedule."})
+    @Option(names = "--control-plane", description = "The nodes register as control-plane nodes, as kubeadm makes them: label "
+            + CONTROL_PLANE_ROLE + "=\"\" and taint " + CONTROL_PLANE_ROLE + ":NoSchedule.")
     boolean controlPlane;
 
     @Option(names = "--register-with-taints", paramLabel = "KEY[=VALUE]:EFFECT", split = ",",
-            description = {"Taints the nodes register with, like the kubelet's flag (a Node that exists keeps its own),",
-                "e.g. node-role.kubernetes.io/master=:NoSchedule."})
+            description = "Taints the nodes register with, like the kubelet's flag (a Node that exists keeps its own), "
+                    + "e.g. node-role.kubernetes.io/master=:NoSchedule.")
     List<String> taints = new ArrayList<>();
 
     @Option(names = "--node-labels", paramLabel = "KEY=VALUE", split = ",",
