@@ -38,6 +38,18 @@ final class Kubectl {
         return result.out();
     }
 
+    /** As {@link #ok}, for lambdas: any failure is an AssertionError. */
+    String must(String... args) {
+        try {
+            return ok(args);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Starts a long-running kubectl (such as get -w); the caller reads and destroys it. */
     Process start(String... args) throws IOException {
         return new ProcessBuilder(command(args)).redirectErrorStream(true).start();

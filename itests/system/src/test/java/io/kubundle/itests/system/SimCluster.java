@@ -70,22 +70,12 @@ final class SimCluster implements AutoCloseable {
     }
 
     static void await(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(condition, () -> what, seconds);
     }
 
     /** Runs kubectl, failing the test on a non-zero exit. */
     String kubectl(String... args) {
-        try {
-            return kubectl.ok(args);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return kubectl.must(args);
     }
 
     Path manifest(String name, String text) throws Exception {

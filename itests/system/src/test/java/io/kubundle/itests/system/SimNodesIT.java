@@ -50,13 +50,7 @@ class SimNodesIT {
 
     /** Polls every 200 ms for up to 30 s (shared with the other simulated-node ITs). */
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(condition, () -> what, 30);
     }
 
     private static String kubectl(String... args) {

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.kubundle.client.kube.ApiStatusException;
@@ -55,8 +56,17 @@ final class SimulatedNodes implements ControllerHost.Controller {
     private static final java.time.format.DateTimeFormatter MICRO_TIME = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
-    /** How the nodes look and how often they report. */
-    record Settings(String prefix, int count, int leaseRenewSeconds, String cpu, String memory, int maxPods) {
+    /**
+     * How the nodes look and how often they report; {@code labels} and {@code taints} are added
+     * to a Node when it is registered, as the kubelet's {@code --node-labels} and
+     * {@code --register-with-taints}.
+     */
+    record Settings(String prefix, int count, int leaseRenewSeconds, String cpu, String memory, int maxPods, Map<String, String> labels,
+            List<Taint> taints) {
+        Settings {
+            labels = Map.copyOf(labels);
+            taints = List.copyOf(taints);
+        }
     }
 
     private final KubeClient client;
@@ -90,7 +100,7 @@ final class SimulatedNodes implements ControllerHost.Controller {
         this.nodes = client.resources(Kinds.NODES);
         this.leases = client.resources(Kinds.LEASES);
         this.pods = client.resources(Kinds.PODS);
-        this.stopped.addAll(initiallyStopped);
+        initiallyStopped.stream().filter(this::owns).forEach(this.stopped::add);
         this.loop = new ControllerLoop("sim-pods", queue, this::reconcilePod, 10);
     }
 
@@ -105,7 +115,7 @@ final class SimulatedNodes implements ControllerHost.Controller {
         }
         try {
             int index = Integer.parseInt(nodeName.substring(settings.prefix().length() + 1));
-            return index >= 0 && index < settings.count();
+            return index >= 0 && index < settings.count() && nodeName(index).equals(nodeName);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -153,12 +163,16 @@ final class SimulatedNodes implements ControllerHost.Controller {
         }
     }
 
-    /** Stops or restarts nodes: a stopped node neither heartbeats nor reports its pods. */
+    /**
+     * Stops or restarts nodes: a stopped node neither heartbeats nor reports its pods. Names that
+     * are not ours are ignored: the list is shared by every sim-nodes process of an installation.
+     */
     void setStopped(Set<String> names) {
+        Set<String> ours = names.stream().filter(this::owns).collect(java.util.stream.Collectors.toSet());
         Set<String> restarted = new java.util.HashSet<>(stopped);
-        restarted.removeAll(names);
+        restarted.removeAll(ours);
         stopped.clear();
-        stopped.addAll(names);
+        stopped.addAll(ours);
         for (String name : restarted) {
             writers.submit(() -> {
                 try {
@@ -181,13 +195,9 @@ final class SimulatedNodes implements ControllerHost.Controller {
 
     /** Creates the Node, reports it Ready and creates its Lease: three calls for a new node, as a kubelet makes them. */
     private void register(String name, int index) throws IOException, ApiStatusException {
-        Node node = new NodeBuilder().withNewMetadata().withName(name)
-                .withLabels(Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64",
-                        "node.kubundle.io/simulated", "true"))
-                .endMetadata().withNewSpec().endSpec().build();
         String uid;
         try {
-            uid = nodes.create(node).getMetadata().getUid();
+            uid = nodes.create(newNode(name, settings)).getMetadata().getUid();
         } catch (ApiStatusException e) {
             if (!e.isAlreadyExists()) {
                 throw e;
@@ -209,6 +219,15 @@ final class SimulatedNodes implements ControllerHost.Controller {
                 renew(name); // a Lease left from a Node of the same name, not yet collected
             }
         }
+    }
+
+    /** The Node a simulated node registers: the kubelet's labels, then the settings' labels and taints. */
+    static Node newNode(String name, Settings settings) {
+        Map<String, String> labels = new java.util.LinkedHashMap<>(Map.of("kubernetes.io/hostname", name, "kubernetes.io/os", "linux",
+                "kubernetes.io/arch", "amd64", "node.kubundle.io/simulated", "true"));
+        labels.putAll(settings.labels());
+        return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().withTaints(settings.taints().isEmpty() ? null : settings.taints()).endSpec().build();
     }
 
     private String hostIp(String name) {
