@@ -1,9 +1,9 @@
 /**
  * Object metadata helpers shared by the API server, the client and controllers: label and field
- * selectors with Kubernetes' syntax and meaning.
+ * selectors with Kubernetes' syntax and meaning, and node roles.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.kubundle.api.meta;
 
 import org.osgi.annotation.bundle.Export;

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.kubundle.api.meta.NodeRoles;
+
 /**
  * Server-side printing: the {@code meta.k8s.io/v1 Table} that {@code kubectl get} asks for, with
  * the columns Kubernetes prints for each kind (and Name, Age for the rest).
@@ -299,12 +301,7 @@ final class Tables {
     }
 
     private static String nodeRoles(JsonNode node) {
-        List<String> roles = new ArrayList<>();
-        node.path("metadata").path("labels").fieldNames().forEachRemaining(label -> {
-            if (label.startsWith("node-role.kubernetes.io/")) {
-                roles.add(label.substring("node-role.kubernetes.io/".length()));
-            }
-        });
+        List<String> roles = NodeRoles.of(ObjectStorage.labels(node));
         return roles.isEmpty() ? "<none>" : String.join(",", roles);
     }
 

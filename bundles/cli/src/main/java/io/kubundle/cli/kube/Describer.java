@@ -1,11 +1,14 @@
 package io.kubundle.cli.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.kubundle.api.meta.NodeRoles;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code describe}: the object's name, namespace, labels and annotations, then what matters for
@@ -96,13 +99,10 @@ public final class Describer {
     private void node(DescribeText out, JsonNode node) {
         JsonNode metadata = node.path("metadata");
         out.field(0, "Name", metadata.path("name").asText());
-        List<String> roles = new ArrayList<>();
-        metadata.path("labels").fieldNames().forEachRemaining(label -> {
-            if (label.startsWith("node-role.kubernetes.io/")) {
-                roles.add(label.substring("node-role.kubernetes.io/".length()));
-            }
-        });
-        out.field(0, "Roles", String.join(",", roles));
+        Map<String, String> labels = new java.util.HashMap<>();
+        metadata.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        List<String> roles = NodeRoles.of(labels);
+        out.field(0, "Roles", roles.isEmpty() ? "<none>" : String.join(",", roles));
         labelsAndAnnotations(out, metadata);
         out.field(0, "CreationTimestamp", out.time(metadata.path("creationTimestamp").asText("")));
         JsonNode spec = node.path("spec");

@@ -25,6 +25,8 @@ import java.util.function.Function;
  * the server no longer has (410 Gone) or any failure to resume means a new list, whose
  * differences from the cache reach the handlers as adds, updates and deletes, so nothing is
  * missed. Reads ({@link #get}, {@link #list}, {@link #byIndex}) are safe from any thread.
+ * Cached objects carry no {@code metadata.managedFields} (see {@link ResourceClient}): read
+ * them with {@link ResourceClient#get} when you need them.
  */
 public final class Informer<T> implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Informer.class.getName());
@@ -70,7 +72,7 @@ public final class Informer<T> implements AutoCloseable {
      * @param resync how often handlers get every object again as an update (zero: never)
      */
     public Informer(ResourceClient<T> client, String namespace, ListOptions selectors, Duration resync) {
-        this.client = client;
+        this.client = client.withoutManagedFields();
         this.namespace = namespace;
         this.selectors = new ListOptions(selectors.labelSelector(), selectors.fieldSelector(), 0, null, null);
         this.resyncMillis = resync.toMillis();

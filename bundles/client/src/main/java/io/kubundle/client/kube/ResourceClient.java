@@ -26,10 +26,26 @@ public final class ResourceClient<T> {
 
     private final KubeClient client;
     private final ResourceKind<T> kind;
+    private final boolean withoutManagedFields;
 
     ResourceClient(KubeClient client, ResourceKind<T> kind) {
+        this(client, kind, false);
+    }
+
+    private ResourceClient(KubeClient client, ResourceKind<T> kind, boolean withoutManagedFields) {
         this.client = client;
         this.kind = kind;
+        this.withoutManagedFields = withoutManagedFields;
+    }
+
+    /**
+     * The same verbs, reading objects without {@code metadata.managedFields}, as an informer caches
+     * them (client-go's TransformStripManagedFields): they are the server's bookkeeping, often the
+     * larger part of a pod, and no controller reads them. An update sent from such a copy leaves
+     * the live entries as they are, since it carries none.
+     */
+    ResourceClient<T> withoutManagedFields() {
+        return new ResourceClient<>(client, kind, true);
     }
 
     public ResourceKind<T> kind() {
@@ -236,6 +252,9 @@ public final class ResourceClient<T> {
 
     private T object(JsonNode tree) throws JsonProcessingException {
         ObjectNode object = (ObjectNode) tree;
+        if (withoutManagedFields && object.path("metadata") instanceof ObjectNode metadata) {
+            metadata.remove("managedFields");
+        }
         // list items carry no kind and apiVersion; typed models and informers want them
         if (!object.has("kind")) {
             object.put("kind", kind.kind());

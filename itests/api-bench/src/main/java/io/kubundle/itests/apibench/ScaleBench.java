@@ -189,16 +189,35 @@ public final class ScaleBench {
         }
     }
 
+    /** The master's resident memory, and its live heap: what a full collection leaves (jcmd's GC.run, then GC.heap_info). */
     private String memory() {
+        String rss = "unknown";
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + serverPid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
-                    return String.format("master RSS %.0f MiB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
+                    rss = String.format("%.0f MiB", Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
                 }
             }
+            jcmd("GC.run");
+            long usedKiB = 0;
+            for (String line : jcmd("GC.heap_info").split("\n")) {
+                java.util.regex.Matcher used = java.util.regex.Pattern.compile("(generation|heap|space)\\b.*\\bused (\\d+)K").matcher(line);
+                if (used.find() && !line.contains("Metaspace") && !line.strip().startsWith("class space")) {
+                    usedKiB += Long.parseLong(used.group(2));
+                }
+            }
+            return String.format("master RSS %s, live heap %.0f MiB", rss, usedKiB / 1024.0);
         } catch (Exception e) {
-            // reported below
+            return "master RSS " + rss + " (live heap unknown: " + e.getMessage() + ")";
         }
-        return "master RSS unknown";
+    }
+
+    private String jcmd(String command) throws Exception {
+        Process process = new ProcessBuilder("jcmd", Long.toString(serverPid), command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + command + ": " + out);
+        }
+        return out;
     }
 }

@@ -188,8 +188,8 @@ class TutorialIT {
     @Order(1)
     void theClusterHasAMasterAndTwoWorkers() {
         String nodes = kubectl("get", "nodes");
-        // kubectl sorts the roles; the server's table does not yet (reported), so either order
-        assertTrue(nodes.lines().anyMatch(line -> line.matches(MASTER + "\\s+Ready\\s+(control-plane,master|master,control-plane)\\s.*")),
+        // sorted, as kubectl shows them
+        assertTrue(nodes.lines().anyMatch(line -> line.matches(MASTER + "\\s+Ready\\s+control-plane,master\\s.*")),
                 nodes);
         assertTrue(nodes.lines().anyMatch(line -> line.matches(NODE1 + "\\s+Ready\\s+<none>\\s.*")), nodes);
         assertEquals(MASTER_TAINT + "::NoSchedule " + CONTROL_PLANE_TAINT + "::NoSchedule", kubectl("get", "node", MASTER, "-o",

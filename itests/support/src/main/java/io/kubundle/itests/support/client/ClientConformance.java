@@ -193,6 +193,15 @@ public abstract class ClientConformance {
             await(() -> late.size() == 1, "the late handler hears of the object there is");
             assertEquals(List.of("add late"), late);
             assertEquals(1, informer.listCount(), "no relist was needed");
+
+            // the cache leaves out managedFields; an update from a cached copy keeps the live ones
+            assertFalse(maps.get(ns, "late").path("metadata").path("managedFields").isEmpty(), "the server keeps managedFields");
+            ObjectNode cached = informer.get(ns, "late").orElseThrow();
+            assertTrue(cached.path("metadata").path("managedFields").isMissingNode(), cached.toString());
+            ObjectNode changed = cached.deepCopy();
+            changed.with("data").put("value", "3");
+            maps.update(changed);
+            assertFalse(maps.get(ns, "late").path("metadata").path("managedFields").isEmpty(), "an update without them keeps them");
         }
     }
 
