@@ -22,6 +22,7 @@ import io.kubundle.client.kube.https.Kubeconfig;
 public final class KubeClient {
     private final ApiTransport transport;
     private final ObjectMapper json;
+    private final ObjectMapper cacheJson;
 
     public KubeClient(ApiTransport transport) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -29,6 +30,12 @@ public final class KubeClient {
         // (a Lease's renewTime) are java.time types in fabric8's model
         this.json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                 .registerModule(new JavaTimeModule());
+        this.cacheJson = json.copy().addMixIn(Object.class, WithoutManagedFields.class);
+    }
+
+    /** Applied to every class read for a cache: an object's managedFields are skipped, never built. */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(value = "managedFields", allowGetters = false)
+    private interface WithoutManagedFields {
     }
 
     /** A client for the server and user a kubeconfig file names in its current context. */
@@ -44,6 +51,11 @@ public final class KubeClient {
     /** The mapper objects are read and written with. */
     public ObjectMapper json() {
         return json;
+    }
+
+    /** As {@link #json}, but reading no {@code managedFields}: for objects an informer caches. */
+    ObjectMapper cacheJson() {
+        return cacheJson;
     }
 
     public ApiTransport transport() {
