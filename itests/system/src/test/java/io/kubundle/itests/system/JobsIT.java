@@ -253,8 +253,20 @@ class JobsIT {
     @Test
     @Order(6)
     void cronJobsFireEveryMinuteAndKeepTheirHistory() throws Exception {
-        await(() -> !kubectl("get", "cronjob", "tick", "-o", "jsonpath={.status.lastSuccessfulTime}").isEmpty(),
-                "tick's first Job completes", 75);
+        // the CronJob controller is replaced; the new one fires the next minute from its informers' cache
+        SimCluster.swap(distribution, dir, "io.kubundle.controller.cronjob", "kubundle-controller-cronjob-", "2.0.0");
+        Instant swapped = Instant.now();
+        await(() -> {
+            String scheduled = kubectl("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime}");
+            String succeeded = kubectl("get", "cronjob", "tick", "-o", "jsonpath={.status.lastSuccessfulTime}");
+            return !scheduled.isEmpty() && Instant.parse(scheduled).isAfter(swapped) && !succeeded.isEmpty()
+                    && !Instant.parse(succeeded).isBefore(Instant.parse(scheduled));
+        }, "a Job scheduled after the swap completes", 80);
+        // each scheduled Job created once, whichever controller was there: no message twice, no event counted twice
+        List<String> creations = kubectl("get", "events", "--field-selector", "involvedObject.name=tick,reason=SuccessfulCreate",
+                "-o", "jsonpath={range .items[*]}{.message} x{.count}{\"\\n\"}{end}").lines().toList();
+        assertTrue(!creations.isEmpty() && creations.stream().allMatch(line -> line.endsWith(" x1") || line.endsWith(" x"))
+                && creations.stream().distinct().count() == creations.size(), creations.toString());
         String scheduled = kubectl("get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime}");
         String expected = "tick-" + Instant.parse(scheduled).getEpochSecond() / 60;
         assertTrue(kubectl("get", "jobs", "-o", "name").contains("job.batch/" + expected), kubectl("get", "jobs"));

@@ -101,6 +101,11 @@ final class SimCluster implements AutoCloseable {
      * {@code jarPrefix}, by a copy of itself versioned {@code version}, with {@code kubundle bundles swap}.
      */
     void swap(String symbolicName, String jarPrefix, String version) throws Exception {
+        swap(distribution, dir, symbolicName, jarPrefix, version);
+    }
+
+    /** As {@link #swap(String, String, String)}, for a test with its own {@code up} on {@code dir/data}. */
+    static void swap(Distribution distribution, Path dir, String symbolicName, String jarPrefix, String version) throws Exception {
         Path jar;
         try (var files = Files.list(distribution.home.resolve("bundles"))) {
             jar = files.filter(p -> p.getFileName().toString().startsWith(jarPrefix)).findFirst().orElseThrow();
