@@ -1,0 +1,351 @@
+package io.kubundle.images;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The node's local image store: an OCI image layout rooted at a directory.
+ *
+ * <pre>
+ * root/oci-layout            {"imageLayoutVersion":"1.0.0"}
+ * root/index.json            an OCI image index; each entry a manifest, named by its
+ *                            org.opencontainers.image.ref.name annotation (the normalized
+ *                            reference, e.g. docker.io/library/busybox:latest; none when the
+ *                            image was imported without a name)
+ * root/blobs/sha256/HEX      manifests, configs and layers, each once, named by its sha256
+ * root/tmp/                  imports in progress (never read as content)
+ * root/.lock                 the lock file
+ * </pre>
+ *
+ * <p>Blobs are verified against their digest before anything is written; a verified blob goes
+ * into place by an fsync and an atomic rename within the store, and index.json is replaced the
+ * same way after its blobs, so a failed or interrupted import leaves no reference and no
+ * partial blob (at worst whole blobs nothing references, which the next removal or import
+ * collects).
+ *
+ * <p>Concurrency: every operation holds an exclusive lock for its whole duration, taken in two
+ * parts: a {@link ReentrantLock} shared by all instances on the same root in this JVM (a JVM
+ * cannot hold two {@link FileLock}s on one file), then an OS file lock on {@code root/.lock}
+ * for other processes (the CLI's {@code image import} beside a running node). Reads wait for an
+ * import in progress; that keeps the rules simple and is cheap next to hashing layers.
+ */
+public final class ImageStore {
+    private static final ConcurrentMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private static final Pattern BARE_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+
+    private final Path root;
+    private final Path blobs;
+    private final Path tmp;
+    private final Path index;
+    private final Path lockFile;
+    private final ReentrantLock lock;
+
+    /** Opens the store at {@code root}, creating an empty layout there when there is none. */
+    public ImageStore(Path root) throws IOException {
+        Files.createDirectories(root.resolve("blobs").resolve("sha256"));
+        this.root = root.toRealPath();
+        this.blobs = this.root.resolve("blobs").resolve("sha256");
+        this.tmp = this.root.resolve("tmp");
+        this.index = this.root.resolve("index.json");
+        this.lockFile = this.root.resolve(".lock");
+        this.lock = LOCKS.computeIfAbsent(this.root, k -> new ReentrantLock());
+        Files.createDirectories(tmp);
+        locked(() -> {
+            Path layout = this.root.resolve("oci-layout");
+            if (!Files.exists(layout)) {
+                writeAtomically(layout, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (!Files.exists(index)) {
+                writeIndex(List.of());
+            }
+            return null;
+        });
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Where the blob with {@code digest} is (or would be) stored. */
+    public Path blobPath(String digest) throws IOException {
+        return blobs.resolve(Digests.hex(Digests.check(digest)));
+    }
+
+    /**
+     * Imports every image of a docker-archive ({@code docker save}) or OCI-archive tarball,
+     * gzipped or not. A name already in the store is moved to the imported image.
+     *
+     * @return the normalized references imported, or the manifest digest of an image that
+     *         came without a name
+     * @throws DigestMismatchException when a blob does not match its digest (nothing is
+     *         imported then)
+     */
+    public List<String> importArchive(Path tarball) throws IOException {
+        List<String> imported = locked(() -> {
+            try (Staging staging = Staging.unpack(tarball, tmp)) {
+                List<PendingImage> images = ArchiveReader.read(staging, tarball);
+                Map<PendingImage, List<String>> names = new LinkedHashMap<>();
+                for (PendingImage image : images) {
+                    List<String> normalized = new ArrayList<>();
+                    for (String name : image.names()) {
+                        normalized.add(normalize(name));
+                    }
+                    names.put(image, normalized);
+                }
+                for (PendingImage image : images) {
+                    for (Map.Entry<Descriptor, Path> blob : image.blobs().entrySet()) {
+                        Digests.verify(blob.getValue(), blob.getKey());
+                    }
+                }
+                for (PendingImage image : images) {
+                    for (Map.Entry<Descriptor, Path> blob : image.blobs().entrySet()) {
+                        putBlob(blob.getKey().digest(), blob.getValue());
+                    }
+                }
+                syncDirectory(blobs);
+                List<Entry> entries = readIndex();
+                List<String> result = new ArrayList<>();
+                for (PendingImage image : images) {
+                    Descriptor manifest = image.manifest().manifest();
+                    if (names.get(image).isEmpty()) {
+                        if (entries.stream().noneMatch(e -> e.name() == null && e.manifest().digest().equals(manifest.digest()))) {
+                            entries.add(new Entry(null, manifest));
+                        }
+                        result.add(manifest.digest());
+                    }
+                    for (String name : names.get(image)) {
+                        entries.removeIf(e -> name.equals(e.name()));
+                        entries.add(new Entry(name, manifest));
+                        result.add(name);
+                    }
+                }
+                writeIndex(entries);
+                return result;
+            }
+        });
+        collectGarbage();
+        return imported;
+    }
+
+    /** Every entry of the index, in the order they were added. */
+    public List<StoredImage> list() throws IOException {
+        return locked(() -> {
+            List<StoredImage> images = new ArrayList<>();
+            for (Entry e : readIndex()) {
+                images.add(new StoredImage(e.name(), e.manifest().digest(), readManifest(e.manifest()).totalSize()));
+            }
+            return images;
+        });
+    }
+
+    /**
+     * The manifest {@code reference} names: a reference as {@link ImageReference} parses it
+     * (by tag, or by digest within the repository), or a bare {@code sha256:<hex>} manifest
+     * digest.
+     *
+     * @throws IllegalArgumentException when {@code reference} is not a valid reference
+     */
+    public Optional<ImageManifest> resolve(String reference) throws IOException {
+        return locked(() -> {
+            List<Entry> matches = find(readIndex(), reference);
+            return matches.isEmpty() ? Optional.empty() : Optional.of(readManifest(matches.get(0).manifest()));
+        });
+    }
+
+    /**
+     * Removes what {@code reference} names (every name of the manifest, for a bare digest) and
+     * deletes the blobs no remaining image uses.
+     *
+     * @return whether anything was removed
+     */
+    public boolean remove(String reference) throws IOException {
+        boolean removed = locked(() -> {
+            List<Entry> entries = readIndex();
+            List<Entry> matches = find(entries, reference);
+            if (matches.isEmpty()) {
+                return false;
+            }
+            entries.removeAll(matches);
+            writeIndex(entries);
+            return true;
+        });
+        if (removed) {
+            collectGarbage();
+        }
+        return removed;
+    }
+
+    /**
+     * Deletes every blob that no manifest in the index uses, and anything left in {@code tmp}
+     * by an interrupted import.
+     *
+     * @return how many blobs were deleted
+     */
+    public int collectGarbage() throws IOException {
+        return locked(() -> {
+            Set<String> live = new HashSet<>();
+            for (Entry e : readIndex()) {
+                ImageManifest m = readManifest(e.manifest());
+                live.add(m.manifest().digest());
+                live.add(m.config().digest());
+                m.layers().forEach(l -> live.add(l.digest()));
+            }
+            int deleted = 0;
+            try (DirectoryStream<Path> all = Files.newDirectoryStream(blobs)) {
+                for (Path blob : all) {
+                    if (!live.contains("sha256:" + blob.getFileName())) {
+                        Files.delete(blob);
+                        deleted++;
+                    }
+                }
+            }
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+                for (Path p : leftovers) {
+                    Staging.deleteTree(p);
+                }
+            }
+            return deleted;
+        });
+    }
+
+    private static String normalize(String name) throws IOException {
+        try {
+            return ImageReference.parse(name).toString();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the archive names an image " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Entry> find(List<Entry> entries, String reference) {
+        List<Entry> matches = new ArrayList<>();
+        if (BARE_DIGEST.matcher(reference).matches()) {
+            entries.stream().filter(e -> e.manifest().digest().equals(reference)).forEach(matches::add);
+            return matches;
+        }
+        ImageReference ref = ImageReference.parse(reference);
+        for (Entry e : entries) {
+            if (e.name() == null) {
+                continue;
+            }
+            boolean match = ref.digest() != null
+                    ? ref.digest().equals(e.manifest().digest()) && ImageReference.parse(e.name()).repository().equals(ref.repository())
+                    : ref.toString().equals(e.name());
+            if (match) {
+                matches.add(e);
+            }
+        }
+        return matches;
+    }
+
+    private ImageManifest readManifest(Descriptor d) throws IOException {
+        return Json.manifest(d, Files.readAllBytes(blobPath(d.digest())));
+    }
+
+    private void putBlob(String digest, Path staged) throws IOException {
+        Path target = blobPath(digest);
+        if (Files.exists(target) || !Files.exists(staged)) {
+            return; // already stored (shared), or the same file already moved for another descriptor
+        }
+        try (FileChannel ch = FileChannel.open(staged, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private List<Entry> readIndex() throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (JsonNode m : Json.read(index).path("manifests")) {
+            JsonNode name = m.path("annotations").get(Json.REF_NAME);
+            entries.add(new Entry(name == null ? null : name.asText(), Json.descriptor(m, MediaTypes.OCI_MANIFEST, "index.json entry")));
+        }
+        return entries;
+    }
+
+    private void writeIndex(List<Entry> entries) throws IOException {
+        ObjectNode doc = Json.MAPPER.createObjectNode();
+        doc.put("schemaVersion", 2);
+        doc.put("mediaType", MediaTypes.OCI_INDEX);
+        doc.putArray("manifests");
+        for (Entry e : entries) {
+            ObjectNode m = Json.descriptor(e.manifest());
+            if (e.name() != null) {
+                m.putObject("annotations").put(Json.REF_NAME, e.name());
+            }
+            doc.withArray("manifests").add(m);
+        }
+        writeAtomically(index, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc));
+    }
+
+    private void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path temp = Files.createTempFile(tmp, target.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(target.getParent());
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not every platform can open or sync a directory; the rename itself is atomic
+        }
+    }
+
+    private <T> T locked(IoCall<T> call) throws IOException {
+        lock.lock();
+        try {
+            if (lock.getHoldCount() > 1) {
+                return call.run();
+            }
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock fileLock = ch.lock()) {
+                return call.run();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoCall<T> {
+        T run() throws IOException;
+    }
+
+    private record Entry(String name, Descriptor manifest) {
+        Entry {
+            Objects.requireNonNull(manifest);
+        }
+    }
+}

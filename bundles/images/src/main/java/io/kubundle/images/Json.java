@@ -1,0 +1,90 @@
+package io.kubundle.images;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The JSON documents of an OCI layout: descriptors, manifests, indexes. */
+final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+    private Json() {
+    }
+
+    static JsonNode read(Path file) throws IOException {
+        return read(Files.readAllBytes(file), file.getFileName().toString());
+    }
+
+    static JsonNode read(byte[] bytes, String what) throws IOException {
+        try {
+            JsonNode node = MAPPER.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw new IOException(what + " is empty");
+            }
+            return node;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(what + " is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static String text(JsonNode node, String field, String what) throws IOException {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new IOException(what + " has no " + field);
+        }
+        return v.asText();
+    }
+
+    static Descriptor descriptor(JsonNode node, String defaultMediaType, String what) throws IOException {
+        String digest = Digests.check(text(node, "digest", what));
+        JsonNode size = node.get("size");
+        if (size == null || !size.canConvertToLong() || size.asLong() < 0) {
+            throw new IOException(what + " " + digest + " has no valid size");
+        }
+        JsonNode mt = node.get("mediaType");
+        return new Descriptor(mt != null && mt.isTextual() ? mt.asText() : defaultMediaType, digest, size.asLong());
+    }
+
+    static ObjectNode descriptor(Descriptor d) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("mediaType", d.mediaType());
+        n.put("digest", d.digest());
+        n.put("size", d.size());
+        return n;
+    }
+
+    /** Reads an image manifest (OCI or Docker schema 2) whose bytes {@code manifest} describes. */
+    static ImageManifest manifest(Descriptor manifest, byte[] bytes) throws IOException {
+        String what = "manifest " + manifest.digest();
+        JsonNode node = read(bytes, what);
+        if (node.path("schemaVersion").asInt() != 2) {
+            throw new IOException(what + " is not schemaVersion 2");
+        }
+        JsonNode config = node.get("config");
+        if (config == null) {
+            throw new IOException(what + " has no config");
+        }
+        List<Descriptor> layers = new ArrayList<>();
+        for (JsonNode layer : node.path("layers")) {
+            layers.add(descriptor(layer, MediaTypes.OCI_LAYER, what + " layer"));
+        }
+        return new ImageManifest(manifest, descriptor(config, MediaTypes.OCI_CONFIG, what + " config"), layers);
+    }
+
+    /** The bytes of an OCI image manifest for {@code config} and {@code layers}. */
+    static byte[] manifestBytes(Descriptor config, List<Descriptor> layers) throws IOException {
+        ObjectNode m = MAPPER.createObjectNode();
+        m.put("schemaVersion", 2);
+        m.put("mediaType", MediaTypes.OCI_MANIFEST);
+        m.set("config", descriptor(config));
+        layers.forEach(l -> m.withArray("layers").add(descriptor(l)));
+        return MAPPER.writeValueAsBytes(m);
+    }
+}
