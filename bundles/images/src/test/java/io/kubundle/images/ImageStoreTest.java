@@ -27,11 +27,15 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 
 import io.kubundle.images.TestArchives.Image;
 
@@ -305,6 +309,48 @@ class ImageStoreTest {
         assertEquals(List.of(new StoredImage("docker.io/library/app:latest", sha256(v2.manifest()),
                 v2.manifest().length + v2.config().length + base.length + web.length)), store.list());
         assertEquals(Set.of(sha256(v2.manifest()), sha256(v2.config()), sha256(base), sha256(web)), blobs());
+    }
+
+    @Test
+    void aDockerArchiveWithTwoTagsAndAHardLinkedLayer() throws IOException {
+        Image image = new Image("busybox:1.36", List.of(base, app));
+        Map<String, byte[]> entries = dockerEntries(image);
+        JsonNode manifest = TestArchives.MAPPER.readTree(entries.get("manifest.json"));
+        ((ArrayNode) manifest.get(0).get("RepoTags")).add("quay.io/me/busybox:stable");
+        entries.put("manifest.json", TestArchives.MAPPER.writeValueAsBytes(manifest));
+        Path archive = tmp.resolve("links.tar");
+        try (var tar = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                var entry = new TarArchiveEntry(e.getKey().equals("layer1/layer.tar") ? "layer1.tar" : e.getKey());
+                entry.setSize(e.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+            var link = new TarArchiveEntry("layer1/layer.tar",
+                    TarConstants.LF_LINK);
+            link.setLinkName("layer1.tar");
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+        }
+
+        assertEquals(List.of("docker.io/library/busybox:1.36", "quay.io/me/busybox:stable"), store.importArchive(archive));
+        assertEquals(store.resolve("busybox:1.36"), store.resolve("quay.io/me/busybox:stable"));
+        assertArrayEquals(app, Files.readAllBytes(store.blobPath(sha256(app))));
+    }
+
+    @Test
+    void garbageCollectionClearsWhatAnInterruptedImportLeft() throws IOException {
+        store.importArchive(writeTar(tmp.resolve("a.tar"), ociEntries(new Image("a", List.of(base)))));
+        Set<String> live = blobs();
+        byte[] orphan = "a blob renamed into place before the index was written".getBytes(StandardCharsets.UTF_8);
+        Files.write(store.blobPath(sha256(orphan)), orphan);
+        Files.createDirectories(root.resolve("tmp/import-123/blobs"));
+        Files.write(root.resolve("tmp/import-123/blobs/half"), orphan);
+
+        assertEquals(1, store.collectGarbage());
+        assertEquals(live, blobs());
+        assertEquals(Set.of(), list(root.resolve("tmp")));
     }
 
     @Test
