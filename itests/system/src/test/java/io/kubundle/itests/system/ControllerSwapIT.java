@@ -90,15 +90,6 @@ class ControllerSwapIT {
         }
     }
 
-    private static boolean ready(JsonNode pod) {
-        for (JsonNode condition : pod.path("status").path("conditions")) {
-            if (condition.path("type").asText().equals("Ready")) {
-                return condition.path("status").asText().equals("True");
-            }
-        }
-        return false;
-    }
-
     @Test
     void aRolloutOfAHundredReplicasSurvivesBothControllersBeingSwappedHalfway() throws Exception {
         // maxUnavailable 0, 10 at a time, each wave ready for 2 s: the rollout takes long enough to swap in the middle
@@ -136,7 +127,7 @@ class ControllerSwapIT {
             Set<String> live = cluster.livePods("app=hundred").stream().map(pod -> pod.at("/metadata/name").asText())
                     .collect(Collectors.toCollection(TreeSet::new));
             assertTrue(cluster.livePods("app=hundred").stream().allMatch(pod -> pod.at("/spec/containers/0/image").asText()
-                    .equals("nginx:1.27") && ready(pod)), "every replica is new and ready");
+                    .equals("nginx:1.27") && SimCluster.ready(pod)), "every replica is new and ready");
             assertNull(created.failure.get());
             assertEquals(100, created.withImage("nginx:1.27").size(), "exactly 100 new pods were ever created: none twice");
             assertEquals(live, created.withImage("nginx:1.27"), "every new pod created is still there: none lost");

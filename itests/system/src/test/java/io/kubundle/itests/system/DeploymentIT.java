@@ -18,13 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.kubundle.client.kube.KubeClient;
-import io.kubundle.client.kube.ListOptions;
-import io.kubundle.client.kube.ResourceClient;
-import io.kubundle.client.kube.ResourceKind;
-import io.kubundle.itests.support.BundleJars;
 
 /**
  * The Deployment and ReplicaSet controllers in {@code up} with simulated nodes, driven by the real
@@ -35,78 +29,37 @@ import io.kubundle.itests.support.BundleJars;
  * middle of a rollout.
  */
 class DeploymentIT {
-    private static final ResourceKind<ObjectNode> PODS = ResourceKind.of("v1", "Pod", "pods", true, ObjectNode.class);
-
     @TempDir
     static Path dir;
 
-    static Distribution distribution;
-    static KubundleProcess up;
-    static KubundleProcess sim;
-    static Kubectl kubectl;
-    static ResourceClient<ObjectNode> pods;
+    static SimCluster cluster;
 
     @BeforeAll
     static void startUp() throws Exception {
-        distribution = Distribution.copyInto(dir);
-        Path data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
-        sim = KubundleProcess.start(distribution, dir.resolve("sim"), "sim-nodes", "--kubeconfig", data.resolve("kubeconfig").toString(),
-                "--count", "2");
-        kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kube-cache"));
-        pods = KubeClient.fromKubeconfig(data.resolve("kubeconfig")).resources(PODS);
-        await(() -> kubectl("get", "nodes", "--no-headers").lines().filter(line -> line.contains(" Ready ")).count() == 2, "two nodes");
+        cluster = SimCluster.start(dir, 2);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (sim != null) {
-            sim.close();
-        }
-        if (up != null) {
-            up.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 40_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 40 s: " + what);
-            }
-            Thread.sleep(200);
-        }
+        SimCluster.await(condition, what, 40);
     }
 
     private static String kubectl(String... args) {
-        try {
-            return kubectl.ok(args);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return cluster.kubectl(args);
     }
 
-    /** The pods of a label selector that are not being deleted. */
     private static List<JsonNode> livePods(String selector) {
-        try {
-            return pods.list("default", ListOptions.labels(selector)).items().stream()
-                    .filter(pod -> !pod.path("metadata").has("deletionTimestamp")).map(pod -> (JsonNode) pod).toList();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static boolean ready(JsonNode pod) {
-        for (JsonNode condition : pod.path("status").path("conditions")) {
-            if (condition.path("type").asText().equals("Ready")) {
-                return condition.path("status").asText().equals("True");
-            }
-        }
-        return false;
+        return cluster.livePods(selector);
     }
 
     private static long readyPods(String selector) {
-        return livePods(selector).stream().filter(DeploymentIT::ready).count();
+        return livePods(selector).stream().filter(SimCluster::ready).count();
     }
 
     private static String rolloutStatus(String deployment) {
@@ -118,7 +71,7 @@ class DeploymentIT {
     }
 
     private static Path manifest(String name, String text) throws Exception {
-        return Files.writeString(dir.resolve(name), text);
+        return cluster.manifest(name, text);
     }
 
     /** A Deployment whose pods run on {@code sim-1}, with a rolling update's bounds. */
@@ -237,14 +190,7 @@ class DeploymentIT {
         kubectl("set", "image", "deployment/swapped", "c=nginx:1.27");
         await(() -> kubectl("get", "rs", "-l", "app=swapped", "--no-headers").lines().count() == 2, "the rollout began");
 
-        Path jar;
-        try (var files = Files.list(distribution.home.resolve("bundles"))) {
-            jar = files.filter(p -> p.getFileName().toString().startsWith("kubundle-controller-deployment-")).findFirst().orElseThrow();
-        }
-        Path next = BundleJars.withVersion(jar, "2.0.0", Files.createDirectories(dir.resolve("next")));
-        Distribution.Result swapped = distribution.kubundle("bundles", "swap", "io.kubundle.controller.deployment", next.toString(),
-                "--data-dir", dir.resolve("data").toString());
-        assertEquals(0, swapped.exitCode(), swapped.err());
+        cluster.swap("io.kubundle.controller.deployment", "kubundle-controller-deployment-", "2.0.0");
 
         assertTrue(rolloutStatus("swapped").contains("successfully rolled out"));
         await(() -> livePods("app=swapped").size() == 6, "six pods");

@@ -96,6 +96,16 @@ final class SimCluster implements AutoCloseable {
         }
     }
 
+    /** Its Ready condition is True. */
+    static boolean ready(JsonNode pod) {
+        for (JsonNode condition : pod.path("status").path("conditions")) {
+            if (condition.path("type").asText().equals("Ready")) {
+                return condition.path("status").asText().equals("True");
+            }
+        }
+        return false;
+    }
+
     /**
      * Replaces the bundle {@code symbolicName}, whose jar in the distribution starts with
      * {@code jarPrefix}, by a copy of itself versioned {@code version}, with {@code kubundle bundles swap}.

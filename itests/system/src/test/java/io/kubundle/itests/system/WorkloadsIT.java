@@ -73,21 +73,11 @@ class WorkloadsIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(200);
-        }
+        Await.until(condition, () -> what, 30);
     }
 
     private static String kubectl(String... args) {
-        try {
-            return kubectl.ok(args);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return kubectl.must(args);
     }
 
     private static void apply(String name, String yaml) {
@@ -238,15 +228,6 @@ class WorkloadsIT {
                   resources: {requests: {storage: 1Gi}}
             """;
 
-    private static boolean ready(JsonNode pod) {
-        for (JsonNode condition : pod.path("status").path("conditions")) {
-            if (condition.path("type").asText().equals("Ready")) {
-                return condition.path("status").asText().equals("True");
-            }
-        }
-        return false;
-    }
-
     /** name -> pod of the live web pods. */
     private static Map<String, JsonNode> web() {
         Map<String, JsonNode> byName = new TreeMap<>();
@@ -268,10 +249,10 @@ class WorkloadsIT {
             for (int i = 1; i < 3; i++) {
                 if (web.containsKey("web-" + i)) {
                     JsonNode previous = web.get("web-" + (i - 1));
-                    assertTrue(previous != null && ready(previous), "web-" + i + " only after web-" + (i - 1) + " is Ready: " + web.keySet());
+                    assertTrue(previous != null && SimCluster.ready(previous), "web-" + i + " only after web-" + (i - 1) + " is Ready: " + web.keySet());
                 }
             }
-            if (web.size() == 3 && web.values().stream().allMatch(WorkloadsIT::ready)) {
+            if (web.size() == 3 && web.values().stream().allMatch(SimCluster::ready)) {
                 break;
             }
             assertTrue(System.nanoTime() < deadline, "three ready pods within 30 s: " + web.keySet());
@@ -289,13 +270,13 @@ class WorkloadsIT {
         assertEquals("www-web-0 www-web-1 www-web-2", kubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"),
                 "its claim is kept");
         kubectl("scale", "sts", "web", "--replicas=3");
-        await(() -> web().size() == 3 && web().values().stream().allMatch(WorkloadsIT::ready), "web-2 back");
+        await(() -> web().size() == 3 && web().values().stream().allMatch(SimCluster::ready), "web-2 back");
 
         kubectl("patch", "sts", "web", "-p", "{\"spec\":{\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"partition\":2}}}}");
         kubectl("set", "image", "sts/web", "nginx=nginx:2");
         await(() -> {
             Map<String, JsonNode> web = web();
-            return web.size() == 3 && image(web, "web-2").equals("nginx:2") && ready(web.get("web-2"));
+            return web.size() == 3 && image(web, "web-2").equals("nginx:2") && SimCluster.ready(web.get("web-2"));
         }, "web-2 updated");
         assertTrue(kubectl("rollout", "status", "sts/web", "--timeout=30s").contains("partitioned roll out complete"));
         Thread.sleep(1_000);
@@ -309,7 +290,7 @@ class WorkloadsIT {
             if (web.containsKey("web-0") && image(web, "web-0").equals("nginx:2")) {
                 assertTrue(web.containsKey("web-1") && image(web, "web-1").equals("nginx:2"), "web-1 before web-0");
             }
-            if (web.size() == 3 && web.values().stream().allMatch(pod -> ready(pod)
+            if (web.size() == 3 && web.values().stream().allMatch(pod -> SimCluster.ready(pod)
                     && pod.path("spec").path("containers").path(0).path("image").asText().equals("nginx:2"))) {
                 break;
             }

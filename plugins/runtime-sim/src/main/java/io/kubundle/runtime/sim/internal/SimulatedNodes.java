@@ -126,9 +126,8 @@ final class SimulatedNodes implements ControllerHost.Controller {
         List<Future<?>> registrations = new ArrayList<>();
         for (int i = 0; i < settings.count(); i++) {
             String name = nodeName(i);
-            int index = i;
             registrations.add(writers.submit(() -> {
-                register(name, index);
+                register(name);
                 return null;
             }));
         }
@@ -194,7 +193,7 @@ final class SimulatedNodes implements ControllerHost.Controller {
     }
 
     /** Creates the Node, reports it Ready and creates its Lease: three calls for a new node, as a kubelet makes them. */
-    private void register(String name, int index) throws IOException, ApiStatusException {
+    private void register(String name) throws IOException, ApiStatusException {
         String uid;
         try {
             uid = nodes.create(newNode(name, settings)).getMetadata().getUid();
