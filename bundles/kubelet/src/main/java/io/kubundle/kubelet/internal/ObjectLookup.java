@@ -1,0 +1,14 @@
+package io.kubundle.kubelet.internal;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+
+/** Reads the ConfigMaps and Secrets a pod refers to (from the API server, or a test's map). */
+interface ObjectLookup {
+    Optional<ConfigMap> configMap(String namespace, String name) throws IOException;
+
+    Optional<Secret> secret(String namespace, String name) throws IOException;
+}
