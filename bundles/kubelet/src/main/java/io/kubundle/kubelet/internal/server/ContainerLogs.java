@@ -105,6 +105,8 @@ final class ContainerLogs {
                 // one more read after the exit is seen: what it wrote before exiting is drained
                 exited = !running();
                 if (!exited) {
+                    // fails once the client has gone, which ends a follow of a quiet container
+                    out.flush();
                     Thread.sleep(POLL.toMillis());
                 }
             }
@@ -196,9 +198,14 @@ final class ContainerLogs {
         if (streamEnd < 0) {
             return;
         }
+        String stream = new String(bytes, timeEnd + 1, streamEnd - timeEnd - 1, StandardCharsets.US_ASCII);
         int tagEnd = indexOf(bytes, streamEnd + 1, end);
         int contentStart = tagEnd < 0 ? end : tagEnd + 1;
-        boolean partial = (tagEnd < 0 ? end : tagEnd) > streamEnd + 1 && bytes[streamEnd + 1] == 'P';
+        byte tag = streamEnd + 1 < end ? bytes[streamEnd + 1] : 0;
+        if (!(stream.equals("stdout") || stream.equals("stderr")) || (tag != 'P' && tag != 'F')) {
+            return;
+        }
+        boolean partial = tag == 'P';
         if (!midLine) {
             Instant time = null;
             if (options.since() != null || options.timestamps()) {

@@ -1,0 +1,350 @@
+package io.kubundle.kubelet.internal.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
+
+/**
+ * The kubelet's HTTPS endpoint that the API server proxies {@code kubectl logs} and {@code kubectl
+ * exec} to, on Kubernetes' kubelet paths:
+ * <ul>
+ *   <li>{@code GET /containerLogs/NS/POD/CONTAINER?follow=&tailLines=&sinceSeconds=&sinceTime=&timestamps=&previous=&limitBytes=}:
+ *       the log as {@code text/plain}, chunked ({@link ContainerLogs});</li>
+ *   <li>{@code GET /exec/NS/POD/CONTAINER?command=..&command=..&input=1&output=1&error=1&tty=1} with
+ *       {@code Upgrade: websocket}: the command's streams over the channel protocol
+ *       ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}; {@link ExecChannel});</li>
+ *   <li>{@code /attach/...} and {@code /portForward/...}: 501, not done yet;</li>
+ *   <li>{@code GET /healthz}: {@code ok}.</li>
+ * </ul>
+ * Every client must present a certificate issued by the cluster CA with {@code system:masters}
+ * among its organizations (the API server's {@code kube-apiserver-kubelet-client}); others get 403,
+ * as a kubelet with webhook authorization answers a node or a user.
+ *
+ * <p>The constructor binds; {@link #close()} stops listening and ends open streams.
+ */
+public final class KubeletServer implements AutoCloseable {
+    /** The organization (group) a client certificate must carry. */
+    public static final String ALLOWED_GROUP = "system:masters";
+    /** What {@code kubectl exec} may negotiate, in the server's order of preference. */
+    static final List<String> CHANNEL_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
+    private static final int MAX_FRAME = 1 << 20;
+
+    private final EventLoopGroup group;
+    private final ExecutorService workers;
+    private final Channel channel;
+
+    /**
+     * Starts serving.
+     *
+     * @param bindAddress the address to listen on ({@code 0.0.0.0} for all)
+     * @param port the port (10250 is the kubelet's; 0 picks a free one, see {@link #port()})
+     * @param key the serving key
+     * @param certificateChain its certificate first; it must name the address the API server dials
+     *        (the Node's InternalIP) as an IP SAN
+     * @param clusterCa the CA that client certificates must chain to
+     * @param containers the kubelet's containers
+     * @throws IOException if the port cannot be bound
+     */
+    public KubeletServer(String bindAddress, int port, PrivateKey key, List<X509Certificate> certificateChain,
+            X509Certificate clusterCa, PodContainers containers) throws IOException, InterruptedException {
+        SslContext tls = SslContextBuilder.forServer(key, certificateChain.toArray(X509Certificate[]::new))
+                .trustManager(clusterCa)
+                .clientAuth(ClientAuth.REQUIRE)
+                .sslProvider(SslProvider.JDK)
+                .build();
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kubundle-kubelet-io", true), NioIoHandler.newFactory());
+        // log copies and exec streams block on files and pipes: never on the event loop
+        AtomicInteger count = new AtomicInteger();
+        workers = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "kubundle-kubelet-stream-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                        ch.pipeline().addLast(new Requests(containers, workers));
+                    }
+                });
+        try {
+            channel = bootstrap.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            close(group, workers);
+            throw e;
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        close(group, workers);
+    }
+
+    private static void close(EventLoopGroup group, ExecutorService workers) {
+        // interrupts followed logs; exec sessions end as their connections close with the group
+        workers.shutdownNow();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final PodContainers containers;
+        private final ExecutorService workers;
+
+        Requests(PodContainers containers, ExecutorService workers) {
+            this.containers = containers;
+            this.workers = workers;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (!allowed(ctx)) {
+                text(ctx, HttpResponseStatus.FORBIDDEN, "Forbidden: the client certificate is not in group " + ALLOWED_GROUP);
+                return;
+            }
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            List<String> s = Arrays.stream(uri.path().split("/")).filter(part -> !part.isEmpty()).toList();
+            Map<String, List<String>> query = uri.parameters();
+            String route = s.isEmpty() ? "" : s.get(0);
+            if (route.equals("healthz") && s.size() == 1) {
+                text(ctx, HttpResponseStatus.OK, "ok");
+            } else if (route.equals("containerLogs") && s.size() == 4 && request.method().equals(HttpMethod.GET)) {
+                logs(ctx, s.get(1), s.get(2), s.get(3), query);
+            } else if (route.equals("exec") && s.size() == 4) {
+                exec(ctx, request, s.get(1), s.get(2), s.get(3), query);
+            } else if ((route.equals("attach") && s.size() == 4) || (route.equals("portForward") && s.size() == 3)) {
+                text(ctx, HttpResponseStatus.NOT_IMPLEMENTED, route + " is not supported by this kubelet yet");
+            } else {
+                text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
+            }
+        }
+
+        private void logs(ChannelHandlerContext ctx, String namespace, String pod, String container, Map<String, List<String>> query) {
+            LogOptions options;
+            try {
+                options = LogOptions.parse(query, Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                return;
+            }
+            Optional<LocatedContainer> found = containers.find(namespace, pod, container, options.previous());
+            if (found.isEmpty()) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, options.previous()
+                        ? "previous terminated container \"" + container + "\" in pod \"" + pod + "\" not found"
+                        : "container \"" + container + "\" in pod \"" + pod + "\" is waiting to start");
+                return;
+            }
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            // the head goes out at once: a follow of a quiet container must not look like a hang
+            ctx.writeAndFlush(head);
+            workers.execute(() -> {
+                try (ChunkedOutput out = new ChunkedOutput(ctx.channel())) {
+                    ContainerLogs.write(found.get(), options, out);
+                } catch (IOException e) {
+                    // the client left, or the file went away: end the response
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            });
+        }
+
+        private void exec(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String pod, String container,
+                Map<String, List<String>> query) {
+            if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, "Upgrade request required: this kubelet speaks "
+                        + String.join(", ", CHANNEL_PROTOCOLS) + " over WebSocket");
+                return;
+            }
+            List<String> command = query.getOrDefault("command", List.of());
+            ExecChannel.Streams streams = new ExecChannel.Streams(LogOptions.flag(query, "input"), LogOptions.flag(query, "output"),
+                    LogOptions.flag(query, "error"), LogOptions.flag(query, "tty"));
+            String protocol = protocol(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL));
+            String problem = command.isEmpty() ? "you must specify at least 1 command"
+                    : !streams.any() ? "you must specify at least 1 of stdin, stdout, stderr"
+                    : protocol == null ? "none of the requested protocols is supported; this kubelet speaks " + String.join(", ", CHANNEL_PROTOCOLS)
+                    : null;
+            if (problem != null) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, problem);
+                return;
+            }
+            Optional<LocatedContainer> found = containers.find(namespace, pod, container, false);
+            if (found.isEmpty() || !found.get().running()) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, "container \"" + container + "\" in pod \"" + pod + "\" is not running");
+                return;
+            }
+            String location = "wss://" + request.headers().get(HttpHeaderNames.HOST) + request.uri();
+            WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, protocol, false, MAX_FRAME)
+                    .newHandshaker(request);
+            if (handshaker == null) {
+                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+                return;
+            }
+            ctx.pipeline().remove(this);
+            handshaker.handshake(ctx.channel(), request).addListener((ChannelFuture done) -> {
+                if (!done.isSuccess()) {
+                    done.channel().close();
+                    return;
+                }
+                ExecChannel exec = new ExecChannel(found.get(), command, streams, protocol.startsWith("v5."), workers);
+                done.channel().pipeline().addLast(exec);
+                exec.start(done.channel());
+            });
+        }
+
+        /** The first protocol the client asks for that the server speaks. */
+        private static String protocol(String requested) {
+            if (requested == null) {
+                return null;
+            }
+            return Arrays.stream(requested.split(",")).map(String::strip).filter(CHANNEL_PROTOCOLS::contains).findFirst().orElse(null);
+        }
+
+        private static boolean allowed(ChannelHandlerContext ctx) {
+            try {
+                Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+                if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+                    return false;
+                }
+                for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
+                    if (rdn.getType().equalsIgnoreCase("O") && ALLOWED_GROUP.equals(rdn.getValue().toString())) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+                return false;
+            }
+        }
+
+        private static void text(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a failed TLS handshake (no or a foreign client certificate) or a reset: nothing to answer
+            ctx.close();
+        }
+    }
+
+    /** A chunked response body: each flush is one chunk, written before flush returns (the writer waits for slow clients). */
+    private static final class ChunkedOutput extends OutputStream {
+        private final Channel channel;
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+
+        ChunkedOutput(Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) {
+            buffer.write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            buffer.write(bytes, offset, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (!channel.isActive()) {
+                throw new IOException("the client has gone");
+            }
+            if (buffer.size() == 0) {
+                return;
+            }
+            ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(buffer.toByteArray())));
+            buffer.reset();
+            try {
+                written.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            if (!written.isSuccess()) {
+                throw new IOException("the client has gone", written.cause());
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}
