@@ -17,4 +17,9 @@ public record SandboxStatus(String id, String runtime, SandboxConfig config, boo
     public Map<String, String> labels() {
         return config.labels();
     }
+
+    /** The annotations it was made with. */
+    public Map<String, String> annotations() {
+        return config.annotations();
+    }
 }

@@ -1,0 +1,107 @@
+package io.kubundle.kubelet.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.kubundle.api.network.PodNetwork;
+import io.kubundle.api.runtime.ContainerRuntime;
+import io.kubundle.api.runtime.ImageService;
+
+/**
+ * The runtime, network and image plugins present now, as they come and go with their bundles,
+ * and which of them new pods use: the configured runtime ({@code auto}: runc when available, else
+ * native, else any available one) and network.
+ */
+final class Plugins {
+    private final Map<String, ContainerRuntime> runtimes = new ConcurrentHashMap<>();
+    private final Map<String, PodNetwork> networks = new ConcurrentHashMap<>();
+    private volatile ImageService images;
+    private final String preferredRuntime;
+    private final String preferredNetwork;
+
+    Plugins(String preferredRuntime, String preferredNetwork) {
+        this.preferredRuntime = preferredRuntime;
+        this.preferredNetwork = preferredNetwork;
+    }
+
+    void addRuntime(ContainerRuntime runtime) {
+        runtimes.put(runtime.name(), runtime);
+    }
+
+    void removeRuntime(ContainerRuntime runtime) {
+        runtimes.remove(runtime.name(), runtime);
+    }
+
+    void addNetwork(PodNetwork network) {
+        networks.put(network.name(), network);
+    }
+
+    void removeNetwork(PodNetwork network) {
+        networks.remove(network.name(), network);
+    }
+
+    void setImages(ImageService images) {
+        this.images = images;
+    }
+
+    void unsetImages(ImageService images) {
+        if (this.images == images) {
+            this.images = null;
+        }
+    }
+
+    Optional<ImageService> images() {
+        return Optional.ofNullable(images);
+    }
+
+    List<ContainerRuntime> runtimes() {
+        return List.copyOf(runtimes.values());
+    }
+
+    Optional<ContainerRuntime> runtime(String name) {
+        return Optional.ofNullable(runtimes.get(name));
+    }
+
+    Optional<PodNetwork> network(String name) {
+        return Optional.ofNullable(networks.get(name));
+    }
+
+    /** The runtime new pods go to, if one is present and available. */
+    Optional<ContainerRuntime> runtimeForNewPods() {
+        if (!"auto".equals(preferredRuntime)) {
+            return runtime(preferredRuntime).filter(runtime -> runtime.availability().available());
+        }
+        for (String name : List.of("runc", "native")) {
+            Optional<ContainerRuntime> runtime = runtime(name).filter(candidate -> candidate.availability().available());
+            if (runtime.isPresent()) {
+                return runtime;
+            }
+        }
+        return runtimes.values().stream().filter(runtime -> runtime.availability().available()).findFirst();
+    }
+
+    /** Why no runtime takes new pods, for the node's Ready condition. */
+    String runtimeProblem() {
+        if (runtimes.isEmpty()) {
+            return "container runtime is down: no runtime plugin is installed";
+        }
+        if (!"auto".equals(preferredRuntime) && runtime(preferredRuntime).isEmpty()) {
+            return "container runtime is down: runtime plugin \"" + preferredRuntime + "\" is not installed";
+        }
+        StringBuilder reasons = new StringBuilder("container runtime is down:");
+        runtimes.values().forEach(runtime -> reasons.append(' ').append(runtime.name()).append(": ")
+                .append(runtime.availability().reason()).append(';'));
+        return reasons.toString();
+    }
+
+    /** The network new pods are wired with. */
+    Optional<PodNetwork> networkForNewPods() {
+        return network(preferredNetwork);
+    }
+
+    String preferredNetwork() {
+        return preferredNetwork;
+    }
+}
