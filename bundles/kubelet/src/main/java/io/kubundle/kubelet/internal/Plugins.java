@@ -18,12 +18,13 @@ final class Plugins {
     private final Map<String, ContainerRuntime> runtimes = new ConcurrentHashMap<>();
     private final Map<String, PodNetwork> networks = new ConcurrentHashMap<>();
     private volatile ImageService images;
-    private final String preferredRuntime;
-    private final String preferredNetwork;
+    private volatile String preferredRuntime = "auto";
+    private volatile String preferredNetwork = "bridge";
 
-    Plugins(String preferredRuntime, String preferredNetwork) {
-        this.preferredRuntime = preferredRuntime;
-        this.preferredNetwork = preferredNetwork;
+    /** Sets which runtime ({@code auto} or a name) and network new pods use. */
+    void configure(String runtime, String network) {
+        this.preferredRuntime = runtime;
+        this.preferredNetwork = network;
     }
 
     void addRuntime(ContainerRuntime runtime) {

@@ -1,0 +1,265 @@
+package io.kubundle.kubelet.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.kubundle.api.auth.ClusterCertificates;
+import io.kubundle.api.auth.IssuedCertificate;
+import io.kubundle.api.runtime.ContainerRuntime;
+import io.kubundle.api.runtime.ContainerStatus;
+import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.client.kube.ApiStatusException;
+import io.kubundle.client.kube.ControllerHost;
+import io.kubundle.client.kube.ControllerLoop;
+import io.kubundle.client.kube.Informer;
+import io.kubundle.client.kube.KubeClient;
+import io.kubundle.client.kube.ListOptions;
+import io.kubundle.client.kube.ObjectKey;
+import io.kubundle.client.kube.ResourceClient;
+import io.kubundle.client.kube.ResourceHandler;
+import io.kubundle.client.kube.ResourceKind;
+import io.kubundle.client.kube.WorkQueue;
+import io.kubundle.controller.support.EventRecorder;
+import io.kubundle.controller.support.Kinds;
+import io.kubundle.kubelet.internal.server.KubeletServer;
+import io.kubundle.kubelet.internal.server.PodContainers;
+
+/**
+ * The node agent while it runs: registers and heartbeats the Node, watches the pods bound to it,
+ * one worker per pod at a time syncing them ({@link PodSyncer}), relists the runtimes every second
+ * to notice containers that exit, and serves logs and exec to the API server. Closing it stops all
+ * that and leaves the containers running: the next instance adopts them.
+ */
+final class Kubelet implements ControllerHost.Controller, PodContainers {
+    private static final System.Logger LOG = System.getLogger(Kubelet.class.getName());
+    static final ResourceKind<Secret> SECRETS = ResourceKind.of("v1", "Secret", "secrets", true, Secret.class);
+    private static final int WORKERS = 8;
+
+    private final KubeClient client;
+    private final NodeSettings settings;
+    private final NodeAgent.Registration registration;
+    private final Plugins plugins;
+    private final ClusterCertificates certificates;
+    private final String bindAddress;
+    private final Duration heartbeatPeriod;
+    private final RuntimeSnapshot snapshot = new RuntimeSnapshot();
+    private final WorkQueue<String> queue = new WorkQueue<>("kubelet-pods");
+    private final ScheduledExecutorService timers;
+    private final ControllerLoop loop;
+    private Informer<Pod> podInformer;
+    private NodeAgent agent;
+    private PodSyncer syncer;
+    private Probers probers;
+    private KubeletServer server;
+
+    Kubelet(KubeClient client, NodeSettings settings, NodeAgent.Registration registration, Plugins plugins,
+            ClusterCertificates certificates, String bindAddress, Duration heartbeatPeriod) {
+        this.client = client;
+        this.settings = settings;
+        this.registration = registration;
+        this.plugins = plugins;
+        this.certificates = certificates;
+        this.bindAddress = bindAddress;
+        this.heartbeatPeriod = heartbeatPeriod;
+        AtomicInteger count = new AtomicInteger();
+        this.timers = Executors.newScheduledThreadPool(3, runnable -> {
+            Thread thread = new Thread(runnable, "kubelet-timer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.loop = new ControllerLoop("kubelet-pods", queue, this::syncPod, 1_000_000);
+    }
+
+    @Override
+    public void start() throws Exception {
+        ResourceClient<Pod> pods = client.resources(Kinds.PODS);
+        ResourceClient<ConfigMap> configMaps = client.resources(Kinds.CONFIG_MAPS);
+        ResourceClient<Secret> secrets = client.resources(SECRETS);
+        ObjectLookup lookup = new ObjectLookup() {
+            @Override
+            public Optional<ConfigMap> configMap(String namespace, String name) throws IOException {
+                return find(() -> configMaps.find(namespace, name));
+            }
+
+            @Override
+            public Optional<Secret> secret(String namespace, String name) throws IOException {
+                return find(() -> secrets.find(namespace, name));
+            }
+        };
+        EventRecorder events = new EventRecorder(client, "kubelet");
+        probers = new Probers(timers, this::enqueue, failure -> podInformer.get(failure.podKey()).ifPresent(pod ->
+                events.warning(pod, "Unhealthy", kindName(failure.kind()) + " probe failed: " + failure.message())));
+        syncer = new PodSyncer(settings, plugins, snapshot, probers, pods, lookup, events, client.json());
+        agent = new NodeAgent(settings, HostFacts.read(settings.rootDir()), registration, plugins, client.resources(Kinds.NODES),
+                client.resources(Kinds.LEASES), client.json());
+        agent.register();
+        syncer.setAllocatable(agent.allocatableCpuMillis(), agent.allocatableMemoryBytes());
+        snapshot.relist(plugins.runtimes()); // adopt what runs before any worker looks at a pod
+        podInformer = new Informer<>(pods, null, ListOptions.fields("spec.nodeName=" + settings.nodeName()), Duration.ZERO);
+        podInformer.addHandler(new ResourceHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                enqueue(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod newPod) {
+                enqueue(newPod);
+            }
+
+            @Override
+            public void onDelete(Pod pod) {
+                enqueue(pod);
+            }
+        });
+        podInformer.start();
+        if (!podInformer.awaitSynced(Duration.ofSeconds(60))) {
+            throw new IOException("the pods of node " + settings.nodeName() + " did not list within 60 s");
+        }
+        startServer();
+        loop.start(WORKERS);
+        snapshot.sandboxes().forEach(sandbox -> queue.add(sandbox.podKey()));
+        timers.scheduleWithFixedDelay(this::relist, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(this::heartbeat, heartbeatPeriod.toMillis(), heartbeatPeriod.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.log(System.Logger.Level.INFO, "kubelet of node {0} runs ({1} pods bound, {2} sandboxes found)", settings.nodeName(),
+                podInformer.list().size(), snapshot.sandboxes().size());
+    }
+
+    private interface Lookup<T> {
+        Optional<T> get() throws IOException, ApiStatusException;
+    }
+
+    private static <T> Optional<T> find(Lookup<T> lookup) throws IOException {
+        try {
+            return lookup.get();
+        } catch (ApiStatusException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static String kindName(Probers.Kind kind) {
+        return switch (kind) {
+            case LIVENESS -> "Liveness";
+            case READINESS -> "Readiness";
+            case STARTUP -> "Startup";
+        };
+    }
+
+    private void startServer() throws IOException, InterruptedException {
+        if (certificates == null) {
+            LOG.log(System.Logger.Level.WARNING, "no cluster certificates in this process: kubectl logs and exec are not served");
+            return;
+        }
+        IssuedCertificate serving = certificates.issueServerCertificate(List.of(settings.nodeName(), "localhost"),
+                List.of(settings.nodeIp(), "127.0.0.1"), Duration.ofDays(365));
+        server = new KubeletServer(bindAddress, registration.kubeletPort(), serving.privateKey(), serving.certificateChain(),
+                certificates.caCertificate(), this);
+    }
+
+    private void enqueue(Pod pod) {
+        enqueue(ObjectKey.of(pod.getMetadata().getNamespace(), pod.getMetadata().getName()));
+    }
+
+    private void enqueue(String key) {
+        queue.add(key);
+    }
+
+    private Duration syncPod(String key) throws Exception {
+        int slash = key.indexOf('/');
+        Pod pod = podInformer.get(key).orElse(null);
+        return syncer.sync(key.substring(0, slash), key.substring(slash + 1), pod);
+    }
+
+    private void relist() {
+        try {
+            Set<String> changed = snapshot.relist(plugins.runtimes());
+            changed.forEach(this::enqueue);
+            Set<String> known = new HashSet<>();
+            for (RuntimeSnapshot.Sandbox sandbox : snapshot.sandboxes()) {
+                String key = sandbox.podKey();
+                Optional<Pod> pod = podInformer.get(key);
+                if (pod.isEmpty() || !pod.get().getMetadata().getUid().equals(sandbox.status().config().uid())) {
+                    enqueue(key); // a pod deleted while no kubelet watched: its sandbox goes
+                }
+                known.add(sandbox.status().config().uid());
+            }
+            podInformer.list().forEach(pod -> known.add(pod.getMetadata().getUid()));
+            syncer.retainPods(known);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "relist failed", e);
+        }
+    }
+
+    private void heartbeat() {
+        try {
+            boolean networkWasReady = agent.networkProblem().isEmpty();
+            agent.heartbeat();
+            if (!networkWasReady && agent.networkProblem().isEmpty()) {
+                podInformer.list().forEach(this::enqueue); // pods waiting for the network go on
+            }
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "node heartbeat failed: " + e.getMessage());
+        }
+    }
+
+    /** Looks at every pod again, after a plugin came or went. */
+    void resyncAll() {
+        if (podInformer != null) {
+            podInformer.list().forEach(this::enqueue);
+            timers.execute(this::heartbeat);
+        }
+    }
+
+    @Override
+    public Optional<LocatedContainer> find(String namespace, String pod, String container, boolean previous) {
+        for (RuntimeSnapshot.Sandbox sandbox : snapshot.sandboxesOf(namespace, pod)) {
+            Optional<Pod> current = podInformer.get(namespace, pod);
+            if (current.isPresent() && !current.get().getMetadata().getUid().equals(sandbox.status().config().uid())) {
+                continue;
+            }
+            ContainerRuntime runtime = sandbox.runtime();
+            try {
+                List<ContainerStatus> attempts = runtime.listContainers().stream()
+                        .filter(c -> c.sandboxId().equals(sandbox.status().id()) && c.name().equals(container))
+                        .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
+                int index = previous ? 1 : 0;
+                if (attempts.size() > index) {
+                    ContainerStatus found = attempts.get(index);
+                    return Optional.of(new LocatedContainer(found.id(), Path.of(found.logPath()),
+                            found.state() == io.kubundle.api.runtime.ContainerState.RUNNING, runtime));
+                }
+            } catch (RuntimeFailure e) {
+                LOG.log(System.Logger.Level.WARNING, "listing containers of " + runtime.name() + ": " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        loop.close();
+        if (server != null) {
+            server.close();
+        }
+        if (probers != null) {
+            probers.close();
+        }
+        if (podInformer != null) {
+            podInformer.close();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.kubundle.kubelet.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.kubundle.api.auth.ClusterCertificates;
+import io.kubundle.api.network.PodNetwork;
+import io.kubundle.api.runtime.ContainerRuntime;
+import io.kubundle.api.runtime.ImageService;
+import io.kubundle.api.transport.ApiTransport;
+import io.kubundle.client.kube.ControllerHost;
+import io.kubundle.client.kube.KubeClient;
+
+/**
+ * The kubelet of this process's node. Runtime, network and image plugins are taken as they come
+ * and go ({@code MULTIPLE, DYNAMIC, GREEDY}): pods keep running through a swap, existing pods stay
+ * with the runtime that made them and new ones go to the configured one. Settings come from
+ * {@code etc/io.kubundle.kubelet.cfg}; a blank one falls back to the process's command line
+ * ({@code --node-name}, {@code --node-ip}, ... as framework properties {@code kubundle.kubelet.*}),
+ * then to what the host says.
+ */
+@Component(configurationPid = KubeletComponent.PID, immediate = true, service = {})
+@Designate(ocd = KubeletComponent.Config.class)
+public final class KubeletComponent {
+    static final String PID = "io.kubundle.kubelet";
+
+    @ObjectClassDefinition(name = "Kubundle kubelet")
+    public @interface Config {
+        @AttributeDefinition(description = "The Node's name (default: --node-name, else the host name)")
+        String nodeName() default "";
+
+        @AttributeDefinition(description = "The Node's InternalIP (default: --node-ip, else the default route's interface address)")
+        String nodeIp() default "";
+
+        @AttributeDefinition(description = "Runtime for new pods: auto (runc if available, else native), runc, native, ...")
+        String runtime() default "";
+
+        @AttributeDefinition(description = "Network plugin for new pods")
+        String network() default "bridge";
+
+        @AttributeDefinition(description = "Port of the kubelet's HTTPS endpoint (logs, exec); 0 picks a free one")
+        int port() default -1;
+
+        @AttributeDefinition(description = "Address the endpoint listens on")
+        String bindAddress() default "0.0.0.0";
+
+        @AttributeDefinition(description = "The kubelet's state directory (default: DATA_DIR/kubelet)")
+        String rootDir() default "";
+
+        @AttributeDefinition(description = "Container log directory (default: DATA_DIR/logs/pods)")
+        String logDir() default "";
+
+        @AttributeDefinition(description = "Cgroup every pod's cgroup goes under")
+        String cgroupParent() default "kubundle";
+
+        @AttributeDefinition(description = "The cluster's pod network, handed to the network plugin")
+        String clusterCidr() default "10.244.0.0/16";
+
+        @AttributeDefinition(description = "Most pods on this node")
+        int maxPods() default 110;
+
+        @AttributeDefinition(description = "Seconds between Lease renewals and status checks (the kubelet's default is 10)")
+        int heartbeatSeconds() default 10;
+
+        @AttributeDefinition(description = "Seconds after which a pod is looked at again though nothing changed")
+        int resyncSeconds() default 10;
+    }
+
+    @Reference(target = "(" + ApiTransport.KIND_PROPERTY + "=cluster)")
+    private ApiTransport transport;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private ClusterCertificates certificates;
+
+    private final Plugins plugins = new Plugins();
+    private ControllerHost host;
+    private volatile Kubelet kubelet;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addRuntime(ContainerRuntime runtime) {
+        plugins.addRuntime(runtime);
+        resync();
+    }
+
+    void removeRuntime(ContainerRuntime runtime) {
+        plugins.removeRuntime(runtime);
+        resync();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addNetwork(PodNetwork network) {
+        plugins.addNetwork(network);
+        resync();
+    }
+
+    void removeNetwork(PodNetwork network) {
+        plugins.removeNetwork(network);
+        resync();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setImages(ImageService images) {
+        plugins.setImages(images);
+        resync();
+    }
+
+    void unsetImages(ImageService images) {
+        plugins.unsetImages(images);
+    }
+
+    private void resync() {
+        Kubelet current = kubelet;
+        if (current != null) {
+            current.resyncAll();
+        }
+    }
+
+    @Activate
+    void activate(BundleContext context, Config config) throws IOException {
+        Path dataDir = Path.of(property(context, "kubundle.data.dir", System.getProperty("user.home") + "/.kubundle"));
+        String nodeName = first(config.nodeName(), property(context, "kubundle.kubelet.node-name", ""));
+        HostFacts facts = HostFacts.read(dataDir);
+        if (nodeName.isEmpty()) {
+            nodeName = facts.hostname();
+        }
+        String nodeIp = first(config.nodeIp(), property(context, "kubundle.kubelet.node-ip", ""));
+        if (nodeIp.isEmpty()) {
+            nodeIp = HostFacts.primaryIpv4();
+        }
+        int port = config.port() >= 0 ? config.port() : Integer.parseInt(property(context, "kubundle.kubelet.port", "10250"));
+        plugins.configure(first(config.runtime(), property(context, "kubundle.kubelet.runtime", "auto")), config.network());
+        NodeSettings settings = new NodeSettings(nodeName, nodeIp,
+                Path.of(first(config.rootDir(), dataDir.resolve("kubelet").toString())),
+                Path.of(first(config.logDir(), dataDir.resolve("logs").resolve("pods").toString())),
+                config.cgroupParent(), config.clusterCidr(), Duration.ofSeconds(Math.max(1, config.resyncSeconds())));
+        NodeAgent.Registration registration = new NodeAgent.Registration(
+                labels(property(context, "kubundle.kubelet.node-labels", "")),
+                taints(property(context, "kubundle.kubelet.register-with-taints", "")), config.maxPods(), port);
+        ClusterCertificates serving = certificates;
+        host = new ControllerHost("kubelet", () -> {
+            Kubelet created = new Kubelet(new KubeClient(transport), settings, registration, plugins, serving, config.bindAddress(),
+                    Duration.ofSeconds(Math.max(1, config.heartbeatSeconds())));
+            kubelet = created;
+            return created;
+        });
+    }
+
+    @Deactivate
+    void deactivate() {
+        kubelet = null;
+        host.close();
+    }
+
+    private static String first(String configured, String fallback) {
+        return configured == null || configured.isBlank() ? fallback : configured.strip();
+    }
+
+    private static String property(BundleContext context, String name, String fallback) {
+        String value = context.getProperty(name);
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    /** {@code k=v,k2=v2}, as the kubelet's {@code --node-labels}. */
+    static Map<String, String> labels(String text) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String pair : text.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("node label " + pair + " is not KEY=VALUE");
+            }
+            labels.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
+        }
+        return labels;
+    }
+
+    /** {@code key[=value]:Effect,...}, as the kubelet's {@code --register-with-taints}. */
+    static List<Taint> taints(String text) {
+        List<Taint> taints = new ArrayList<>();
+        for (String spec : text.split(",")) {
+            if (spec.isBlank()) {
+                continue;
+            }
+            int colon = spec.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("taint " + spec + " is not KEY[=VALUE]:EFFECT");
+            }
+            String keyValue = spec.substring(0, colon).strip();
+            int equals = keyValue.indexOf('=');
+            taints.add(new TaintBuilder().withKey(equals < 0 ? keyValue : keyValue.substring(0, equals))
+                    .withValue(equals < 0 ? null : keyValue.substring(equals + 1)).withEffect(spec.substring(colon + 1).strip()).build());
+        }
+        return taints;
+    }
+}
