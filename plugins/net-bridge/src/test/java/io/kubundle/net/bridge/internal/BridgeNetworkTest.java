@@ -105,7 +105,8 @@ final class BridgeNetworkTest {
     }
 
     @Test
-    void withoutMasqueradingThereIsNoNatChain() throws Exception {
+    void turningMasqueradingOffRemovesTheNatChainAndItsJump() throws Exception {
+        assertTrue(host.run("iptables", "-w", "5", "-t", "nat", "-S").contains(HostSetup.natChain(host.bridge)));
         new BridgeNetwork(host.bridge, 1500, host.stateDir, false)
                 .configure(new NodeNetwork("node-1", cidr, TestHost.CLUSTER_CIDR));
         assertFalse(host.run("iptables", "-w", "5", "-t", "nat", "-S").contains(host.bridge));
