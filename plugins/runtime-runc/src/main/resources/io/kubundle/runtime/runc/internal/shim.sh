@@ -1,0 +1,25 @@
+# The supervisor of one container, started detached (setsid) so that it outlives the JVM.
+# It holds the output FIFOs open for reading and writing while the container runs, so a writer
+# never gets EPIPE while no reader is attached (the bytes wait in the pipe), runs runc in the
+# foreground to learn the exit status, and records it with the container's OOM kill count.
+# It then keeps the FIFOs open until the runtime acknowledges that it drained them (file "ack").
+# Arguments: container directory, runc binary, runc root, container id, memory cgroup directory.
+dir=$1 runc=$2 root=$3 id=$4 memcg=$5
+cd "$dir" || exit 1
+exec 3<>stdout 4<>stderr
+if [ -p stdin ]; then exec 0<>stdin; else exec 0</dev/null; fi
+echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
+# The kernel counts an OOM kill in the victim's own memory cgroup, which runc deletes when the
+# container ends: staying in it keeps it (and its oom_kill counter) until we have read it. runc
+# itself goes back to our original memory cgroup so that it is not charged to the container.
+own=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
+echo $$ > "$memcg/cgroup.procs"
+sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$own" \
+    "$runc" --root "$root" --log runc.log --log-format json run --bundle "$dir" --pid-file runc.pid "$id" >&3 2>&4 &
+wait $!
+code=$?
+oom=$(sed -n 's/^oom_kill //p' "$memcg/memory.oom_control")
+echo $$ > "$own/cgroup.procs"
+rmdir "$memcg"
+echo "$code ${oom:-0}" > exit.tmp && mv exit.tmp exit
+until [ -e ack ]; do sleep 0.1; done

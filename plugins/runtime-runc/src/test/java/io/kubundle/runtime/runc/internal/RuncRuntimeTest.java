@@ -1,0 +1,382 @@
+package io.kubundle.runtime.runc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.kubundle.api.runtime.ContainerConfig;
+import io.kubundle.api.runtime.ContainerConfig.Security;
+import io.kubundle.api.runtime.ContainerState;
+import io.kubundle.api.runtime.ContainerStatus;
+import io.kubundle.api.runtime.ExecResult;
+import io.kubundle.api.runtime.ExecSession;
+import io.kubundle.api.runtime.Mount;
+import io.kubundle.api.runtime.Resources;
+import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.api.runtime.SandboxConfig;
+import io.kubundle.api.runtime.SandboxStatus;
+
+/** Runs real containers with runc (as root, with busybox-static at /bin/busybox). */
+final class RuncRuntimeTest {
+    private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
+
+    private static Path imageDir;
+    private static TestImages images;
+
+    private Path root;
+    private String cgroupBase;
+    private RuncRuntime runtime;
+    private final List<String> netns = new ArrayList<>();
+
+    @BeforeAll
+    static void image() throws IOException {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runc tests need root");
+        imageDir = Files.createTempDirectory("runc-image");
+        images = new TestImages(imageDir, TestImages.shell());
+        Files.setPosixFilePermissions(imageDir.resolve("layer1/tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    }
+
+    @AfterAll
+    static void deleteImage() throws IOException {
+        if (imageDir != null) {
+            deleteTree(imageDir);
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        root = Files.createTempDirectory("runc-root");
+        cgroupBase = "kubundle-test-" + UUID.randomUUID().toString().substring(0, 8);
+        runtime = new RuncRuntime(images, root, "runc", CGROUPS);
+        assertTrue(runtime.availability().available(), runtime.availability().reason());
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        RuncRuntime cleaner = runtime;
+        for (ContainerStatus container : cleaner.listContainers()) {
+            cleaner.removeContainer(container.id());
+        }
+        for (SandboxStatus sandbox : cleaner.listSandboxes()) {
+            cleaner.stopSandbox(sandbox.id(), Duration.ZERO);
+            cleaner.removeSandbox(sandbox.id());
+        }
+        cleaner.close();
+        for (String name : netns) {
+            Commands.check(List.of("ip", "netns", "delete", name), Duration.ofSeconds(10));
+        }
+        Commands.Result list = Commands.run(List.of("runc", "--root", root.resolve("runc").toString(), "list", "-q"),
+                Duration.ofSeconds(10));
+        assertEquals("", list.output(), "runc still knows containers");
+        assertFalse(Files.readString(Path.of("/proc/mounts")).contains(root.toString()), "a mount is left");
+        try (Stream<Path> hierarchies = Files.list(CGROUPS)) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Path base = hierarchy.resolve(cgroupBase);
+                if (Files.isDirectory(base)) {
+                    try (Stream<Path> left = Files.list(base).filter(Files::isDirectory)) {
+                        assertEquals(List.of(), left.toList(), "cgroups left in " + base);
+                    }
+                    Files.delete(base);
+                }
+            }
+        }
+        deleteTree(root);
+    }
+
+    @Test
+    void runsAContainerAndLogsItsOutputAsCriLines() throws Exception {
+        String sandbox = sandbox(null);
+        ContainerStatus status = run(sandbox, container("hello",
+                List.of("sh", "-c", "echo out1; echo err1 >&2; sleep 0.1; echo out2; printf tail")));
+        assertEquals(ContainerState.EXITED, status.state());
+        assertEquals(0, status.exitCode());
+        assertEquals("Completed", status.reason());
+        assertNotNull(status.startedAt());
+        assertNotNull(status.finishedAt());
+        assertEquals(TestImages.ID, status.imageId());
+        assertEquals("hello", status.labels().get("c"));
+        List<String> lines = Files.readAllLines(Path.of(status.logPath()));
+        assertTrue(lines.stream().allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z (stdout|stderr) [FP] .*")),
+                lines.toString());
+        List<String> contents = lines.stream().map(RuncRuntimeTest::content).sorted().toList();
+        assertEquals(List.of("stderr F err1", "stdout F out1", "stdout F out2", "stdout P tail"), contents);
+    }
+
+    @Test
+    void exitCodeOneIsAnError() throws Exception {
+        ContainerStatus status = run(sandbox(null), container("fail", List.of("sh", "-c", "exit 1")));
+        assertEquals(1, status.exitCode());
+        assertEquals("Error", status.reason());
+    }
+
+    @Test
+    void aMissingCommandIsAStartError() throws Exception {
+        String sandbox = sandbox(null);
+        String id = runtime.createContainer(sandbox, container("missing", List.of("nothere")));
+        RuntimeFailure failure = assertThrows(RuntimeFailure.class, () -> runtime.startContainer(id));
+        assertEquals("StartError", failure.reason());
+        assertTrue(failure.getMessage().contains("executable file not found"), failure.getMessage());
+        ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+        assertEquals(ContainerState.EXITED, status.state());
+        assertEquals(128, status.exitCode());
+        assertEquals("StartError", status.reason());
+        assertTrue(status.message().contains("\"nothere\""), status.message());
+    }
+
+    @Test
+    void aContainerOverItsMemoryLimitIsOomKilled() throws Exception {
+        ContainerConfig hog = with(container("hog", List.of("sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a)")),
+                new Resources(2, 0, 0, 32L << 20));
+        ContainerStatus status = run(sandbox(null), hog);
+        assertEquals("OOMKilled", status.reason());
+        assertEquals(137, status.exitCode());
+    }
+
+    @Test
+    void stopSendsTermAndWaitsForTheContainer() throws Exception {
+        String sandbox = sandbox(null);
+        String id = started(sandbox, container("graceful",
+                List.of("sh", "-c", "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done")));
+        awaitLog(id, "ready");
+        long begin = System.nanoTime();
+        runtime.stopContainer(id, Duration.ofSeconds(10));
+        assertTrue(Duration.ofNanos(System.nanoTime() - begin).toMillis() < 5000);
+        ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+        assertEquals(ContainerState.EXITED, status.state());
+        assertEquals(3, status.exitCode());
+        assertTrue(log(id).contains("stdout F got TERM"), log(id).toString());
+        runtime.stopContainer(id, Duration.ofSeconds(10));
+    }
+
+    @Test
+    void stopKillsAContainerIgnoringTermAfterTheGracePeriod() throws Exception {
+        String id = started(sandbox(null), container("stubborn",
+                List.of("sh", "-c", "trap '' TERM; echo ready; while true; do sleep 0.1; done")));
+        awaitLog(id, "ready");
+        long begin = System.nanoTime();
+        runtime.stopContainer(id, Duration.ofSeconds(1));
+        long millis = Duration.ofNanos(System.nanoTime() - begin).toMillis();
+        assertTrue(millis >= 1000 && millis < 5000, millis + " ms");
+        ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+        assertEquals(137, status.exitCode());
+        assertEquals("Error", status.reason());
+    }
+
+    @Test
+    void containersOfASandboxShareItsNetworkNamespaceAndHostname() throws Exception {
+        String name = "kbt-" + UUID.randomUUID().toString().substring(0, 8);
+        Commands.check(List.of("ip", "netns", "add", name), Duration.ofSeconds(10));
+        netns.add(name);
+        Commands.check(List.of("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"), Duration.ofSeconds(10));
+        String sandbox = sandbox("/run/netns/" + name);
+        started(sandbox, container("server", List.of("httpd", "-f", "-p", "8080", "-h", "/etc")));
+        ContainerStatus client = run(sandbox, container("client", List.of("sh", "-c",
+                "hostname; for i in $(seq 50); do wget -qO- http://localhost:8080/layer2 && exit 0; sleep 0.1; done; exit 1")));
+        assertEquals(0, client.exitCode(), log(client.id()).toString());
+        assertEquals(List.of("stdout F podhost", "stdout F from layer 2"), log(client.id()));
+    }
+
+    @Test
+    void execSyncReturnsOutputAndExitCodeAndTimesOut() throws Exception {
+        String id = started(sandbox(null), container("idle", List.of("sleep", "1000")));
+        ExecResult result = runtime.execSync(id, List.of("sh", "-c", "echo hi; echo oops >&2; exit 7"), Duration.ofSeconds(10));
+        assertEquals(7, result.exitCode());
+        assertEquals("hi\n", new String(result.stdout(), StandardCharsets.UTF_8));
+        assertEquals("oops\n", new String(result.stderr(), StandardCharsets.UTF_8));
+
+        long begin = System.nanoTime();
+        RuntimeFailure timeout = assertThrows(RuntimeFailure.class,
+                () -> runtime.execSync(id, List.of("sleep", "30"), Duration.ofMillis(500)));
+        assertEquals("Timeout", timeout.reason());
+        assertTrue(Duration.ofNanos(System.nanoTime() - begin).toMillis() < 5000);
+
+        RuntimeFailure missing = assertThrows(RuntimeFailure.class,
+                () -> runtime.execSync(id, List.of("nothere"), Duration.ofSeconds(10)));
+        assertTrue(missing.getMessage().contains("executable file not found"), missing.getMessage());
+
+        try (ExecSession session = runtime.exec(id, List.of("sh", "-c", "cat; echo done >&2"), false, true)) {
+            session.stdin().write("hello\n".getBytes(StandardCharsets.UTF_8));
+            session.stdin().close();
+            assertEquals("hello\n", new String(session.stdout().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals("done\n", new String(session.stderr().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(0, session.exitCode().get().intValue());
+        }
+        try (ExecSession session = runtime.exec(id, List.of("sh", "-c", "tty; exit 4"), true, false)) {
+            String output = new String(session.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(output.contains("/dev/pts/"), output);
+            assertEquals(4, session.exitCode().get().intValue());
+        }
+    }
+
+    @Test
+    void appliesEnvironmentWorkingDirectoryUserMountsAndReadOnlyRoot() throws Exception {
+        Path data = Files.createDirectories(root.resolve("volume"));
+        Files.writeString(data.resolve("in"), "from host\n");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+        ContainerConfig base = container("settings", List.of("sh", "-c",
+                "echo $FROM_IMAGE $OVERRIDDEN $NEW; pwd; id -u; id -g; cat /data/in; echo out > /data/out;"
+                        + " touch /tmp/x 2>&1; cat /etc/layer2; cat /etc/motd 2>&1"));
+        ContainerConfig config = new ContainerConfig(base.name(), 0, base.image(), base.command(), List.of(), "/tmp",
+                List.of(new ContainerConfig.EnvVar("OVERRIDDEN", "config"), new ContainerConfig.EnvVar("NEW", "1")),
+                List.of(new Mount(data.toString(), "/data", false)), base.logPath(), Resources.NONE,
+                new Security(1000L, null, true, false), false, false, Map.of(), Map.of());
+        ContainerStatus status = run(sandbox(null), config);
+        List<String> lines = log(status.id());
+        assertEquals("stdout F yes config 1", lines.get(0));
+        assertEquals(List.of("stdout F /tmp", "stdout F 1000", "stdout F 1001", "stdout F from host"), lines.subList(1, 5));
+        assertTrue(lines.get(5).contains("Read-only file system"), lines.toString());
+        assertEquals("stdout F from layer 2", lines.get(6));
+        assertTrue(lines.get(7).contains("No such file"), lines.toString());
+        assertEquals("out\n", Files.readString(data.resolve("out")));
+    }
+
+    @Test
+    void writesTheCgroupLimits() throws Exception {
+        String sandbox = sandbox(null);
+        String id = started(sandbox, with(container("limited", List.of("sleep", "1000")),
+                new Resources(512, 50_000, 100_000, 64L << 20)));
+        String cgroup = cgroupBase + "/pod/" + id;
+        assertEquals("512", Files.readString(CGROUPS.resolve("cpu").resolve(cgroup).resolve("cpu.shares")).strip());
+        assertEquals("50000", Files.readString(CGROUPS.resolve("cpu").resolve(cgroup).resolve("cpu.cfs_quota_us")).strip());
+        assertEquals("100000", Files.readString(CGROUPS.resolve("cpu").resolve(cgroup).resolve("cpu.cfs_period_us")).strip());
+        assertEquals(Long.toString(64L << 20),
+                Files.readString(CGROUPS.resolve("memory").resolve(cgroup).resolve("memory.limit_in_bytes")).strip());
+        assertEquals(Long.toString(256L << 20), Files.readString(
+                CGROUPS.resolve("memory").resolve(cgroupBase + "/pod/memory.limit_in_bytes")).strip());
+    }
+
+    @Test
+    void aNewInstanceAdoptsRunningContainersWithoutLosingOrRepeatingLogLines() throws Exception {
+        String sandbox = sandbox(null);
+        String id = started(sandbox, container("ticker",
+                List.of("sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done")));
+        awaitLog(id, "line 5");
+        runtime.close();
+        Thread.sleep(500);
+        assertEquals("running", Records.JSON.readTree(Commands.run(List.of("runc", "--root",
+                root.resolve("runc").toString(), "state", id), Duration.ofSeconds(10)).output()).path("status").asText());
+
+        runtime = new RuncRuntime(images, root, "runc", CGROUPS);
+        ContainerStatus adopted = runtime.listContainers().get(0);
+        assertEquals(id, adopted.id());
+        assertEquals(ContainerState.RUNNING, adopted.state());
+        assertEquals(sandbox, runtime.listSandboxes().get(0).id());
+        int seen = log(id).size();
+        awaitLog(id, "line " + (seen + 10));
+        runtime.stopContainer(id, Duration.ofSeconds(5));
+        List<String> lines = log(id);
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals("stdout F line " + (i + 1), lines.get(i));
+        }
+    }
+
+    @Test
+    void sandboxesAreMadeOncePerPodAndStopIdempotently() throws Exception {
+        String sandbox = sandbox(null);
+        assertEquals(sandbox, sandbox(null));
+        String id = started(sandbox, container("idle", List.of("sleep", "1000")));
+        runtime.stopSandbox(sandbox, Duration.ofSeconds(2));
+        runtime.stopSandbox(sandbox, Duration.ofSeconds(2));
+        assertEquals(ContainerState.EXITED, runtime.containerStatus(id).orElseThrow().state());
+        SandboxStatus status = runtime.listSandboxes().get(0);
+        assertFalse(status.ready());
+        assertEquals("test", status.labels().get("app"));
+        Path logFile = Path.of(runtime.containerStatus(id).orElseThrow().logPath());
+        runtime.removeContainer(id);
+        runtime.removeContainer(id);
+        assertTrue(runtime.containerStatus(id).isEmpty());
+        assertTrue(Files.exists(logFile));
+        runtime.removeSandbox(sandbox);
+        runtime.removeSandbox(sandbox);
+        assertEquals(List.of(), runtime.listSandboxes());
+    }
+
+    // ---- helpers ----
+
+    private String sandbox(String netnsPath) throws RuntimeFailure {
+        return runtime.runSandbox(new SandboxConfig("uid-1", "default", "pod", 0, "podhost", netnsPath,
+                cgroupBase + "/pod", new Resources(1024, 0, 0, 256L << 20), root.resolve("logs").toString(),
+                Map.of("app", "test"), Map.of()));
+    }
+
+    private ContainerConfig container(String name, List<String> command) {
+        return new ContainerConfig(name, 0, TestImages.IMAGE, command, List.of(), null, List.of(), List.of(),
+                root.resolve("logs").resolve(name + ".log").toString(), Resources.NONE, Security.DEFAULT, false, false,
+                Map.of("c", name), Map.of());
+    }
+
+    private static ContainerConfig with(ContainerConfig c, Resources resources) {
+        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
+                c.mounts(), c.logPath(), resources, c.security(), c.stdin(), c.tty(), c.labels(), c.annotations());
+    }
+
+    private String started(String sandbox, ContainerConfig config) throws RuntimeFailure {
+        String id = runtime.createContainer(sandbox, config);
+        assertEquals(ContainerState.CREATED, runtime.containerStatus(id).orElseThrow().state());
+        runtime.startContainer(id);
+        return id;
+    }
+
+    private ContainerStatus run(String sandbox, ContainerConfig config) throws Exception {
+        String id = started(sandbox, config);
+        for (int i = 0; i < 1000; i++) {
+            ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+            if (status.state() == ContainerState.EXITED) {
+                // the stop path waits for the log to be drained
+                runtime.stopContainer(id, Duration.ZERO);
+                return status;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(id + " did not exit");
+    }
+
+    private List<String> log(String id) throws Exception {
+        Path file = Path.of(runtime.containerStatus(id).orElseThrow().logPath());
+        return Files.exists(file) ? Files.readAllLines(file).stream().map(RuncRuntimeTest::content).toList() : List.of();
+    }
+
+    private void awaitLog(String id, String text) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            if (log(id).stream().anyMatch(line -> line.endsWith(" " + text))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no line " + text + " in " + log(id));
+    }
+
+    private static String content(String line) {
+        return line.substring(line.indexOf(' ') + 1);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
