@@ -13,12 +13,17 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     ProcessOptions process;
 
+    @Mixin
+    NodeOptions node;
+
     @Option(names = "--server", paramLabel = "URL", required = true,
             description = "URL of the master's Kubernetes API.")
     URI server;
 
     @Override
     public Integer call() throws LaunchException, InterruptedException {
-        return process.run("node", Map.of("kubundle.server", server.toString()));
+        Map<String, String> properties = node.properties();
+        properties.put("kubundle.server", server.toString());
+        return process.run("node", properties);
     }
 }

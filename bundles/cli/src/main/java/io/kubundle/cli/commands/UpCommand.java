@@ -15,12 +15,17 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     MasterOptions master;
 
+    @Mixin
+    NodeOptions node;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "6443",
             description = "Port of the Kubernetes API (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Override
     public Integer call() throws LaunchException, InterruptedException {
-        return process.run("up", master.with(Map.of("kubundle.api.port", process.port("--port", port))));
+        Map<String, String> properties = node.properties();
+        properties.put("kubundle.api.port", process.port("--port", port));
+        return process.run("up", master.with(properties));
     }
 }

@@ -3,8 +3,6 @@ package io.kubundle.kubelet.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,8 +18,11 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.fabric8.kubernetes.api.model.Taint;
-import io.fabric8.kubernetes.api.model.TaintBuilder;
 import io.kubundle.api.auth.ClusterCertificates;
 import io.kubundle.api.network.PodNetwork;
 import io.kubundle.api.runtime.ContainerRuntime;
@@ -35,7 +36,8 @@ import io.kubundle.client.kube.KubeClient;
  * and go ({@code MULTIPLE, DYNAMIC, GREEDY}): pods keep running through a swap, existing pods stay
  * with the runtime that made them and new ones go to the configured one. Settings come from
  * {@code etc/io.kubundle.kubelet.cfg}; a blank one falls back to the process's command line
- * ({@code --node-name}, {@code --node-ip}, ... as framework properties {@code kubundle.kubelet.*}),
+ * ({@code --node-name}, {@code --node-ip}, {@code --node-labels}, ... as framework properties
+ * {@code kubundle.kubelet.*}; labels and taints as JSON),
  * then to what the host says.
  */
 @Component(configurationPid = KubeletComponent.PID, immediate = true, service = {})
@@ -90,6 +92,9 @@ public final class KubeletComponent {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
     private ClusterCertificates certificates;
+
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() { };
+    private static final TypeReference<List<Taint>> TAINTS = new TypeReference<>() { };
 
     private final Plugins plugins = new Plugins();
     private ControllerHost host;
@@ -153,8 +158,8 @@ public final class KubeletComponent {
                 Path.of(first(config.logDir(), dataDir.resolve("logs").resolve("pods").toString())),
                 config.cgroupParent(), config.clusterCidr(), Duration.ofSeconds(Math.max(1, config.resyncSeconds())));
         NodeAgent.Registration registration = new NodeAgent.Registration(
-                labels(property(context, "kubundle.kubelet.node-labels", "")),
-                taints(property(context, "kubundle.kubelet.register-with-taints", "")), config.maxPods(), port);
+                json(property(context, "kubundle.kubelet.labels", "{}"), LABELS),
+                json(property(context, "kubundle.kubelet.taints", "[]"), TAINTS), config.maxPods(), port);
         ClusterCertificates serving = certificates;
         host = new ControllerHost("kubelet", () -> {
             Kubelet created = new Kubelet(new KubeClient(transport), settings, registration, plugins, serving, config.bindAddress(),
@@ -179,38 +184,11 @@ public final class KubeletComponent {
         return value == null || value.isBlank() ? fallback : value.strip();
     }
 
-    /** {@code k=v,k2=v2}, as the kubelet's {@code --node-labels}. */
-    static Map<String, String> labels(String text) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        for (String pair : text.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            int equals = pair.indexOf('=');
-            if (equals <= 0) {
-                throw new IllegalArgumentException("node label " + pair + " is not KEY=VALUE");
-            }
-            labels.put(pair.substring(0, equals).strip(), pair.substring(equals + 1).strip());
+    private static <T> T json(String text, TypeReference<T> type) {
+        try {
+            return new ObjectMapper().readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not " + type.getType() + ": " + text, e);
         }
-        return labels;
-    }
-
-    /** {@code key[=value]:Effect,...}, as the kubelet's {@code --register-with-taints}. */
-    static List<Taint> taints(String text) {
-        List<Taint> taints = new ArrayList<>();
-        for (String spec : text.split(",")) {
-            if (spec.isBlank()) {
-                continue;
-            }
-            int colon = spec.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("taint " + spec + " is not KEY[=VALUE]:EFFECT");
-            }
-            String keyValue = spec.substring(0, colon).strip();
-            int equals = keyValue.indexOf('=');
-            taints.add(new TaintBuilder().withKey(equals < 0 ? keyValue : keyValue.substring(0, equals))
-                    .withValue(equals < 0 ? null : keyValue.substring(equals + 1)).withEffect(spec.substring(colon + 1).strip()).build());
-        }
-        return taints;
     }
 }
