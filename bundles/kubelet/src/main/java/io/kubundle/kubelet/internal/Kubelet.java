@@ -102,9 +102,9 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
         EventRecorder events = new EventRecorder(client, "kubelet");
         probers = new Probers(timers, this::enqueue, failure -> podInformer.get(failure.podKey()).ifPresent(pod ->
                 events.warning(pod, "Unhealthy", kindName(failure.kind()) + " probe failed: " + failure.message())));
-        syncer = new PodSyncer(settings, plugins, snapshot, probers, pods, lookup, events, client.json());
         agent = new NodeAgent(settings, HostFacts.read(settings.rootDir()), registration, plugins, client.resources(Kinds.NODES),
                 client.resources(Kinds.LEASES), client.json());
+        syncer = new PodSyncer(settings, agent::network, plugins, snapshot, probers, pods, lookup, events, client.json());
         agent.register();
         syncer.setAllocatable(agent.allocatableCpuMillis(), agent.allocatableMemoryBytes());
         snapshot.relist(plugins.runtimes()); // adopt what runs before any worker looks at a pod

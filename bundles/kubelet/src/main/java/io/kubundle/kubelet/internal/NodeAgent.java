@@ -56,8 +56,8 @@ final class NodeAgent {
     private final ResourceClient<Node> nodes;
     private final ResourceClient<Lease> leases;
     private final ObjectMapper json;
-    private volatile String configuredCidr;
-    private volatile String networkProblem = "network plugin is not ready: the node has no pod CIDR yet";
+    private volatile String podCidr;
+    private String configured;
     private volatile String lastStatus;
     private volatile Instant lastStatusAt = Instant.EPOCH;
 
@@ -97,11 +97,11 @@ final class NodeAgent {
         return host.memoryBytes();
     }
 
-    /** Renews the Lease, hands a new pod CIDR to the network plugin and reports the status when it changed (or every minute). */
+    /** Renews the Lease, notes the pod CIDR and reports the status when it changed (or every minute). */
     void heartbeat() throws IOException, ApiStatusException {
         renewLease();
         Node node = nodes.get(null, settings.nodeName());
-        configureNetwork(node.getSpec() == null ? null : node.getSpec().getPodCIDR());
+        podCidr = node.getSpec() == null ? null : node.getSpec().getPodCIDR();
         NodeStatus status = status();
         String text = json.valueToTree(withoutTimes(status)).toString();
         if (text.equals(lastStatus) && Instant.now().isBefore(lastStatusAt.plusSeconds(60))) {
@@ -112,33 +112,34 @@ final class NodeAgent {
         lastStatusAt = Instant.now();
     }
 
-    private void configureNetwork(String podCidr) {
-        Optional<PodNetwork> network = plugins.networkForNewPods();
-        if (network.isEmpty()) {
-            networkProblem = "network plugin is not ready: \"" + plugins.preferredNetwork() + "\" is not installed";
-            configuredCidr = null;
-            return;
+    /**
+     * Hands the node's pod CIDR to the network plugin new pods use, once per plugin instance and
+     * CIDR. Called before a pod's sandbox is made, not at start, so a node that never runs a pod
+     * leaves the host's network as it found it (as CNI plugins make their bridge at the first ADD).
+     */
+    synchronized PodNetwork network() throws NetworkFailure {
+        Optional<String> problem = networkProblem();
+        if (problem.isPresent()) {
+            throw new NetworkFailure(problem.get());
         }
-        if (podCidr == null || podCidr.isEmpty()) {
-            networkProblem = "network plugin is not ready: the node has no pod CIDR yet";
-            return;
+        PodNetwork network = plugins.networkForNewPods().orElseThrow();
+        String key = network.name() + "=" + podCidr + "@" + System.identityHashCode(network);
+        if (!key.equals(configured)) {
+            network.configure(new NodeNetwork(settings.nodeName(), podCidr, settings.clusterCidr()));
+            configured = key;
         }
-        String key = network.get().name() + "=" + podCidr + "@" + System.identityHashCode(network.get());
-        if (key.equals(configuredCidr)) {
-            return;
-        }
-        try {
-            network.get().configure(new NodeNetwork(settings.nodeName(), podCidr, settings.clusterCidr()));
-            configuredCidr = key;
-            networkProblem = null;
-        } catch (NetworkFailure | RuntimeException e) {
-            networkProblem = "network plugin is not ready: " + e.getMessage();
-        }
+        return network;
     }
 
-    /** Whether new pods can get a network now (else why not). */
+    /** Why new pods cannot get a network now, if they cannot. */
     Optional<String> networkProblem() {
-        return Optional.ofNullable(networkProblem);
+        if (plugins.networkForNewPods().isEmpty()) {
+            return Optional.of("network plugin is not ready: \"" + plugins.preferredNetwork() + "\" is not installed");
+        }
+        if (podCidr == null || podCidr.isEmpty()) {
+            return Optional.of("network plugin is not ready: the node has no pod CIDR yet");
+        }
+        return Optional.empty();
     }
 
     private NodeStatus status() {
@@ -148,7 +149,7 @@ final class NodeAgent {
                 "ephemeral-storage", new Quantity(host.diskBytes() / 1024 + "Ki"),
                 "pods", new Quantity(Integer.toString(registration.maxPods())));
         String runtimeProblem = plugins.runtimeForNewPods().isPresent() ? null : plugins.runtimeProblem();
-        String problem = runtimeProblem != null ? runtimeProblem : networkProblem;
+        String problem = runtimeProblem != null ? runtimeProblem : networkProblem().orElse(null);
         List<NodeCondition> conditions = List.of(
                 condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
                 condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),

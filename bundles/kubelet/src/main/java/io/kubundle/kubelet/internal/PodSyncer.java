@@ -70,7 +70,13 @@ final class PodSyncer {
         volatile String lastStatusJson;
     }
 
+    /** The network plugin for a new pod, configured with the node's pod CIDR ({@link NodeAgent#network()}). */
+    interface NetworkSetup {
+        PodNetwork network() throws NetworkFailure;
+    }
+
     private final NodeSettings settings;
+    private final NetworkSetup networkSetup;
     private final Plugins plugins;
     private final RuntimeSnapshot snapshot;
     private final Probers probers;
@@ -88,9 +94,10 @@ final class PodSyncer {
     private volatile long nodeCpuMillis;
     private volatile long nodeMemoryBytes;
 
-    PodSyncer(NodeSettings settings, Plugins plugins, RuntimeSnapshot snapshot, Probers probers, ResourceClient<Pod> pods,
+    PodSyncer(NodeSettings settings, NetworkSetup networkSetup, Plugins plugins, RuntimeSnapshot snapshot, Probers probers, ResourceClient<Pod> pods,
             ObjectLookup lookup, EventRecorder events, ObjectMapper json) {
         this.settings = settings;
+        this.networkSetup = networkSetup;
         this.plugins = plugins;
         this.snapshot = snapshot;
         this.probers = probers;
@@ -503,8 +510,7 @@ final class PodSyncer {
         if (Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
             annotations.put(POD_IP_ANNOTATION, settings.nodeIp());
         } else {
-            PodNetwork network = plugins.networkForNewPods().orElseThrow(() -> new NetworkFailure(
-                    "network is not ready: network plugin \"" + plugins.preferredNetwork() + "\" is not installed"));
+            PodNetwork network = networkSetup.network();
             netnsPath = PodNetns.create(uid).toString();
             try {
                 Attachment attachment = network.add(podRef(pod));

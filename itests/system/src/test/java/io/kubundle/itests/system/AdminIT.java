@@ -40,7 +40,7 @@ class AdminIT {
     static void startUp() throws Exception {
         distribution = Distribution.copyInto(dir);
         dataDir = dir.resolve("data");
-        up = KubundleProcess.start(distribution, dataDir, "up");
+        up = KubundleProcess.start(distribution, dataDir, "master");
     }
 
     @AfterAll

@@ -34,7 +34,7 @@ class CliResourcesIT {
     static void startUp() throws Exception {
         distribution = Distribution.copyInto(dir);
         Path data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()));
         kubeconfig = data.resolve("kubeconfig");
         kubectl = new Kubectl(kubeconfig, dir.resolve("kube-cache"));
     }

@@ -41,7 +41,7 @@ class CompactionIT {
         Files.writeString(distribution.home.resolve("etc/io.kubundle.apiserver.cfg"), "compactionIntervalSeconds = 1\nwatchCacheSize = 2\n");
         data = dir.resolve("data");
         port = RolesIT.freePort();
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(port));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(port));
         kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kubectl-cache"));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(data.resolve("kubeconfig")))).build();
     }
@@ -118,7 +118,7 @@ class CompactionIT {
             }
             Thread.sleep(3_000);
             up.stop();
-            up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(port));
+            up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(port));
             client.configMaps().inNamespace("watched").resource(new ConfigMapBuilder().withNewMetadata().withName("after").endMetadata()
                     .build()).create();
             client.configMaps().inNamespace("watched").withName("before").delete();

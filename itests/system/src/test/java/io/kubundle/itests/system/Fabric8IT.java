@@ -66,7 +66,7 @@ class Fabric8IT {
     static void startUp() throws Exception {
         Distribution distribution = Distribution.copyInto(dir);
         Path data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()));
         client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(data.resolve("kubeconfig")))).build();
     }
 

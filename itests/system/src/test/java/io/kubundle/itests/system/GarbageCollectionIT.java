@@ -41,7 +41,7 @@ class GarbageCollectionIT {
     @BeforeAll
     static void startUp() throws Exception {
         distribution = Distribution.copyInto(dir);
-        up = KubundleProcess.start(distribution, dir.resolve("data"), "up", "--port", Integer.toString(RolesIT.freePort()));
+        up = KubundleProcess.start(distribution, dir.resolve("data"), "master", "--port", Integer.toString(RolesIT.freePort()));
         client = KubeClient.fromKubeconfig(dir.resolve("data/kubeconfig"));
         kubectl = new Kubectl(dir.resolve("data/kubeconfig"), dir.resolve("kubectl-cache"));
         maps = client.resources(ClientConformance.CONFIG_MAPS);

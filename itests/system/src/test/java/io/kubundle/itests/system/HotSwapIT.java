@@ -42,7 +42,7 @@ class HotSwapIT {
     static void startUp() throws Exception {
         distribution = Distribution.copyInto(dir);
         data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()));
         kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kube-cache"));
     }
 

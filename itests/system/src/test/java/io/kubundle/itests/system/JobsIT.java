@@ -40,7 +40,7 @@ class JobsIT {
         // a failed pod is replaced after 1 s, not Kubernetes' 10 s, to keep the test short
         Files.writeString(distribution.home.resolve("etc/io.kubundle.controller.job.cfg"), "podFailureBackoffSeconds = 1\n");
         Path data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()));
         sim = KubundleProcess.start(distribution, dir.resolve("sim"), "sim-nodes", "--kubeconfig", data.resolve("kubeconfig").toString(),
                 "--count", "2");
         kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kube-cache"));

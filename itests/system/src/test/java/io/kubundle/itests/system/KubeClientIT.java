@@ -39,7 +39,7 @@ class KubeClientIT extends ClientConformance {
     static void startUp() throws Exception {
         distribution = Distribution.copyInto(dir);
         port = RolesIT.freePort();
-        up = KubundleProcess.start(distribution, dir.resolve("data"), "up", "--port", Integer.toString(port));
+        up = KubundleProcess.start(distribution, dir.resolve("data"), "master", "--port", Integer.toString(port));
         client = KubeClient.fromKubeconfig(dir.resolve("data/kubeconfig"));
     }
 
@@ -75,6 +75,6 @@ class KubeClientIT extends ClientConformance {
     @Override
     protected void restartServer() throws Exception {
         up.stop();
-        up = KubundleProcess.start(distribution, dir.resolve("data"), "up", "--port", Integer.toString(port));
+        up = KubundleProcess.start(distribution, dir.resolve("data"), "master", "--port", Integer.toString(port));
     }
 }

@@ -32,7 +32,7 @@ class KubectlIT {
         Distribution distribution = Distribution.copyInto(dir);
         int port = RolesIT.freePort();
         Path data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(port));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(port));
         kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kube-cache"));
     }
 

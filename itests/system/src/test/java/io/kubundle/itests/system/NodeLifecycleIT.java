@@ -40,7 +40,7 @@ class NodeLifecycleIT {
         distribution = Distribution.copyInto(dir);
         Files.writeString(simConfig(), "leaseRenewSeconds = 1\n");
         data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()),
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()),
                 "--node-monitor-grace-period", "5s");
         sim = KubundleProcess.start(distribution, dir.resolve("sim"), "sim-nodes", "--kubeconfig", data.resolve("kubeconfig").toString(),
                 "--count", "3");

@@ -51,7 +51,7 @@ final class SimCluster implements AutoCloseable {
         args[0] = "--port";
         args[1] = Integer.toString(RolesIT.freePort());
         System.arraycopy(upArgs, 0, args, 2, upArgs.length);
-        KubundleProcess up = KubundleProcess.start(distribution, data, "up", args);
+        KubundleProcess up = KubundleProcess.start(distribution, data, "master", args);
         KubundleProcess sim = null;
         try {
             sim = KubundleProcess.start(distribution, dir.resolve("sim"), "sim-nodes", "--kubeconfig",

@@ -32,7 +32,7 @@ class SimNodesIT {
         distribution = Distribution.copyInto(dir);
         Files.writeString(distribution.home.resolve("etc/io.kubundle.runtime.sim.cfg"), "leaseRenewSeconds = 1\n");
         Path data = dir.resolve("data");
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()));
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()));
         sim = KubundleProcess.start(distribution, dir.resolve("sim"), "sim-nodes", "--kubeconfig", data.resolve("kubeconfig").toString(),
                 "--count", "3");
         kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kube-cache"));

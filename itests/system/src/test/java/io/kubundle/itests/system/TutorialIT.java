@@ -56,7 +56,7 @@ class TutorialIT {
         Files.writeString(simConfig(), "leaseRenewSeconds = 1\n");
         Path data = dir.resolve("data");
         String kubeconfig = data.resolve("kubeconfig").toString();
-        up = KubundleProcess.start(distribution, data, "up", "--port", Integer.toString(RolesIT.freePort()),
+        up = KubundleProcess.start(distribution, data, "master", "--port", Integer.toString(RolesIT.freePort()),
                 "--node-monitor-grace-period", "5s");
         master = KubundleProcess.start(distribution, dir.resolve("sim-master"), "sim-nodes", "--kubeconfig", kubeconfig,
                 "--count", "1", "--prefix", "k8s-master", "--control-plane",
