@@ -102,7 +102,10 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
         EventRecorder events = new EventRecorder(client, "kubelet");
         probers = new Probers(timers, this::enqueue, failure -> podInformer.get(failure.podKey()).ifPresent(pod ->
                 events.warning(pod, "Unhealthy", kindName(failure.kind()) + " probe failed: " + failure.message())));
-        agent = new NodeAgent(settings, HostFacts.read(settings.rootDir()), registration, plugins, client.resources(Kinds.NODES),
+        startServer();
+        // the Node names the port the server got (a configured 0 picks a free one)
+        NodeAgent.Registration registered = server == null ? registration : registration.withPort(server.port());
+        agent = new NodeAgent(settings, HostFacts.read(settings.rootDir()), registered, plugins, client.resources(Kinds.NODES),
                 client.resources(Kinds.LEASES), client.json());
         syncer = new PodSyncer(settings, agent::network, plugins, snapshot, probers, pods, lookup, events, client.json());
         agent.register();
@@ -129,7 +132,6 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
         if (!podInformer.awaitSynced(Duration.ofSeconds(60))) {
             throw new IOException("the pods of node " + settings.nodeName() + " did not list within 60 s");
         }
-        startServer();
         loop.start(WORKERS);
         snapshot.sandboxes().forEach(sandbox -> queue.add(sandbox.podKey()));
         timers.scheduleWithFixedDelay(this::relist, 1, 1, TimeUnit.SECONDS);

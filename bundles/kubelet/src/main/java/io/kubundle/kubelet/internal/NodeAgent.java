@@ -47,6 +47,10 @@ final class NodeAgent {
             labels = Map.copyOf(labels);
             taints = List.copyOf(taints);
         }
+
+        Registration withPort(int port) {
+            return new Registration(labels, taints, maxPods, port);
+        }
     }
 
     private final NodeSettings settings;
