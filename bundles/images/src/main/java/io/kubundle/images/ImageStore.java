@@ -35,7 +35,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *                            reference, e.g. docker.io/library/busybox:latest; none when the
  *                            image was imported without a name)
  * root/blobs/sha256/HEX      manifests, configs and layers, each once, named by its sha256
- * root/tmp/                  imports in progress (never read as content)
+ * root/layers/HEX/          a layer unpacked for overlayfs, named by its diff_id (the sha256 of
+ *                            its uncompressed tar), shared by every image that has it
+ * root/tmp/                  imports, unpackings and downloads in progress (never read as content)
  * root/.lock                 the lock file
  * </pre>
  *
@@ -49,15 +51,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * parts: a {@link ReentrantLock} shared by all instances on the same root in this JVM (a JVM
  * cannot hold two {@link FileLock}s on one file), then an OS file lock on {@code root/.lock}
  * for other processes (the CLI's {@code image import} beside a running node). Reads wait for an
- * import in progress; that keeps the rules simple and is cheap next to hashing layers.
+ * import in progress; that keeps the rules simple and is cheap next to hashing layers. Unpacking
+ * a layer is the exception: it runs outside the store lock (under a lock per layer, so that
+ * concurrent callers wait for one unpacking) in a {@link Scratch} directory that garbage
+ * collection leaves alone, and takes the store lock only to start and to rename the result.
  */
 public final class ImageStore {
     private static final ConcurrentMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private static final ConcurrentMap<Path, ReentrantLock> LAYER_LOCKS = new ConcurrentHashMap<>();
+    private static final Path MOUNTS = Path.of("/proc/self/mounts");
     private static final Pattern BARE_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
     private final Path root;
     private final Path blobs;
     private final Path tmp;
+    private final Path layers;
     private final Path index;
     private final Path lockFile;
     private final ReentrantLock lock;
@@ -68,10 +76,12 @@ public final class ImageStore {
         this.root = root.toRealPath();
         this.blobs = this.root.resolve("blobs").resolve("sha256");
         this.tmp = this.root.resolve("tmp");
+        this.layers = this.root.resolve("layers");
         this.index = this.root.resolve("index.json");
         this.lockFile = this.root.resolve(".lock");
         this.lock = LOCKS.computeIfAbsent(this.root, k -> new ReentrantLock());
         Files.createDirectories(tmp);
+        Files.createDirectories(layers);
         locked(() -> {
             Path layout = this.root.resolve("oci-layout");
             if (!Files.exists(layout)) {
@@ -174,6 +184,36 @@ public final class ImageStore {
         });
     }
 
+    /** The content of the blob {@code digest}, read under the lock (a config, a manifest). */
+    public byte[] readBlob(String digest) throws IOException {
+        return locked(() -> Files.readAllBytes(blobPath(digest)));
+    }
+
+    /**
+     * The layers of the image {@code reference} names, unpacked for overlayfs, lowest first: one
+     * directory {@code root/layers/<diff_id hex>} per layer, unpacked on first use and shared by
+     * every image with that layer. Callers asking for the same layer at once wait for one
+     * unpacking. The directories are read-only by contract: a container writes to its own upper
+     * directory.
+     *
+     * @return empty when no image has that reference
+     * @throws DigestMismatchException when a layer's content does not hash to its diff_id
+     */
+    public Optional<List<Path>> layers(String reference) throws IOException {
+        Optional<List<Layer>> image = locked(() -> {
+            List<Entry> matches = find(readIndex(), reference);
+            return matches.isEmpty() ? Optional.empty() : Optional.of(layersOf(readManifest(matches.get(0).manifest())));
+        });
+        if (image.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (Layer layer : image.get()) {
+            dirs.add(unpacked(layer));
+        }
+        return Optional.of(dirs);
+    }
+
     /**
      * Removes what {@code reference} names (every name of the manifest, for a bare digest) and
      * deletes the blobs no remaining image uses.
@@ -198,19 +238,26 @@ public final class ImageStore {
     }
 
     /**
-     * Deletes every blob that no manifest in the index uses, and anything left in {@code tmp}
-     * by an interrupted import.
+     * Deletes every blob that no manifest in the index uses, every unpacked layer no image has
+     * (unless it is mounted), and anything left in {@code tmp} by an interrupted import or
+     * unpacking.
      *
      * @return how many blobs were deleted
      */
     public int collectGarbage() throws IOException {
         return locked(() -> {
             Set<String> live = new HashSet<>();
+            Set<String> liveLayers = new HashSet<>();
             for (Entry e : readIndex()) {
                 ImageManifest m = readManifest(e.manifest());
                 live.add(m.manifest().digest());
                 live.add(m.config().digest());
                 m.layers().forEach(l -> live.add(l.digest()));
+                try {
+                    layersOf(m).forEach(l -> liveLayers.add(l.diffId()));
+                } catch (IOException invalid) {
+                    // a config without valid diff_ids: the image has no layer that could have been unpacked
+                }
             }
             int deleted = 0;
             try (DirectoryStream<Path> all = Files.newDirectoryStream(blobs)) {
@@ -221,9 +268,17 @@ public final class ImageStore {
                     }
                 }
             }
-            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
-                for (Path p : leftovers) {
-                    Staging.deleteTree(p);
+            Scratch.sweep(tmp);
+            String mounts = Files.isReadable(MOUNTS) ? Files.readString(MOUNTS) : "";
+            try (DirectoryStream<Path> all = Files.newDirectoryStream(layers)) {
+                for (Path dir : all) {
+                    // a layer still mounted (its image removed under a running container) stays until unmounted
+                    if (!liveLayers.contains("sha256:" + dir.getFileName()) && !mounts.contains(dir.toString())) {
+                        // renamed first, so that an interrupted deletion leaves no half layer behind
+                        Path doomed = Files.createTempDirectory(tmp, "gone-");
+                        Files.move(dir, doomed.resolve("layer"), StandardCopyOption.ATOMIC_MOVE);
+                        Staging.deleteTree(doomed);
+                    }
                 }
             }
             return deleted;
@@ -257,6 +312,58 @@ public final class ImageStore {
             }
         }
         return matches;
+    }
+
+    /** The manifest's layers with their diff_ids from the image config. */
+    private List<Layer> layersOf(ImageManifest m) throws IOException {
+        List<String> diffIds = Json.diffIds(Files.readAllBytes(blobPath(m.config().digest())), m.config().digest());
+        if (diffIds.size() != m.layers().size()) {
+            throw new IOException("image config " + m.config().digest() + " lists " + diffIds.size() + " diff_ids for "
+                    + m.layers().size() + " layers");
+        }
+        List<Layer> result = new ArrayList<>();
+        for (int i = 0; i < diffIds.size(); i++) {
+            result.add(new Layer(m.layers().get(i), diffIds.get(i)));
+        }
+        return result;
+    }
+
+    private Path unpacked(Layer layer) throws IOException {
+        Path dir = layers.resolve(Digests.hex(layer.diffId()));
+        if (layer.blob().mediaType().contains("zstd")) {
+            throw new IOException("layer " + layer.blob().digest() + " is zstd-compressed (" + layer.blob().mediaType()
+                    + "), which this store cannot unpack");
+        }
+        ReentrantLock layerLock = LAYER_LOCKS.computeIfAbsent(dir, k -> new ReentrantLock());
+        layerLock.lock();
+        try {
+            if (Files.isDirectory(dir)) {
+                return dir;
+            }
+            // opened under the store lock: a removal meanwhile unlinks the blob, which stays readable
+            Unpacking u = locked(() -> {
+                Scratch scratch = Scratch.create(tmp, "layer-");
+                try {
+                    return new Unpacking(scratch, Files.newInputStream(blobPath(layer.blob().digest())));
+                } catch (IOException | RuntimeException e) {
+                    scratch.close();
+                    throw e;
+                }
+            });
+            try (Scratch scratch = u.scratch()) {
+                LayerUnpacker.unpack(u.blob(), layer.diffId(), scratch.dir());
+                locked(() -> {
+                    if (!Files.isDirectory(dir)) { // another process may have unpacked it meanwhile
+                        Files.move(scratch.dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+                        syncDirectory(layers);
+                    }
+                    return null;
+                });
+            }
+            return dir;
+        } finally {
+            layerLock.unlock();
+        }
     }
 
     private ImageManifest readManifest(Descriptor d) throws IOException {
@@ -341,6 +448,13 @@ public final class ImageStore {
     @FunctionalInterface
     private interface IoCall<T> {
         T run() throws IOException;
+    }
+
+    /** A layer blob and its diff_id, the digest of its uncompressed tar. */
+    private record Layer(Descriptor blob, String diffId) {
+    }
+
+    private record Unpacking(Scratch scratch, java.io.InputStream blob) {
     }
 
     private record Entry(String name, Descriptor manifest) {

@@ -78,6 +78,19 @@ final class Json {
         return new ImageManifest(manifest, descriptor(config, MediaTypes.OCI_CONFIG, what + " config"), layers);
     }
 
+    /** The {@code rootfs.diff_ids} of an image config: the digests of its layers uncompressed, lowest first. */
+    static List<String> diffIds(byte[] config, String digest) throws IOException {
+        JsonNode ids = read(config, "image config " + digest).path("rootfs").path("diff_ids");
+        if (!ids.isArray()) {
+            throw new IOException("image config " + digest + " has no rootfs.diff_ids");
+        }
+        List<String> result = new ArrayList<>();
+        for (JsonNode id : ids) {
+            result.add(Digests.check(id.asText()));
+        }
+        return result;
+    }
+
     /** The bytes of an OCI image manifest for {@code config} and {@code layers}. */
     static byte[] manifestBytes(Descriptor config, List<Descriptor> layers) throws IOException {
         ObjectNode m = MAPPER.createObjectNode();

@@ -29,8 +29,15 @@ final class TestArchives {
     private TestArchives() {
     }
 
-    /** An image to write: its name (or null), its layers (tar bytes, gzipped or not). */
-    record Image(String name, List<byte[]> layers) {
+    /**
+     * An image to write: its name (or null), its layers (tar bytes, gzipped or not), and diff_ids
+     * for its config (null: the layers' true ones).
+     */
+    record Image(String name, List<byte[]> layers, List<String> diffIds) {
+        Image(String name, List<byte[]> layers) {
+            this(name, layers, null);
+        }
+
         byte[] config() throws IOException {
             ObjectNode c = MAPPER.createObjectNode();
             c.put("architecture", "amd64");
@@ -38,9 +45,13 @@ final class TestArchives {
             c.putObject("config").putArray("Cmd").add("/bin/sh");
             ObjectNode rootfs = c.putObject("rootfs");
             rootfs.put("type", "layers");
-            ArrayNode diffIds = rootfs.putArray("diff_ids");
-            for (byte[] layer : layers) {
-                diffIds.add(sha256(uncompressed(layer)));
+            ArrayNode ids = rootfs.putArray("diff_ids");
+            if (diffIds != null) {
+                diffIds.forEach(ids::add);
+            } else {
+                for (byte[] layer : layers) {
+                    ids.add(sha256(uncompressed(layer)));
+                }
             }
             return MAPPER.writeValueAsBytes(c);
         }
