@@ -2,7 +2,9 @@ package io.kubundle.apiserver.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -35,6 +37,7 @@ final class ApiHandler {
     private final AccessControl access;
     private final WatchEventCache watchEvents;
     private final WatchCache watchCache;
+    private final KubeletProxy kubelets;
     private final OpenApi openApi = new OpenApi();
 
     /** What any object can be answered as. */
@@ -48,8 +51,9 @@ final class ApiHandler {
             MediaTypes.JSON + AGGREGATED.formatted("v2beta1"), MediaTypes.PROTOBUF + AGGREGATED.formatted("v2beta1"));
 
     ApiHandler(ResourceTypes types, Resources resources, ObjectMapper json, BodyDecoder bodies, ScheduledExecutorService timers,
-            String serverAddress, String version, AccessControl access, WatchCache watchCache) {
+            String serverAddress, String version, AccessControl access, WatchCache watchCache, KubeletProxy kubelets) {
         this.access = access;
+        this.kubelets = kubelets;
         this.watchCache = watchCache;
         this.watchEvents = watchCache != null ? watchCache.storeEvents() : new WatchEventCache(resources.storage());
         this.types = types;
@@ -203,6 +207,9 @@ final class ApiHandler {
         }
         access.authorize(new AuthorizationAttributes(user, verb(request, name), group, version, type.plural(), subresource,
                 namespace, name, true, request.path()));
+        if (group.isEmpty() && type.plural().equals("pods") && ("log".equals(subresource) || (subresource != null && KubeletProxy.STREAMS.contains(subresource)))) {
+            return podStream(request, namespace, name, subresource, sink);
+        }
         String representation = MediaTypes.choose(request.accept(), READ);
         boolean table = MediaTypes.TABLE_JSON.equals(representation);
         String userName = user.name();
@@ -249,6 +256,49 @@ final class ApiHandler {
             }
             default -> throw ApiException.methodNotAllowed(request.method() + " is not supported");
         };
+    }
+
+    /**
+     * {@code pods/log} streamed from the pod's kubelet; {@code pods/exec|attach|portforward} reach
+     * here only without an upgrade, which they need ({@link NettyApiServer} proxies the upgrades).
+     */
+    private ApiResponse podStream(ApiRequest request, String namespace, String name, String subresource, EventSink sink)
+            throws ApiException {
+        if (!subresource.equals("log")) {
+            throw ApiException.badRequest("Upgrade request required");
+        }
+        if (!request.method().equals("GET")) {
+            throw ApiException.methodNotAllowed(request.method() + " is not supported on pods/log");
+        }
+        Map<String, List<String>> query = new HashMap<>();
+        request.query().forEach((key, value) -> query.put(key, List.of(value)));
+        kubelets.logs(kubelets.target(namespace, name, subresource, query), sink);
+        return null;
+    }
+
+    /** Whether the request is for {@code pods/exec}, {@code pods/attach} or {@code pods/portforward}, which are upgrades. */
+    static boolean isPodStream(ApiRequest request) {
+        List<String> s = request.segments();
+        return s.size() == 7 && s.get(0).equals("api") && s.get(1).equals("v1") && s.get(2).equals("namespaces")
+                && s.get(4).equals("pods") && KubeletProxy.STREAMS.contains(s.get(6));
+    }
+
+    /**
+     * Where an upgrade for {@code pods/exec|attach|portforward} goes, once the user may: {@code
+     * create} on the subresource, whatever the method (a WebSocket upgrade is a GET), as
+     * Kubernetes authorizes them since 1.31.
+     *
+     * @param query the request's parameters with every value ({@code command} repeats)
+     */
+    KubeletProxy.Target podStreamTarget(ApiRequest request, Map<String, List<String>> query, UserInfo user) throws ApiException {
+        List<String> s = request.segments();
+        access.authorize(new AuthorizationAttributes(user, "create", "", "v1", "pods", s.get(6), s.get(3), s.get(5), true,
+                request.path()));
+        return kubelets.target(s.get(3), s.get(5), s.get(6), query);
+    }
+
+    KubeletProxy kubelets() {
+        return kubelets;
     }
 
     /** {@code POST /api/v1/namespaces/NS/bindings}: the older form of pods/binding, naming the pod in the body. */

@@ -1,11 +1,14 @@
 package io.kubundle.apiserver.internal;
 
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.framework.Bundle;
@@ -24,15 +27,21 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import io.kubundle.api.admission.AdmissionChain;
 import io.kubundle.api.auth.Authenticator;
 import io.kubundle.api.auth.Authorizer;
 import io.kubundle.api.auth.ClusterCertificates;
+import io.kubundle.api.auth.IssuedCertificate;
+import io.kubundle.api.auth.UserInfo;
 import io.kubundle.api.store.Store;
 import io.kubundle.api.transport.ApiTransport;
 
@@ -45,6 +54,10 @@ import io.kubundle.api.transport.ApiTransport;
 @Designate(ocd = ApiServerConfig.class)
 public final class ApiServerComponent {
     static final String PORT_PROPERTY = "kubundle.api.port";
+    /** The user the API server is to kubelets, as kubeadm names its certificate; in system:masters, which kubelets serve. */
+    static final String KUBELET_CLIENT = "kube-apiserver-kubelet-client";
+    /** Issued afresh at each start; kubeadm's certificates last a year too. */
+    private static final Duration KUBELET_CLIENT_VALIDITY = Duration.ofDays(365);
 
     @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Store store;
@@ -61,6 +74,7 @@ public final class ApiServerComponent {
     private ExecutorService workers;
     private ScheduledExecutorService timers;
     private NettyApiServer server;
+    private EventLoopGroup kubeletLoop;
     private WatchCache watchCache;
     private Compactor compactor;
     private ServiceRegistration<ApiTransport> inProcess;
@@ -86,13 +100,22 @@ public final class ApiServerComponent {
                 watchCache = new WatchCache(storage, types, json, config.watchCacheSize(), config.watchBuffer());
                 watchCache.start();
             }
+            kubeletLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kubundle-api-kubelet", true),
+                    NioIoHandler.newFactory());
+            IssuedCertificate kubeletClient = certificates.issueClientCertificate(KUBELET_CLIENT, List.of(UserInfo.SYSTEM_MASTERS),
+                    KUBELET_CLIENT_VALIDITY);
+            KubeletProxy kubelets = new KubeletProxy(resources, types, KubeletProxy.clientTls(kubeletClient.privateKey(),
+                    kubeletClient.certificateChain(), certificates.caCertificate()), kubeletLoop);
             ApiHandler handler = new ApiHandler(types, resources, json, new BodyDecoder(), timers, address,
-                    context.getBundle().getVersion().toString(), access, watchCache);
+                    context.getBundle().getVersion().toString(), access, watchCache, kubelets);
             server = new NettyApiServer(config.bindAddress(), port, tls(certificates), handler, access::authenticate, workers);
             inProcess = registerInProcessTransport(context, handler, inProcessStreams);
         } catch (Exception | Error e) {
             if (watchCache != null) {
                 watchCache.close();
+            }
+            if (kubeletLoop != null) {
+                kubeletLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             }
             workers.shutdownNow();
             timers.shutdownNow();
@@ -119,7 +142,7 @@ public final class ApiServerComponent {
     }
 
     /** HTTPS with the cluster's server certificate; client certificates are asked for, not required (tokens work too). */
-    private static SslContext tls(ClusterCertificates certificates) throws javax.net.ssl.SSLException {
+    static SslContext tls(ClusterCertificates certificates) throws javax.net.ssl.SSLException {
         return SslContextBuilder.forServer(new ServerKeyManager(certificates.serverKey(), certificates.serverCertificateChain()))
                 .trustManager(certificates.caCertificate())
                 .clientAuth(ClientAuth.OPTIONAL)
@@ -172,6 +195,7 @@ public final class ApiServerComponent {
         }
         timers.shutdownNow();
         workers.shutdownNow();
+        kubeletLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 
     private static ThreadFactory named(String prefix) {

@@ -121,6 +121,19 @@ final class Discovery {
             if (type.subresources().contains("eviction")) {
                 entries.add(Entry.subresource(type, "eviction", "policy", "v1", "Eviction", List.of("create")));
             }
+            // what the kubelet serves through the API server (KubeletProxy), with Kubernetes' kinds and verbs
+            if (type.subresources().contains("attach")) {
+                entries.add(Entry.subresource(type, "attach", null, null, "PodAttachOptions", List.of("create", "get")));
+            }
+            if (type.subresources().contains("exec")) {
+                entries.add(Entry.subresource(type, "exec", null, null, "PodExecOptions", List.of("create", "get")));
+            }
+            if (type.subresources().contains("log")) {
+                entries.add(Entry.subresource(type, "log", null, null, type.kind(), List.of("get")));
+            }
+            if (type.subresources().contains("portforward")) {
+                entries.add(Entry.subresource(type, "portforward", null, null, "PodPortForwardOptions", List.of("create", "get")));
+            }
             if (type.subresources().contains("scale")) {
                 entries.add(Entry.subresource(type, "scale", "autoscaling", "v1", "Scale", List.of("get", "patch", "update")));
             }

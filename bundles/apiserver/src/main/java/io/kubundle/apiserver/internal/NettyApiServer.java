@@ -7,6 +7,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,6 +38,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -44,6 +46,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -159,6 +162,10 @@ final class NettyApiServer {
             ApiRequest apiRequest = ApiRequest.of(request.method().name(), request.uri(), header, body);
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if (request.headers().contains(HttpHeaderNames.UPGRADE) && ApiHandler.isPodStream(apiRequest)) {
+                proxyPodStream(ctx, request, apiRequest, tls);
+                return;
+            }
             if ("websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
                 // watches over WebSocket, as the fabric8 client makes them: upgrade here, while the request is alive
                 upgrade(ctx, request, apiRequest, tls);
@@ -169,6 +176,48 @@ final class NettyApiServer {
             } catch (RejectedExecutionException e) {
                 write(ctx, ApiResponse.text(503, "the API server is shutting down"), false);
             }
+        }
+
+        /**
+         * exec, attach and port-forward (WebSocket or SPDY): authenticated and authorized here,
+         * then the connection is handed over to the pod's kubelet ({@link KubeletProxy#tunnel}),
+         * which answers the upgrade, and this handler leaves the pipeline.
+         */
+        private void proxyPodStream(ChannelHandlerContext ctx, FullHttpRequest request, ApiRequest apiRequest, SslHandler tls) {
+            String method = request.method().name();
+            HttpHeaders headers = request.headers().copy();
+            Map<String, List<String>> query = new QueryStringDecoder(request.uri()).parameters();
+            // nothing more is read until the kubelet is there: what the client sends next is for it
+            ctx.channel().config().setAutoRead(false);
+            try {
+                workers.execute(() -> {
+                    Optional<UserInfo> user = authenticate.user(new Credentials(peerCertificates(tls),
+                            apiRequest.header().apply("Authorization")));
+                    try {
+                        if (user.isEmpty()) {
+                            throw new ApiException(401, "Unauthorized", "Unauthorized");
+                        }
+                        KubeletProxy.Target target = handler.podStreamTarget(apiRequest, query, user.get());
+                        handler.kubelets().tunnel(ctx.channel(), target, method, headers, () -> {
+                            ctx.pipeline().remove(HttpObjectAggregator.class);
+                            ctx.pipeline().remove(HttpServerCodec.class);
+                            ctx.pipeline().remove(this);
+                        }).exceptionally(failure -> {
+                            refuse(ctx, failure instanceof ApiException e ? e : ApiException.internal(failure.toString()));
+                            return null;
+                        });
+                    } catch (ApiException e) {
+                        refuse(ctx, e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                write(ctx, ApiResponse.text(503, "the API server is shutting down"), false);
+            }
+        }
+
+        private static void refuse(ChannelHandlerContext ctx, ApiException failure) {
+            write(ctx, new ApiResponse(failure.code(), "application/json", failure.toStatus().toString().getBytes(StandardCharsets.UTF_8)),
+                    false);
         }
 
         private void serve(ChannelHandlerContext ctx, ApiRequest request, SslHandler tls, boolean keepAlive) {

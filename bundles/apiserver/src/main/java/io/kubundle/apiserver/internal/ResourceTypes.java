@@ -17,7 +17,7 @@ final class ResourceTypes {
      */
     private static final String TABLE = """
             v1 Namespace namespaces cluster ns status
-            v1 Pod pods namespaced po status,binding,eviction
+            v1 Pod pods namespaced po status,binding,eviction,log,exec,attach,portforward
             v1 Service services namespaced svc status
             v1 Endpoints endpoints namespaced ep -
             v1 ConfigMap configmaps namespaced cm -

@@ -69,7 +69,7 @@ class ContentNegotiationTest {
                 getClass().getClassLoader(), new Class<?>[] { ServiceReference.class }, (proxy, method, args) -> 0);
         access.addAuthorizer(reference, attributes -> Decision.ALLOW);
         return new ApiHandler(ResourceTypes.builtIn(), new Resources(storage, ResourceTypes.builtIn(), json, () -> null, Runnable::run),
-                json, new BodyDecoder(), timers, "127.0.0.1:6443", "test", access, null);
+                json, new BodyDecoder(), timers, "127.0.0.1:6443", "test", access, null, null);
     }
 
     private ApiResponse get(String path, String accept) {
@@ -149,7 +149,8 @@ class ContentNegotiationTest {
         Set<String> subresources = new HashSet<>();
         pods.path("subresources").forEach(s -> subresources.add(s.path("subresource").asText() + ":"
                 + s.at("/responseKind/group").asText() + "/" + s.at("/responseKind/kind").asText()));
-        assertEquals(Set.of("status:/Pod", "binding:/Binding", "eviction:policy/Eviction"), subresources);
+        assertEquals(Set.of("status:/Pod", "binding:/Binding", "eviction:policy/Eviction", "log:/Pod", "exec:/PodExecOptions",
+                "attach:/PodAttachOptions", "portforward:/PodPortForwardOptions"), subresources);
 
         JsonNode groups = discovery.aggregated(false, "apidiscovery.k8s.io/v2");
         JsonNode apps = groups.at("/items/0");

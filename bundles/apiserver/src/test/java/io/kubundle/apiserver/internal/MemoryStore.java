@@ -1,5 +1,7 @@
 package io.kubundle.apiserver.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -14,8 +16,8 @@ import io.kubundle.api.store.Watch;
 import io.kubundle.api.store.WatchListener;
 
 /**
- * Just enough of a store for the API server's unit tests: a map with revisions (no watch, no
- * list), and a concurrent writer that can strike just before a delete.
+ * Just enough of a store for the API server's unit tests: a map with revisions (no watch; lists
+ * only of the latest revision), and a concurrent writer that can strike just before a delete.
  */
 final class MemoryStore implements Store {
     final TreeMap<String, KeyValue> entries = new TreeMap<>();
@@ -83,8 +85,18 @@ final class MemoryStore implements Store {
     }
 
     @Override
-    public ListResult list(String prefix, String startAfter, long atRevision, int limit) {
-        throw new UnsupportedOperationException();
+    public synchronized ListResult list(String prefix, String startAfter, long atRevision, int limit) {
+        List<KeyValue> items = new ArrayList<>();
+        for (KeyValue entry : entries.tailMap(startAfter != null ? startAfter : prefix, startAfter == null).values()) {
+            if (!entry.key().startsWith(prefix)) {
+                break;
+            }
+            if (limit > 0 && items.size() == limit) {
+                return new ListResult(items, revision, true);
+            }
+            items.add(entry);
+        }
+        return new ListResult(items, revision, false);
     }
 
     @Override
