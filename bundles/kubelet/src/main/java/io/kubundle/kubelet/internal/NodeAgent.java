@@ -62,6 +62,7 @@ final class NodeAgent {
     private final ObjectMapper json;
     private volatile String podCidr;
     private String configured;
+    private final Map<String, String[]> transitions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String lastStatus;
     private volatile Instant lastStatusAt = Instant.EPOCH;
 
@@ -180,9 +181,11 @@ final class NodeAgent {
         return copy;
     }
 
-    private static NodeCondition condition(String type, String status, String reason, String message, String now) {
+    private NodeCondition condition(String type, String status, String reason, String message, String now) {
+        // a condition's transition time moves only when its status does
+        String[] last = transitions.compute(type, (key, old) -> old != null && old[0].equals(status) ? old : new String[] {status, now});
         return new NodeConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-                .withLastHeartbeatTime(now).withLastTransitionTime(now).build();
+                .withLastHeartbeatTime(now).withLastTransitionTime(last[1]).build();
     }
 
     private void renewLease() throws IOException, ApiStatusException {
