@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Builds small OCI and docker archives, with real digests, for the tests. */
-final class TestArchives {
+public final class TestArchives {
     static final ObjectMapper MAPPER = new ObjectMapper();
     /** Prefix of an archive entry value that makes a symbolic link to the rest of the value. */
     static final String SYMLINK = "symlink:";
@@ -33,12 +33,12 @@ final class TestArchives {
      * An image to write: its name (or null), its layers (tar bytes, gzipped or not), and diff_ids
      * for its config (null: the layers' true ones).
      */
-    record Image(String name, List<byte[]> layers, List<String> diffIds) {
-        Image(String name, List<byte[]> layers) {
+    public record Image(String name, List<byte[]> layers, List<String> diffIds) {
+        public Image(String name, List<byte[]> layers) {
             this(name, layers, null);
         }
 
-        byte[] config() throws IOException {
+        public byte[] config() throws IOException {
             ObjectNode c = MAPPER.createObjectNode();
             c.put("architecture", "amd64");
             c.put("os", "linux");
@@ -56,7 +56,7 @@ final class TestArchives {
             return MAPPER.writeValueAsBytes(c);
         }
 
-        byte[] manifest() throws IOException {
+        public byte[] manifest() throws IOException {
             ObjectNode m = MAPPER.createObjectNode();
             m.put("schemaVersion", 2);
             m.put("mediaType", MediaTypes.OCI_MANIFEST);
@@ -69,7 +69,7 @@ final class TestArchives {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         return Digests.of(bytes);
     }
 
@@ -86,7 +86,7 @@ final class TestArchives {
     }
 
     /** A layer tar with the given files (path, content, path, content...). */
-    static byte[] layer(String... pathsAndContents) throws IOException {
+    public static byte[] layer(String... pathsAndContents) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         for (int i = 0; i < pathsAndContents.length; i += 2) {
             entries.put(pathsAndContents[i], pathsAndContents[i + 1].getBytes(StandardCharsets.UTF_8));
@@ -96,7 +96,7 @@ final class TestArchives {
         return out.toByteArray();
     }
 
-    static byte[] gzip(byte[] bytes) throws IOException {
+    public static byte[] gzip(byte[] bytes) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(bytes);
@@ -118,7 +118,7 @@ final class TestArchives {
     }
 
     /** The entries of an OCI archive holding {@code images}, in the order skopeo writes them. */
-    static Map<String, byte[]> ociEntries(Image... images) throws IOException {
+    public static Map<String, byte[]> ociEntries(Image... images) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
         ObjectNode index = MAPPER.createObjectNode();
@@ -172,7 +172,7 @@ final class TestArchives {
         return entries;
     }
 
-    static Path writeTar(Path file, Map<String, byte[]> entries) throws IOException {
+    public static Path writeTar(Path file, Map<String, byte[]> entries) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             writeTar(out, entries);
         }

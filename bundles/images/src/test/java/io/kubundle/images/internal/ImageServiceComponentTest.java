@@ -1,0 +1,90 @@
+package io.kubundle.images.internal;
+
+import static io.kubundle.images.TestArchives.layer;
+import static io.kubundle.images.TestArchives.ociEntries;
+import static io.kubundle.images.TestArchives.sha256;
+import static io.kubundle.images.TestArchives.writeTar;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kubundle.api.runtime.ImageService.ImageConfig;
+import io.kubundle.api.runtime.ImageService.ImageInfo;
+import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.images.ImageStore;
+import io.kubundle.images.TestArchives.Image;
+
+class ImageServiceComponentTest {
+    @TempDir
+    Path tmp;
+    ImageServiceComponent service;
+    Image busybox;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path root = tmp.resolve("images");
+        busybox = new Image("busybox:1.36", List.of(layer("bin/sh", "shell"), layer("etc/motd", "hi")));
+        Image other = new Image("localhost:5000/other", List.of(layer("x", "y")));
+        new ImageStore(root).importArchive(writeTar(tmp.resolve("a.tar"), ociEntries(busybox, other)));
+        service = new ImageServiceComponent(root);
+    }
+
+    @Test
+    void listsStatusesAndReadsTheImageConfig() throws Exception {
+        List<ImageInfo> all = service.list();
+        assertEquals(2, all.size());
+        ImageInfo info = service.status("busybox:1.36").orElseThrow();
+        assertEquals(sha256(busybox.manifest()), info.id());
+        assertEquals(List.of("docker.io/library/busybox:1.36"), info.names());
+        assertEquals(new ImageConfig(List.of(), List.of("/bin/sh"), List.of(), "", "", ""), info.config());
+        assertEquals(info, service.status(info.id()).orElseThrow());
+        assertEquals(info, service.status("docker.io/library/busybox@" + info.id()).orElseThrow());
+        assertTrue(service.status("busybox:latest").isEmpty());
+    }
+
+    @Test
+    void pullOfAPresentImageUnpacksItsLayersAndAnAbsentOneIsErrImagePull() throws Exception {
+        ImageInfo pulled = service.pull("busybox:1.36", List.of());
+        assertEquals(service.status("busybox:1.36").orElseThrow(), pulled);
+        List<Path> layers = service.layers("busybox:1.36");
+        assertEquals(2, layers.size());
+        assertEquals("shell", Files.readString(layers.get(0).resolve("bin/sh")));
+
+        RuntimeFailure missing = assertThrows(RuntimeFailure.class, () -> service.pull("nginx:1.7.9", List.of()));
+        assertEquals("ErrImagePull", missing.reason());
+        RuntimeFailure invalid = assertThrows(RuntimeFailure.class, () -> service.pull("Not/Valid", List.of()));
+        assertEquals("ErrImagePull", invalid.reason());
+    }
+
+    @Test
+    void layersOfAnAbsentImageIsImageInspectErrorAndRemoveIsIdempotent() throws Exception {
+        assertEquals("ImageInspectError", assertThrows(RuntimeFailure.class, () -> service.layers("nginx")).reason());
+        service.remove("localhost:5000/other");
+        service.remove("localhost:5000/other");
+        assertEquals(1, service.list().size());
+        assertFalse(service.list().get(0).names().contains("localhost:5000/other:latest"));
+    }
+
+    @Test
+    void parsesTheRuntimePartOfAnImageConfig() throws IOException {
+        String json = "{\"Entrypoint\":[\"/docker-entrypoint.sh\"],\"Cmd\":[\"nginx\",\"-g\",\"daemon off;\"],"
+                + "\"Env\":[\"PATH=/usr/bin\",\"NGINX_VERSION=1.7.9\"],\"WorkingDir\":\"/srv\",\"User\":\"101:101\","
+                + "\"StopSignal\":\"SIGQUIT\",\"ExposedPorts\":{\"80/tcp\":{}}}";
+        assertEquals(new ImageConfig(List.of("/docker-entrypoint.sh"), List.of("nginx", "-g", "daemon off;"),
+                List.of("PATH=/usr/bin", "NGINX_VERSION=1.7.9"), "/srv", "101:101", "SIGQUIT"),
+                ConfigCache.parse(new ObjectMapper().readTree(json)));
+        assertEquals(new ImageConfig(List.of(), List.of(), List.of(), "", "", ""), ConfigCache.parse(new ObjectMapper().readTree("{}")));
+    }
+}
