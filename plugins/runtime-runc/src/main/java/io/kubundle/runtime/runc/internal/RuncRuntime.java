@@ -225,7 +225,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     // ---- containers ----
 
     @Override
-    public String createContainer(String sandboxId, ContainerConfig config) throws RuntimeFailure {
+    public String createContainer(String sandboxId, ContainerConfig requested) throws RuntimeFailure {
+        ContainerConfig config = withDefaults(requested);
         Records.Sandbox sandbox = readSandbox(sandboxId).filter(Records.Sandbox::ready).orElseThrow(
                 () -> new RuntimeFailure("CreateContainerError", "no ready sandbox " + sandboxId));
         ImageInfo image;
@@ -385,6 +386,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
             }
             try {
                 if (dir.shimAlive()) {
+                    // Read what is still in the pipes even if no instance did so yet.
+                    supervisor.attach(containerId);
                     Commands.run(List.of(runc, "--root", runcRoot.toString(), "delete", "--force", containerId),
                             COMMAND_TIMEOUT);
                     awaitQuietly(() -> Files.exists(dir.exit()), Duration.ofSeconds(30));
@@ -552,6 +555,17 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         } catch (IOException e) {
             throw new RuntimeFailure("StartError", "cannot exec in " + containerId + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Unset resources and security mean none and the defaults. */
+    private static ContainerConfig withDefaults(ContainerConfig c) {
+        if (c.resources() != null && c.security() != null) {
+            return c;
+        }
+        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
+                c.mounts(), c.logPath(), c.resources() == null ? Resources.NONE : c.resources(),
+                c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.tty(), c.labels(),
+                c.annotations());
     }
 
     private List<String> execCommand(String containerId, Path pidFile, List<String> command) {

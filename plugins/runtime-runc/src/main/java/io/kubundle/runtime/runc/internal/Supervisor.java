@@ -42,8 +42,8 @@ final class Supervisor implements AutoCloseable {
     Supervisor(Path containers, Function<String, Path> logPaths) {
         this.containers = containers;
         this.logPaths = logPaths;
-        monitor.scheduleWithFixedDelay(this::drainExited, 100, 100, TimeUnit.MILLISECONDS);
-        monitor.scheduleWithFixedDelay(this::adoptAll, 0, 1, TimeUnit.SECONDS);
+        monitor.scheduleWithFixedDelay(() -> guarded(this::drainExited), 100, 100, TimeUnit.MILLISECONDS);
+        monitor.scheduleWithFixedDelay(() -> guarded(this::adoptAll), 0, 1, TimeUnit.SECONDS);
     }
 
     /** Attaches pumps to a container's FIFOs unless some instance already reads them. */
@@ -134,8 +134,17 @@ final class Supervisor implements AutoCloseable {
             for (Path dir : dirs) {
                 attach(dir.getFileName().toString());
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot scan " + containers + ": " + e);
+        }
+    }
+
+    /** A periodic task that throws is never run again: log instead. */
+    private static void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "supervisor task failed", e);
         }
     }
 

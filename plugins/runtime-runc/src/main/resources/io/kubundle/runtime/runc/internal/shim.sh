@@ -10,16 +10,21 @@ exec 3<>stdout 4<>stderr
 if [ -p stdin ]; then exec 0<>stdin; else exec 0</dev/null; fi
 echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
 # The kernel counts an OOM kill in the victim's own memory cgroup, which runc deletes when the
-# container ends: staying in it keeps it (and its oom_kill counter) until we have read it. runc
-# itself goes back to our original memory cgroup so that it is not charged to the container.
+# container ends. A holder process (forked while we visit that cgroup) keeps it, and its oom_kill
+# counter, until we have read it. Should the OOM killer take the holder too (it does once the
+# container's processes are all dying and the cgroup is still over its limit), its SIGKILL says so.
 own=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
 echo $$ > "$memcg/cgroup.procs"
-sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$own" \
-    "$runc" --root "$root" --log runc.log --log-format json run --bundle "$dir" --pid-file runc.pid "$id" >&3 2>&4 &
+sleep infinity 3>&- 4>&- </dev/null &
+holder=$!
+echo $$ > "$own/cgroup.procs"
+"$runc" --root "$root" --log runc.log --log-format json run --bundle "$dir" --pid-file runc.pid "$id" >&3 2>&4 &
 wait $!
 code=$?
 oom=$(sed -n 's/^oom_kill //p' "$memcg/memory.oom_control")
-echo $$ > "$own/cgroup.procs"
+kill $holder
+wait $holder
+[ $? -eq 137 ] && oom=$((${oom:-0} + 1))
 rmdir "$memcg"
 echo "$code ${oom:-0}" > exit.tmp && mv exit.tmp exit
 until [ -e ack ]; do sleep 0.1; done

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,6 @@ import io.kubundle.api.runtime.ExecSession;
 import io.kubundle.api.runtime.Mount;
 import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
-import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
 
 /** Runs real containers with runc (as root, with busybox-static at /bin/busybox). */
@@ -211,6 +212,10 @@ final class RuncRuntimeTest {
                 () -> runtime.execSync(id, List.of("sleep", "30"), Duration.ofMillis(500)));
         assertEquals("Timeout", timeout.reason());
         assertTrue(Duration.ofNanos(System.nanoTime() - begin).toMillis() < 5000);
+        ExecResult ps = runtime.execSync(id, List.of("ps", "-o", "args"), Duration.ofSeconds(10));
+        assertEquals(0, ps.exitCode());
+        assertTrue(new String(ps.stdout(), StandardCharsets.UTF_8).contains("sleep 1000"));
+        assertFalse(new String(ps.stdout(), StandardCharsets.UTF_8).contains("sleep 30"), "the timed-out command was killed");
 
         RuntimeFailure missing = assertThrows(RuntimeFailure.class,
                 () -> runtime.execSync(id, List.of("nothere"), Duration.ofSeconds(10)));
@@ -270,8 +275,7 @@ final class RuncRuntimeTest {
     @Test
     void aNewInstanceAdoptsRunningContainersWithoutLosingOrRepeatingLogLines() throws Exception {
         String sandbox = sandbox(null);
-        String id = started(sandbox, container("ticker",
-                List.of("sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done")));
+        String id = started(sandbox, container("ticker", TestPods.TICKER));
         awaitLog(id, "line 5");
         runtime.close();
         Thread.sleep(500);
@@ -279,10 +283,37 @@ final class RuncRuntimeTest {
                 root.resolve("runc").toString(), "state", id), Duration.ofSeconds(10)).output()).path("status").asText());
 
         runtime = new RuncRuntime(images, root, "runc", CGROUPS);
+        assertEquals(sandbox, runtime.listSandboxes().get(0).id());
+        assertAdoptedWithEveryLine(id);
+    }
+
+    @Test
+    void aNewInstanceAdoptsTheContainersOfAJvmKilledWithSigkill() throws Exception {
+        runtime.close();
+        Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), ChildRuntime.class.getName(), root.toString(), cgroupBase)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String id;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            id = out.readLine();
+            assertNotNull(id, "the child JVM started no container");
+            Path log = root.resolve("logs/ticker.log");
+            for (int i = 0; i < 500 && (!Files.exists(log) || Files.readAllLines(log).size() < 5); i++) {
+                Thread.sleep(20);
+            }
+            child.destroyForcibly();
+            child.waitFor();
+        }
+        Thread.sleep(500);
+        runtime = new RuncRuntime(images, root, "runc", CGROUPS);
+        assertAdoptedWithEveryLine(id);
+    }
+
+    /** The container runs, this instance keeps its log going, and the log has every line once, whole. */
+    private void assertAdoptedWithEveryLine(String id) throws Exception {
         ContainerStatus adopted = runtime.listContainers().get(0);
         assertEquals(id, adopted.id());
         assertEquals(ContainerState.RUNNING, adopted.state());
-        assertEquals(sandbox, runtime.listSandboxes().get(0).id());
         int seen = log(id).size();
         awaitLog(id, "line " + (seen + 10));
         runtime.stopContainer(id, Duration.ofSeconds(5));
@@ -316,15 +347,11 @@ final class RuncRuntimeTest {
     // ---- helpers ----
 
     private String sandbox(String netnsPath) throws RuntimeFailure {
-        return runtime.runSandbox(new SandboxConfig("uid-1", "default", "pod", 0, "podhost", netnsPath,
-                cgroupBase + "/pod", new Resources(1024, 0, 0, 256L << 20), root.resolve("logs").toString(),
-                Map.of("app", "test"), Map.of()));
+        return runtime.runSandbox(TestPods.sandbox(root, cgroupBase, netnsPath));
     }
 
     private ContainerConfig container(String name, List<String> command) {
-        return new ContainerConfig(name, 0, TestImages.IMAGE, command, List.of(), null, List.of(), List.of(),
-                root.resolve("logs").resolve(name + ".log").toString(), Resources.NONE, Security.DEFAULT, false, false,
-                Map.of("c", name), Map.of());
+        return TestPods.container(root, name, command);
     }
 
     private static ContainerConfig with(ContainerConfig c, Resources resources) {

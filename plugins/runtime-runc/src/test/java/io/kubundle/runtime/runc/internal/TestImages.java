@@ -19,7 +19,7 @@ final class TestImages implements ImageService {
     static final String IMAGE = "test/busybox";
     static final String ID = "sha256:0123456789abcdef";
     static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "httpd", "wget", "head", "tr", "dd",
-            "id", "pwd", "env", "hostname", "touch", "ls", "printf", "true", "false", "seq", "kill", "yes");
+            "id", "pwd", "env", "hostname", "touch", "ls", "printf", "true", "false", "seq", "kill", "yes", "ps");
 
     private final List<Path> layers;
     private final ImageConfig config;

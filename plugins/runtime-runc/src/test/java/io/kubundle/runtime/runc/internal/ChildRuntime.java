@@ -1,0 +1,24 @@
+package io.kubundle.runtime.runc.internal;
+
+import java.nio.file.Path;
+
+/**
+ * A JVM that starts a ticking container and then waits to be killed with {@code kill -9}.
+ * Arguments: the runtime's root directory and the tests' cgroup base.
+ */
+public final class ChildRuntime {
+    private ChildRuntime() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args[0]);
+        TestImages images = new TestImages(root.resolve("child-image"), TestImages.shell());
+        RuncRuntime runtime = new RuncRuntime(images, root, "runc", Path.of("/sys/fs/cgroup"));
+        String sandbox = runtime.runSandbox(TestPods.sandbox(root, args[1], null));
+        String id = runtime.createContainer(sandbox, TestPods.container(root, "ticker", TestPods.TICKER));
+        runtime.startContainer(id);
+        System.out.println(id);
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
