@@ -264,8 +264,8 @@ final class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cluster", "cluster create", "cluster delete", "cluster list", "image",
-        "image import", "image list", "image rm", "logs", "scale", "rollout", "taint"})
+    @ValueSource(strings = {"cluster", "cluster create", "cluster delete", "cluster list", "logs", "scale", "rollout",
+        "taint"})
     void laterCommandsSayTheyAreNotAvailable(String command) {
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.addAll(List.of("some", "--thing", "-x", "y"));

@@ -157,19 +157,7 @@ final class BundlesCommand {
             rows.add(new String[] {text(bundle, "id"), text(bundle, "state"), text(bundle, "version"),
                     text(bundle, "symbolicName"), services(bundle.path("services"))});
         }
-        int[] widths = new int[HEADINGS.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length - 1; i++) {
-                line.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 3));
-            }
-            out.println(line.append(row[row.length - 1]).toString().stripTrailing());
-        }
+        Table.print(out, rows);
     }
 
     // "Greeter[hello], Runnable": short interface names, with the service's name property if any

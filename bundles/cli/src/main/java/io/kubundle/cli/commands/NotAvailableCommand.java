@@ -27,10 +27,6 @@ public final class NotAvailableCommand implements Callable<Integer> {
         add(cluster, "create", "Create a local cluster.");
         add(cluster, "delete", "Delete a local cluster.");
         add(cluster, "list", "List the local clusters.");
-        CommandLine image = add(root, "image", "Import, list and remove the images that nodes run.");
-        add(image, "import", "Import an image from an archive.");
-        add(image, "list", "List the images.");
-        add(image, "rm", "Remove images.");
         add(root, "logs", "Print the logs of a container in a pod.");
         add(root, "scale", "Set the number of replicas of a workload.");
         add(root, "rollout", "Follow, pause, resume or undo the rollout of a workload.");
