@@ -257,7 +257,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 Files.createDirectories(dir.work());
                 mountOverlay(dir, layers);
                 SandboxConfig pod = sandbox.config();
-                String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/etc/hostname")).strip()
+                String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
                         : pod.hostname();
                 OciSpec.EtcFiles etc = etcFiles(dir, hostname);
                 String workingDir = config.workingDir() != null ? config.workingDir()

@@ -37,6 +37,7 @@ import io.kubundle.api.runtime.ExecSession;
 import io.kubundle.api.runtime.Mount;
 import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
 
 /** Runs real containers with runc (as root, with busybox-static at /bin/busybox). */
@@ -294,9 +295,11 @@ final class RuncRuntimeTest {
                 System.getProperty("java.class.path"), ChildRuntime.class.getName(), root.toString(), cgroupBase)
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String id;
+        String late;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             id = out.readLine();
-            assertNotNull(id, "the child JVM started no container");
+            late = out.readLine();
+            assertNotNull(late, "the child JVM did not start its containers");
             Path log = root.resolve("logs/ticker.log");
             for (int i = 0; i < 500 && (!Files.exists(log) || Files.readAllLines(log).size() < 5); i++) {
                 Thread.sleep(20);
@@ -307,13 +310,19 @@ final class RuncRuntimeTest {
         Thread.sleep(500);
         runtime = new RuncRuntime(images, root, "runc", CGROUPS);
         assertAdoptedWithEveryLine(id);
+
+        // exited while no JVM read its output: the exit status and the lines were kept for us
+        ContainerStatus exited = awaitExit(late);
+        assertEquals(5, exited.exitCode());
+        awaitLog(late, "late2");
+        // stdout and stderr are two pipes: their relative order is not kept
+        assertEquals(List.of("stderr F late2", "stdout F late1"), log(late).stream().sorted().toList());
     }
 
     /** The container runs, this instance keeps its log going, and the log has every line once, whole. */
     private void assertAdoptedWithEveryLine(String id) throws Exception {
-        ContainerStatus adopted = runtime.listContainers().get(0);
-        assertEquals(id, adopted.id());
-        assertEquals(ContainerState.RUNNING, adopted.state());
+        assertTrue(runtime.listContainers().stream().anyMatch(c -> c.id().equals(id)));
+        assertEquals(ContainerState.RUNNING, runtime.containerStatus(id).orElseThrow().state());
         int seen = log(id).size();
         awaitLog(id, "line " + (seen + 10));
         runtime.stopContainer(id, Duration.ofSeconds(5));
@@ -344,6 +353,44 @@ final class RuncRuntimeTest {
         assertEquals(List.of(), runtime.listSandboxes());
     }
 
+    @Test
+    void manyPodsAtOnce() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 6; i++) {
+            int pod = i;
+            threads.add(new Thread(() -> {
+                try {
+                    String sandbox = runtime.runSandbox(new SandboxConfig("uid-" + pod, "default", "pod-" + pod, 0,
+                            "pod-" + pod, null, cgroupBase + "/pod-" + pod, Resources.NONE, root.toString(), Map.of(),
+                            Map.of()));
+                    String id = runtime.createContainer(sandbox, container("c" + pod, List.of("echo", "pod " + pod)));
+                    runtime.startContainer(id);
+                    runtime.stopContainer(id, Duration.ofSeconds(5));
+                    assertEquals(List.of("stdout F pod " + pod), log(id));
+                    runtime.removeContainer(id);
+                    runtime.stopSandbox(sandbox, Duration.ZERO);
+                    runtime.removeSandbox(sandbox);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void isUnavailableWithoutRunc() throws Exception {
+        try (RuncRuntime missing = new RuncRuntime(images, root.resolve("other"), "/nonexistent/runc", CGROUPS)) {
+            assertFalse(missing.availability().available());
+            assertTrue(missing.availability().reason().contains("/nonexistent/runc"), missing.availability().reason());
+        }
+    }
+
     // ---- helpers ----
 
     private String sandbox(String netnsPath) throws RuntimeFailure {
@@ -368,11 +415,16 @@ final class RuncRuntimeTest {
 
     private ContainerStatus run(String sandbox, ContainerConfig config) throws Exception {
         String id = started(sandbox, config);
+        ContainerStatus status = awaitExit(id);
+        // the stop path waits for the log to be drained
+        runtime.stopContainer(id, Duration.ZERO);
+        return status;
+    }
+
+    private ContainerStatus awaitExit(String id) throws Exception {
         for (int i = 0; i < 1000; i++) {
             ContainerStatus status = runtime.containerStatus(id).orElseThrow();
             if (status.state() == ContainerState.EXITED) {
-                // the stop path waits for the log to be drained
-                runtime.stopContainer(id, Duration.ZERO);
                 return status;
             }
             Thread.sleep(20);
