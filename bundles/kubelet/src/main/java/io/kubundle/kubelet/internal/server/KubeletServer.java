@@ -30,6 +30,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -53,6 +54,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.spdy.SpdyFrameCodec;
+import io.netty.handler.codec.spdy.SpdySessionHandler;
+import io.netty.handler.codec.spdy.SpdyVersion;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -71,7 +75,9 @@ import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
  *   <li>{@code GET /exec/NS/POD/CONTAINER?command=..&command=..&input=1&output=1&error=1&tty=1} with
  *       {@code Upgrade: websocket}: the command's streams over the channel protocol
  *       ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}; {@link ExecChannel});</li>
- *   <li>{@code /attach/...} and {@code /portForward/...}: 501, not done yet;</li>
+ *   <li>{@code POST /portForward/NS/POD} with {@code Upgrade: SPDY/3.1}: port forwarding ({@link PortForwardSession})
+ *       to connections {@link PodContainers#connect} opens;</li>
+ *   <li>{@code /attach/...}: 501, not done yet (the runtime SPI has no attach);</li>
  *   <li>{@code GET /healthz}: {@code ok}.</li>
  * </ul>
  * Every client must present a certificate issued by the cluster CA with {@code system:masters}
@@ -86,6 +92,8 @@ public final class KubeletServer implements AutoCloseable {
     /** What {@code kubectl exec} may negotiate, in the server's order of preference. */
     static final List<String> CHANNEL_PROTOCOLS = List.of("v5.channel.k8s.io", "v4.channel.k8s.io");
     private static final int MAX_FRAME = 1 << 20;
+    private static final String STREAM_PROTOCOL = "X-Stream-Protocol-Version";
+    private static final String PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
 
     private final EventLoopGroup group;
     private final ExecutorService workers;
@@ -178,7 +186,9 @@ public final class KubeletServer implements AutoCloseable {
                 logs(ctx, s.get(1), s.get(2), s.get(3), query);
             } else if (route.equals("exec") && s.size() == 4) {
                 exec(ctx, request, s.get(1), s.get(2), s.get(3), query);
-            } else if ((route.equals("attach") && s.size() == 4) || (route.equals("portForward") && s.size() == 3)) {
+            } else if (route.equals("portForward") && s.size() == 3) {
+                portForward(ctx, request, s.get(1), s.get(2));
+            } else if (route.equals("attach") && s.size() == 4) {
                 text(ctx, HttpResponseStatus.NOT_IMPLEMENTED, route + " is not supported by this kubelet yet");
             } else {
                 text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
@@ -259,6 +269,30 @@ public final class KubeletServer implements AutoCloseable {
                 done.channel().pipeline().addLast(exec);
                 exec.start(done.channel());
             });
+        }
+
+        /**
+         * Port forwarding over SPDY/3.1 ({@code portforward.k8s.io}), as the kubelet serves it; kubectl 1.32
+         * asks for WebSocket first and falls back to this when refused.
+         */
+        private void portForward(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String pod) {
+            boolean spdy = "SPDY/3.1".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE));
+            if (!spdy || !request.headers().getAll(STREAM_PROTOCOL).contains(PORT_FORWARD_PROTOCOL)) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, "port forwarding is served over SPDY/3.1 with " + STREAM_PROTOCOL + ": "
+                        + PORT_FORWARD_PROTOCOL);
+                return;
+            }
+            FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+            switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            switching.headers().set(HttpHeaderNames.UPGRADE, "SPDY/3.1");
+            switching.headers().set(STREAM_PROTOCOL, PORT_FORWARD_PROTOCOL);
+            // the encoder has written the answer when writeAndFlush returns: HTTP can leave the pipeline
+            ctx.writeAndFlush(switching);
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.remove(HttpObjectAggregator.class);
+            pipeline.replace(HttpServerCodec.class, "spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
+            pipeline.addAfter("spdy", "session", new SpdySessionHandler(SpdyVersion.SPDY_3_1, true));
+            pipeline.replace(this, "forward", new PortForwardSession(containers, namespace, pod, workers));
         }
 
         /** The first protocol the client asks for that the server speaks. */

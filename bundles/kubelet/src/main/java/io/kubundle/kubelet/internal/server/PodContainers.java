@@ -1,5 +1,7 @@
 package io.kubundle.kubelet.internal.server;
 
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,6 +33,20 @@ public interface PodContainers {
      * @param previous the instance before the current one ({@code kubectl logs --previous})
      */
     Optional<LocatedContainer> find(String namespace, String pod, String container, boolean previous);
+
+    /**
+     * Opens a TCP connection to {@code port} on the loopback address of pod {@code namespace/pod},
+     * inside the pod's network namespace (the node's, for a {@code hostNetwork} pod), for one
+     * connection of {@code kubectl port-forward}. Called on a server worker thread, once per
+     * forwarded connection; the channel is returned in blocking mode and the server closes it.
+     * The default says port forwarding is not supported.
+     *
+     * @throws IOException if the node has no such pod or nothing accepts on the port; the
+     *         message reaches kubectl ({@code error forwarding port 80 to pod ns/web: MESSAGE})
+     */
+    default SocketChannel connect(String namespace, String pod, int port) throws IOException {
+        throw new IOException("port forwarding is not supported by this kubelet");
+    }
 
     /**
      * One instance of a container.

@@ -87,7 +87,8 @@ class KubeletServerTest {
         assertEquals(400, bad.statusCode());
         assertEquals("tailLines must be a number: x", bad.body());
         assertEquals(404, get(apiServer, "/pods").statusCode());
-        assertEquals(501, get(apiServer, "/portForward/default/web").statusCode());
+        assertEquals(501, get(apiServer, "/attach/default/web/nginx").statusCode());
+        assertEquals(400, get(apiServer, "/portForward/default/web").statusCode(), "only over SPDY");
     }
 
     @Test
