@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +121,18 @@ class PodStreamsTest {
         server = new NettyApiServer("127.0.0.1", port, ApiServerComponent.tls(certificates), handler, access::authenticate, workers);
         IssuedCertificate serving = certificates.issueServerCertificate(List.of("localhost"), List.of("127.0.0.1"), Duration.ofHours(1));
         kubelet = new KubeletServer("127.0.0.1", 0, serving.privateKey(), serving.certificateChain(), certificates.caCertificate(),
-                PodStreamsTest::find);
+                new PodContainers() {
+                    @Override
+                    public Optional<LocatedContainer> find(String namespace, String pod, String container, boolean previous) {
+                        return PodStreamsTest.find(namespace, pod, container, previous);
+                    }
+
+                    @Override
+                    public SocketChannel connect(String namespace, String pod, int port) throws IOException {
+                        // the pods share the host's network here, as hostNetwork pods do
+                        return SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
+                    }
+                });
 
         node("node-1", kubelet.port());
         try (ServerSocket closed = new ServerSocket(0)) {
@@ -428,5 +442,55 @@ class PodStreamsTest {
         assertEquals(403, response.statusCode());
         assertTrue(response.body().toString().contains("pods \\\"web\\\" is forbidden: User \\\"viewer\\\" cannot create resource"),
                 response.body().toString());
+    }
+
+    @Test
+    void kubectlPortForward() throws Exception {
+        assumeTrue(Files.isExecutable(KUBECTL), KUBECTL + " is not installed");
+        try (ServerSocket echo = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()); ServerSocket closed = new ServerSocket(0)) {
+            workers.execute(() -> {
+                try (Socket connection = echo.accept()) {
+                    String line = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(),
+                            StandardCharsets.UTF_8)).readLine();
+                    connection.getOutputStream().write(("echo: " + line + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // the test fails on what it reads
+                }
+            });
+            int nothing = closed.getLocalPort();
+            closed.close();
+            int[] local = new int[2];
+            for (int i = 0; i < 2; i++) {
+                try (ServerSocket probe = new ServerSocket(0)) {
+                    local[i] = probe.getLocalPort();
+                }
+            }
+            Path output = dir.resolve("port-forward.out");
+            Process forward = new ProcessBuilder(KUBECTL.toString(), "--kubeconfig", dir.resolve("kubeconfig").toString(),
+                    "port-forward", "pod/web", local[0] + ":" + echo.getLocalPort(), local[1] + ":" + nothing)
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try {
+                awaitText(output, "Forwarding from 127.0.0.1:" + local[1] + " -> " + nothing);
+                try (Socket client = new Socket("127.0.0.1", local[0])) {
+                    client.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
+                    assertEquals("echo: ping", new java.io.BufferedReader(new java.io.InputStreamReader(client.getInputStream(),
+                            StandardCharsets.UTF_8)).readLine());
+                }
+                try (Socket client = new Socket("127.0.0.1", local[1])) {
+                    assertEquals(-1, client.getInputStream().read(), "nothing listens there: the connection ends");
+                }
+                awaitText(output, "error forwarding port " + nothing + " to pod default/web: Connection refused");
+            } finally {
+                forward.destroy();
+            }
+        }
+    }
+
+    private static void awaitText(Path file, String text) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.readString(file).contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.readString(file).contains(text), Files.readString(file));
     }
 }
