@@ -359,6 +359,33 @@ class PodStreamsTest {
                 lost.stderr());
     }
 
+    @Test
+    void kubectlExecWithATerminal() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script (util-linux) gives kubectl a terminal");
+        // script runs kubectl on a pseudo-terminal, so kubectl asks for a tty and sends the terminal's size
+        assumeTrue(Files.isExecutable(KUBECTL), KUBECTL + " is not installed");
+        Process process = new ProcessBuilder("/usr/bin/script", "-qec", KUBECTL + " --kubeconfig " + dir.resolve("kubeconfig")
+                + " exec -it web -c nginx -- sh -c 'echo on a terminal; exit 4'", "/dev/null").redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = read(process.getInputStream());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(output.contains("on a terminal"), output);
+        assertEquals(4, process.exitValue(), output);
+    }
+
+    @Test
+    void kubectlCpStreamsATarThroughExec() throws Exception {
+        Path source = Files.writeString(dir.resolve("notes.txt"), "copied through exec\n");
+        Path target = Files.createDirectories(dir.resolve("in-the-container"));
+        // the "container" is the host here: kubectl cp runs tar in it with the archive on stdin
+        assertRun(kubectl(null, "cp", source.toString(), "web:" + target.resolve("notes.txt"), "-c", "nginx"), 0, "");
+        assertEquals("copied through exec\n", Files.readString(target.resolve("notes.txt")));
+        Path back = dir.resolve("back.txt");
+        // tar's "Removing leading `/' from member names" comes through too, as with Kubernetes
+        assertEquals(0, kubectl(null, "cp", "web:" + target.resolve("notes.txt"), back.toString(), "-c", "nginx").exitCode());
+        assertEquals("copied through exec\n", Files.readString(back));
+    }
+
     private static SSLContext tls(IssuedCertificate client) throws Exception {
         char[] password = "test".toCharArray();
         KeyStore keys = KeyStore.getInstance("PKCS12");
