@@ -3,7 +3,6 @@ package io.kubundle.runtime.runc.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -88,9 +87,7 @@ record ContainerDir(Path dir) {
     static Optional<String> read(Path file) {
         try {
             return Optional.of(Files.readString(file).strip());
-        } catch (NoSuchFileException missing) {
-            return Optional.empty();
-        } catch (IOException unreadable) {
+        } catch (IOException missing) {
             return Optional.empty();
         }
     }

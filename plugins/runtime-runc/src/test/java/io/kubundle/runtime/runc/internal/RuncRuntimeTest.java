@@ -289,6 +289,17 @@ final class RuncRuntimeTest {
     }
 
     @Test
+    void duringABundleSwapOnlyOneInstanceReadsAndTheNewOneTakesOver() throws Exception {
+        String id = started(sandbox(null), container("ticker", TestPods.TICKER));
+        awaitLog(id, "line 3");
+        RuncRuntime old = runtime;
+        runtime = new RuncRuntime(images, root, "runc", CGROUPS);
+        Thread.sleep(1500);
+        old.close();
+        assertAdoptedWithEveryLine(id);
+    }
+
+    @Test
     void aNewInstanceAdoptsTheContainersOfAJvmKilledWithSigkill() throws Exception {
         runtime.close();
         Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
@@ -337,8 +348,8 @@ final class RuncRuntimeTest {
         String sandbox = sandbox(null);
         assertEquals(sandbox, sandbox(null));
         String id = started(sandbox, container("idle", List.of("sleep", "1000")));
-        runtime.stopSandbox(sandbox, Duration.ofSeconds(2));
-        runtime.stopSandbox(sandbox, Duration.ofSeconds(2));
+        runtime.stopSandbox(sandbox, Duration.ofMillis(300));
+        runtime.stopSandbox(sandbox, Duration.ofMillis(300));
         assertEquals(ContainerState.EXITED, runtime.containerStatus(id).orElseThrow().state());
         SandboxStatus status = runtime.listSandboxes().get(0);
         assertFalse(status.ready());

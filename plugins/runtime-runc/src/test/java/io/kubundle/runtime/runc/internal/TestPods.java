@@ -12,7 +12,8 @@ import io.kubundle.api.runtime.SandboxConfig;
 /** The pod and container configs the tests use, logs under {@code <root>/logs}. */
 final class TestPods {
     static final List<String> LATE = List.of("sh", "-c", "sleep 2; echo late1; echo late2 >&2; exit 5");
-    static final List<String> TICKER = List.of("sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done");
+    static final List<String> TICKER = List.of("sh", "-c",
+            "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done");
 
     private TestPods() {
     }
