@@ -307,6 +307,8 @@ class PodStreamsTest {
         assertRun(defaulted, 0, "hello\nworld\n");
         assertTrue(defaulted.stderr().contains("Defaulted container \"nginx\" out of: nginx, sidecar"), defaulted.stderr());
         assertRun(kubectl(null, "logs", "deploy/web", "-c", "nginx"), 0, "hello\nworld\n");
+        assertRun(kubectl(null, "logs", "-l", "app=web", "--all-containers", "--prefix"), 0,
+                "[pod/web/nginx] hello\n[pod/web/nginx] world\n[pod/web/sidecar] sidecar up\n");
     }
 
     @Test
