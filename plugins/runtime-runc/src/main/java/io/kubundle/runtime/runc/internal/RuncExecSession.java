@@ -2,7 +2,6 @@ package io.kubundle.runtime.runc.internal;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
@@ -56,7 +55,7 @@ final class RuncExecSession implements ExecSession {
     @Override
     public void close() {
         if (process.isAlive()) {
-            RuncRuntime.killExec(pidFile, process);
+            RuncExec.kill(pidFile, process);
         }
         try {
             process.getOutputStream().close();
@@ -69,10 +68,6 @@ final class RuncExecSession implements ExecSession {
     }
 
     private void deletePidFile() {
-        try {
-            Files.deleteIfExists(pidFile);
-        } catch (java.io.IOException ignored) {
-            // removal of the container deletes it anyway
-        }
+        RuncExec.deleteQuietly(pidFile);
     }
 }

@@ -58,7 +58,6 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final int EXEC_OUTPUT_LIMIT = 64 * 1024;
 
     @ObjectClassDefinition(name = "Kubundle runc runtime", description = "Runs pod containers with runc on overlayfs.")
     public @interface Config {
@@ -77,6 +76,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     private final String runc;
     private final Cgroups cgroups;
     private final Supervisor supervisor;
+    private final RuncExec exec;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     @Activate
@@ -91,6 +91,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         this.runcRoot = Files.createDirectories(root.resolve("runc"));
         this.runc = resolve(runc);
         this.cgroups = new Cgroups(cgroupRoot);
+        this.exec = new RuncExec(this.runc, runcRoot);
         this.supervisor = new Supervisor(containers, id -> readContainer(id).map(c -> Path.of(c.config().logPath()))
                 .orElse(null));
     }
@@ -305,7 +306,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 return;
             }
             try (InputStream script = RuncRuntime.class.getResourceAsStream("shim.sh")) {
-                new ProcessBuilder("setsid", "/bin/sh", "-c", new String(script.readAllBytes(), StandardCharsets.UTF_8),
+                // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
+                new ProcessBuilder("setsid", "--fork", "/bin/sh", "-c", new String(script.readAllBytes(), StandardCharsets.UTF_8),
                         "shim", dir.dir().toString(), runc, runcRoot.toString(), containerId,
                         cgroups.memory(record.cgroupPath()).toString())
                         .redirectInput(new File("/dev/null"))
@@ -510,51 +512,12 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws RuntimeFailure {
-        ContainerDir dir = running(containerId);
-        Path pidFile = dir.dir().resolve("exec-" + newId() + ".pid");
-        try {
-            Process process = new ProcessBuilder(execCommand(containerId, pidFile, command))
-                    .redirectInput(new File("/dev/null")).start();
-            BoundedReader out = new BoundedReader(process.getInputStream(), EXEC_OUTPUT_LIMIT);
-            BoundedReader err = new BoundedReader(process.getErrorStream(), EXEC_OUTPUT_LIMIT);
-            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                killExec(pidFile, process);
-                throw new RuntimeFailure("Timeout", "command " + command + " did not finish within " + timeout);
-            }
-            byte[] stderr = err.bytes();
-            if (process.exitValue() != 0 && !Files.exists(pidFile)) {
-                throw new RuntimeFailure("StartError", new String(stderr, StandardCharsets.UTF_8).strip());
-            }
-            return new ExecResult(process.exitValue(), out.bytes(), stderr);
-        } catch (IOException e) {
-            throw new RuntimeFailure("StartError", "cannot exec in " + containerId + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeFailure("Timeout", "interrupted");
-        } finally {
-            deleteQuietly(pidFile);
-        }
+        return exec.sync(running(containerId), containerId, command, timeout);
     }
 
     @Override
     public ExecSession exec(String containerId, List<String> command, boolean tty, boolean stdin) throws RuntimeFailure {
-        ContainerDir dir = running(containerId);
-        Path pidFile = dir.dir().resolve("exec-" + newId() + ".pid");
-        List<String> line = execCommand(containerId, pidFile, command);
-        if (tty) {
-            // runc gives a terminal only to a caller that has one (or a console socket): script(1) makes it.
-            line.add(line.indexOf("exec") + 1, "--tty");
-            line = List.of("script", "--quiet", "--flush", "--return", "--command", shellQuote(line), "/dev/null");
-        }
-        ProcessBuilder builder = new ProcessBuilder(line);
-        if (!stdin) {
-            builder.redirectInput(new File("/dev/null"));
-        }
-        try {
-            return new RuncExecSession(builder.start(), pidFile, tty, stdin);
-        } catch (IOException e) {
-            throw new RuntimeFailure("StartError", "cannot exec in " + containerId + ": " + e.getMessage(), e);
-        }
+        return exec.session(running(containerId), containerId, command, tty, stdin);
     }
 
     /** Unset resources and security mean none and the defaults. */
@@ -566,28 +529,6 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 c.mounts(), c.logPath(), c.resources() == null ? Resources.NONE : c.resources(),
                 c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.tty(), c.labels(),
                 c.annotations());
-    }
-
-    private List<String> execCommand(String containerId, Path pidFile, List<String> command) {
-        List<String> line = new ArrayList<>(List.of(runc, "--root", runcRoot.toString(), "exec", "--pid-file",
-                pidFile.toString(), containerId));
-        line.addAll(command);
-        return line;
-    }
-
-    private static String shellQuote(List<String> words) {
-        StringBuilder line = new StringBuilder();
-        for (String word : words) {
-            line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
-        }
-        return line.toString();
-    }
-
-    static void killExec(Path pidFile, Process runcExec) {
-        // runc exec cannot forward SIGKILL: kill the process it started, then runc itself.
-        ContainerDir.read(pidFile).flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
-                .ifPresent(ProcessHandle::destroyForcibly);
-        runcExec.destroyForcibly();
     }
 
     private ContainerDir running(String containerId) throws RuntimeFailure {
@@ -710,14 +651,6 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // a pid file in a container directory that removal deletes anyway
         }
     }
 
