@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +35,8 @@ final class ImageCommandTest {
     Path archive;
     String manifestDigest;
     long size;
+    /** What the test's registry serves: manifest and blobs by digest. */
+    final Map<String, byte[]> content = new ConcurrentHashMap<>();
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
 
@@ -110,6 +121,81 @@ final class ImageCommandTest {
         return commandLine.execute(args.length == 1 ? args : all);
     }
 
+    @Test
+    void pullsWithATokenFromTheRegistrysTokenServer() throws Exception {
+        HttpServer registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        String host = "127.0.0.1:" + registry.getAddress().getPort();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        registry.createContext("/token", exchange -> {
+            asked.add("token " + exchange.getRequestURI().getRawQuery());
+            boolean user = ("Basic " + Base64.getEncoder().encodeToString("user:secret".getBytes(StandardCharsets.UTF_8)))
+                    .equals(exchange.getRequestHeaders().getFirst("Authorization"));
+            reply(exchange, user ? 200 : 401, user ? "{\"token\":\"t0k3n\"}" : "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"bad credentials\"}]}");
+        });
+        registry.createContext("/v2/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            asked.add(path);
+            if (!"Bearer t0k3n".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.getResponseHeaders().add("WWW-Authenticate",
+                        "Bearer realm=\"http://" + host + "/token\",service=\"test-registry\",scope=\"repository:test/hello:pull\"");
+                reply(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}");
+                return;
+            }
+            String key = path.substring(path.lastIndexOf('/') + 1);
+            byte[] body = content.get(key.equals("1.0") ? manifestDigest : key);
+            if (body == null) {
+                reply(exchange, 404, "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}");
+                return;
+            }
+            if (path.contains("/manifests/")) {
+                exchange.getResponseHeaders().add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+            }
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        registry.start();
+        try {
+            assertEquals(1, run("image", "pull", host + "/test/hello:1.0", "--creds", "user:wrong"));
+            assertTrue(errLine().startsWith("kubundle: pulling " + host + "/test/hello:1.0: unauthorized: bad credentials"), err.toString());
+            assertEquals(1, run("image", "pull", host + "/test/hello:2.0", "--creds", "user:secret"));
+            assertTrue(errLine().startsWith("kubundle: pulling " + host + "/test/hello:2.0: manifest unknown"), err.toString());
+
+            asked.clear();
+            assertEquals(0, run("image", "pull", host + "/test/hello:1.0", "--creds", "user:secret"));
+            assertEquals(List.of("pulled " + host + "/test/hello:1.0 (" + manifestDigest + ")"), outLines());
+            assertEquals(List.of("/v2/test/hello/manifests/1.0", "token scope=repository%3Atest%2Fhello%3Apull&service=test-registry",
+                    "/v2/test/hello/manifests/1.0"), asked.subList(0, 3));
+            assertEquals(0, run("image", "list"));
+            assertTrue(outLines().get(1).startsWith(host + "/test/hello   1.0   " + manifestDigest.substring(7, 20)), out.toString());
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    @Test
+    void pullingFromNowhereFailsOnOneLineAndBadCredsAreAUsageError() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertEquals(1, run("image", "pull", "localhost:" + port + "/a/b:1"));
+        assertEquals("kubundle: pulling localhost:" + port + "/a/b:1: cannot reach the registry at localhost:" + port
+                + ": connection refused", errLine());
+        assertEquals(2, run("image", "pull", "busybox", "--creds", "nopassword"));
+        assertEquals("kubundle: --creds takes USER:PASSWORD (see 'kubundle image pull --help')", errLine());
+    }
+
+    private static void reply(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
     /** A size between 10 and 100 kB as crictl writes it: 10.9kB. */
     private static String kB(long bytes) {
         assertTrue(bytes >= 10_000 && bytes < 100_000, "size " + bytes);
@@ -127,9 +213,10 @@ final class ImageCommandTest {
         return lines.get(0);
     }
 
-    private static String blob(Path blobs, byte[] content) throws IOException, NoSuchAlgorithmException {
-        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        Files.write(blobs.resolve(hex), content);
+    private String blob(Path blobs, byte[] bytes) throws IOException, NoSuchAlgorithmException {
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        Files.write(blobs.resolve(hex), bytes);
+        content.put("sha256:" + hex, bytes);
         return "sha256:" + hex;
     }
 

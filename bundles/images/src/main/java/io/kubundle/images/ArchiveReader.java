@@ -17,8 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** Reads the images of an unpacked OCI archive or docker archive. Writes nothing to the store. */
 final class ArchiveReader {
     static final String CONTAINERD_NAME = "io.containerd.image.name";
-    private static final String OS = "linux";
-    private static final String ARCHITECTURE = "amd64";
     private static final int MAX_INDEX_DEPTH = 4;
     /** Archive paths whose name carries the digest of their content. */
     private static final Pattern NAMED_BY_DIGEST = Pattern.compile("(?:.*/)?(?:blobs/sha256/([0-9a-f]{64})|([0-9a-f]{64})\\.json)");
@@ -69,22 +67,7 @@ final class ArchiveReader {
             }
             Path file = s.blob(d.digest());
             Digests.verify(file, d);
-            JsonNode entries = Json.read(file).path("manifests");
-            Descriptor pick = null;
-            for (JsonNode e : entries) {
-                JsonNode platform = e.path("platform");
-                if (OS.equals(platform.path("os").asText()) && ARCHITECTURE.equals(platform.path("architecture").asText())) {
-                    pick = Json.descriptor(e, MediaTypes.OCI_MANIFEST, "image index entry");
-                    break;
-                }
-            }
-            if (pick == null && entries.size() == 1) {
-                pick = Json.descriptor(entries.get(0), MediaTypes.OCI_MANIFEST, "image index entry");
-            }
-            if (pick == null) {
-                throw new IOException("image index " + d.digest() + " has no " + OS + "/" + ARCHITECTURE + " manifest");
-            }
-            d = pick;
+            d = Json.platformManifest(Json.read(file), "image index " + d.digest());
         }
         return d;
     }

@@ -129,34 +129,70 @@ public final class ImageStore {
                         Digests.verify(blob.getValue(), blob.getKey());
                     }
                 }
-                for (PendingImage image : images) {
-                    for (Map.Entry<Descriptor, Path> blob : image.blobs().entrySet()) {
-                        putBlob(blob.getKey().digest(), blob.getValue());
-                    }
-                }
-                syncDirectory(blobs);
-                List<Entry> entries = readIndex();
-                List<String> result = new ArrayList<>();
-                for (PendingImage image : images) {
-                    Descriptor manifest = image.manifest().manifest();
-                    if (names.get(image).isEmpty()) {
-                        if (entries.stream().noneMatch(e -> e.name() == null && e.manifest().digest().equals(manifest.digest()))) {
-                            entries.add(new Entry(null, manifest));
-                        }
-                        result.add(manifest.digest());
-                    }
-                    for (String name : names.get(image)) {
-                        entries.removeIf(e -> name.equals(e.name()));
-                        entries.add(new Entry(name, manifest));
-                        result.add(name);
-                    }
-                }
-                writeIndex(entries);
-                return result;
+                return commit(names);
             }
         });
         collectGarbage();
         return imported;
+    }
+
+    /**
+     * Stores an image whose new blobs were verified already (a pull): the same atomic path as an
+     * import. Blobs the image needs and {@code image.blobs()} lacks must be in the store.
+     *
+     * @param image its names must be normalized
+     */
+    void store(PendingImage image) throws IOException {
+        locked(() -> {
+            ImageManifest m = image.manifest();
+            List<Descriptor> all = new ArrayList<>(List.of(m.manifest(), m.config()));
+            all.addAll(m.layers());
+            for (Descriptor d : all) {
+                if (!image.blobs().containsKey(d) && !Files.exists(blobPath(d.digest()))) {
+                    throw new IOException("blob " + d.digest() + " was removed from the store during the pull; pull again");
+                }
+            }
+            return commit(Map.of(image, image.names()));
+        });
+        collectGarbage();
+    }
+
+    /** Whether the blob is stored now (a later removal may still collect it). */
+    boolean hasBlob(String digest) throws IOException {
+        return Files.exists(blobPath(digest));
+    }
+
+    /** A scratch directory in {@code tmp/} that garbage collection leaves alone until it is closed. */
+    Scratch scratch(String prefix) throws IOException {
+        return locked(() -> Scratch.create(tmp, prefix));
+    }
+
+    /** Renames the verified blobs into place, then writes the index naming the images; under the lock. */
+    private List<String> commit(Map<PendingImage, List<String>> names) throws IOException {
+        for (PendingImage image : names.keySet()) {
+            for (Map.Entry<Descriptor, Path> blob : image.blobs().entrySet()) {
+                putBlob(blob.getKey().digest(), blob.getValue());
+            }
+        }
+        syncDirectory(blobs);
+        List<Entry> entries = readIndex();
+        List<String> result = new ArrayList<>();
+        for (Map.Entry<PendingImage, List<String>> image : names.entrySet()) {
+            Descriptor manifest = image.getKey().manifest().manifest();
+            if (image.getValue().isEmpty()) {
+                if (entries.stream().noneMatch(e -> e.name() == null && e.manifest().digest().equals(manifest.digest()))) {
+                    entries.add(new Entry(null, manifest));
+                }
+                result.add(manifest.digest());
+            }
+            for (String name : image.getValue()) {
+                entries.removeIf(e -> name.equals(e.name()));
+                entries.add(new Entry(name, manifest));
+                result.add(name);
+            }
+        }
+        writeIndex(entries);
+        return result;
     }
 
     /** Every entry of the index, in the order they were added. */
@@ -304,9 +340,10 @@ public final class ImageStore {
             if (e.name() == null) {
                 continue;
             }
-            boolean match = ref.digest() != null
-                    ? ref.digest().equals(e.manifest().digest()) && ImageReference.parse(e.name()).repository().equals(ref.repository())
-                    : ref.toString().equals(e.name());
+            // a digest reference also matches the name it was pulled as: an index's digest names
+            // the platform manifest stored for it
+            boolean match = ref.toString().equals(e.name()) || ref.digest() != null
+                    && ref.digest().equals(e.manifest().digest()) && ImageReference.parse(e.name()).repository().equals(ref.repository());
             if (match) {
                 matches.add(e);
             }

@@ -14,6 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final String REF_NAME = "org.opencontainers.image.ref.name";
+    /** The platform this node runs; of a multi-platform image, only its manifest is taken. */
+    static final String OS = "linux";
+    static final String ARCHITECTURE = "amd64";
 
     private Json() {
     }
@@ -89,6 +92,21 @@ final class Json {
             result.add(Digests.check(id.asText()));
         }
         return result;
+    }
+
+    /** The linux/amd64 manifest an image index (or Docker manifest list) lists, or its only one. */
+    static Descriptor platformManifest(JsonNode index, String what) throws IOException {
+        JsonNode entries = index.path("manifests");
+        for (JsonNode e : entries) {
+            JsonNode platform = e.path("platform");
+            if (OS.equals(platform.path("os").asText()) && ARCHITECTURE.equals(platform.path("architecture").asText())) {
+                return descriptor(e, MediaTypes.OCI_MANIFEST, what + " entry");
+            }
+        }
+        if (entries.size() == 1) {
+            return descriptor(entries.get(0), MediaTypes.OCI_MANIFEST, what + " entry");
+        }
+        throw new IOException(what + " has no " + OS + "/" + ARCHITECTURE + " manifest");
     }
 
     /** The bytes of an OCI image manifest for {@code config} and {@code layers}. */

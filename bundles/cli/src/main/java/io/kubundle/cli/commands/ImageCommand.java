@@ -3,8 +3,11 @@ package io.kubundle.cli.commands;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kubundle.api.runtime.ImageService.RegistryCredentials;
+import io.kubundle.images.ImageManifest;
 import io.kubundle.images.ImageReference;
 import io.kubundle.images.ImageStore;
+import io.kubundle.images.RegistryPuller;
 import io.kubundle.images.StoredImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,8 +34,9 @@ import picocli.CommandLine.Spec;
  * {@code kubundle image}: the node's image store in {@code <data-dir>/images}, used directly (no
  * running process needed). The store locks its files, so this works beside a running node.
  */
-@Command(name = "image", description = "Import, list, pull and remove the images that nodes run.",
-        subcommands = {ImageCommand.ImportCommand.class, ImageCommand.ListCommand.class, ImageCommand.RemoveCommand.class})
+@Command(name = "image", description = "Import, pull, list and remove the images that nodes run.",
+        subcommands = {ImageCommand.ImportCommand.class, ImageCommand.PullCommand.class, ImageCommand.ListCommand.class,
+                ImageCommand.RemoveCommand.class})
 final class ImageCommand {
     private static final String[] HEADINGS = {"IMAGE", "TAG", "IMAGE ID", "SIZE"};
     private static final String NONE = "<none>";
@@ -81,6 +85,46 @@ final class ImageCommand {
                     spec.commandLine().getOut().println("imported " + imported);
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "pull", description = {"Pull an image from its registry (OCI distribution API; docker.io is Docker Hub,",
+            "loopback registries are plain HTTP), even when it is here already."})
+    static final class PullCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        StoreOptions options;
+
+        @Parameters(paramLabel = "REF", description = "The image: busybox, nginx:1.7.9, host:5000/a/b@sha256:...")
+        String reference;
+
+        // from the environment by default, so that a password stays out of shell history and ps
+        @Option(names = "--creds", paramLabel = "USER:PASSWORD", defaultValue = "${env:KUBUNDLE_REGISTRY_CREDS}",
+                description = "Credentials for the image's registry (default: $KUBUNDLE_REGISTRY_CREDS).")
+        String creds;
+
+        @Override
+        public Integer call() throws IOException {
+            checkReference(spec, reference);
+            List<RegistryCredentials> credentials = new ArrayList<>();
+            if (creds != null && !creds.isEmpty()) {
+                int colon = creds.indexOf(':');
+                if (colon <= 0) {
+                    throw new ParameterException(spec.commandLine(), "--creds takes USER:PASSWORD");
+                }
+                credentials.add(new RegistryCredentials(ImageReference.parse(reference).domain(), creds.substring(0, colon),
+                        creds.substring(colon + 1)));
+            }
+            ImageManifest pulled;
+            try {
+                pulled = new RegistryPuller(options.store()).pull(reference, credentials);
+            } catch (IOException e) {
+                throw new IOException("pulling " + reference + ": " + e.getMessage(), e);
+            }
+            spec.commandLine().getOut().println("pulled " + ImageReference.parse(reference) + " (" + pulled.manifest().digest() + ")");
             return 0;
         }
     }

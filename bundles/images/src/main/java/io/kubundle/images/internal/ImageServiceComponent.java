@@ -24,6 +24,7 @@ import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.images.ImageManifest;
 import io.kubundle.images.ImageReference;
 import io.kubundle.images.ImageStore;
+import io.kubundle.images.RegistryPuller;
 import io.kubundle.images.StoredImage;
 
 /**
@@ -47,6 +48,7 @@ public final class ImageServiceComponent implements ImageService {
     }
 
     private final ImageStore store;
+    private final RegistryPuller puller;
     private final ConfigCache configs = new ConfigCache();
     /** One pull per reference at a time: a second caller waits and then finds the image here. */
     private final ConcurrentMap<String, ReentrantLock> pulls = new ConcurrentHashMap<>();
@@ -58,6 +60,7 @@ public final class ImageServiceComponent implements ImageService {
 
     ImageServiceComponent(Path root) throws IOException {
         this.store = new ImageStore(root);
+        this.puller = new RegistryPuller(store);
     }
 
     private static String dataDir(BundleContext context) {
@@ -76,13 +79,16 @@ public final class ImageServiceComponent implements ImageService {
         ReentrantLock lock = pulls.computeIfAbsent(ref.toString(), k -> new ReentrantLock());
         lock.lock();
         try {
-            Optional<ImageInfo> present = status(ref.toString());
-            if (present.isEmpty()) {
-                throw new RuntimeFailure(PULL_ERROR, "image " + ref + " is not on this node, and pulling from a registry is"
-                        + " not available yet: import it with kubundle image import");
+            if (status(ref.toString()).isEmpty()) {
+                puller.pull(ref.toString(), credentials);
             }
-            layers(ref.toString());
-            return present.get();
+            Optional<ImageInfo> pulled = status(ref.toString());
+            if (pulled.isEmpty() || store.layers(ref.toString()).isEmpty()) {
+                throw new RuntimeFailure(PULL_ERROR, "image " + ref + " was removed while it was pulled");
+            }
+            return pulled.get();
+        } catch (IOException e) {
+            throw new RuntimeFailure(PULL_ERROR, "pulling " + ref + ": " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +27,7 @@ import io.kubundle.api.runtime.ImageService.ImageInfo;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.images.ImageStore;
 import io.kubundle.images.TestArchives.Image;
+import io.kubundle.images.TestRegistry;
 
 class ImageServiceComponentTest {
     @TempDir
@@ -62,10 +65,39 @@ class ImageServiceComponentTest {
         assertEquals(2, layers.size());
         assertEquals("shell", Files.readString(layers.get(0).resolve("bin/sh")));
 
-        RuntimeFailure missing = assertThrows(RuntimeFailure.class, () -> service.pull("nginx:1.7.9", List.of()));
-        assertEquals("ErrImagePull", missing.reason());
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        RuntimeFailure unreachable = assertThrows(RuntimeFailure.class, () -> service.pull("localhost:" + closed + "/nginx:1.7.9", List.of()));
+        assertEquals("ErrImagePull", unreachable.reason());
+        assertEquals("pulling localhost:" + closed + "/nginx:1.7.9: cannot reach the registry at localhost:" + closed
+                + ": connection refused", unreachable.getMessage());
         RuntimeFailure invalid = assertThrows(RuntimeFailure.class, () -> service.pull("Not/Valid", List.of()));
         assertEquals("ErrImagePull", invalid.reason());
+    }
+
+    @Test
+    void pullsFromARegistryOnceAndAMissingTagIsErrImagePull(@TempDir Path registryDir) throws Exception {
+        assumeTrue(Files.isExecutable(TestRegistry.BINARY), "docker-registry is not installed");
+        try (TestRegistry registry = TestRegistry.start(registryDir)) {
+            Image app = new Image(null, List.of(TestRegistry.busyboxLayer()));
+            String digest = registry.push("team/app", "v1", app);
+            String ref = registry.host() + "/team/app:v1";
+
+            ImageInfo pulled = service.pull(ref, List.of());
+            assertEquals(digest, pulled.id());
+            assertEquals(List.of(ref), pulled.names());
+            assertTrue(Files.isExecutable(service.layers(ref).get(0).resolve("bin/busybox")));
+
+            registry.close(); // present now: a second pull does not ask the registry
+            assertEquals(pulled, service.pull(ref, List.of()));
+        }
+        try (TestRegistry registry = TestRegistry.start(Files.createDirectories(registryDir.resolve("again")))) {
+            RuntimeFailure missing = assertThrows(RuntimeFailure.class, () -> service.pull(registry.host() + "/team/app:v2", List.of()));
+            assertEquals("ErrImagePull", missing.reason());
+            assertTrue(missing.getMessage().contains("manifest unknown"), missing.getMessage());
+        }
     }
 
     @Test

@@ -1,0 +1,110 @@
+package io.kubundle.images;
+
+import static io.kubundle.images.TestArchives.layer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.kubundle.images.TestArchives.Image;
+
+/** Pulls from a real registry (Debian's docker-registry on loopback) that the test fills. */
+class RegistryPullTest {
+    static TestRegistry registry;
+    static Image busybox;
+    static String busyboxDigest;
+    static Image arm;
+    static String indexDigest;
+
+    @TempDir
+    Path tmp;
+    ImageStore store;
+    RegistryPuller puller;
+
+    @BeforeAll
+    static void startRegistry(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(TestRegistry.BINARY), "docker-registry is not installed");
+        registry = TestRegistry.start(dir);
+        busybox = new Image(null, List.of(TestRegistry.busyboxLayer(), layer("etc/motd", "pulled")));
+        busyboxDigest = registry.push("test/busybox", "1.36", busybox);
+        arm = new Image(null, List.of(layer("etc/motd", "arm")));
+        registry.push("test/multi", "arm64-only", arm);
+        registry.push("test/multi", "amd64-only", busybox);
+        byte[] index = TestRegistry.index(List.of(TestRegistry.platform(arm, "arm64"), TestRegistry.platform(busybox, "amd64")));
+        indexDigest = registry.push("test/multi", "1.0", MediaTypes.OCI_INDEX, index, List.of());
+    }
+
+    @AfterAll
+    static void stopRegistry() throws InterruptedException {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        store = new ImageStore(tmp.resolve("images"));
+        puller = new RegistryPuller(store);
+    }
+
+    @Test
+    void pullsByTagThenByDigestAndTheLayersRun() throws Exception {
+        String byTag = registry.host() + "/test/busybox:1.36";
+        ImageManifest pulled = puller.pull(byTag, List.of());
+
+        assertEquals(busyboxDigest, pulled.manifest().digest());
+        assertEquals(pulled, store.resolve(byTag).orElseThrow());
+        List<Path> layers = store.layers(byTag).orElseThrow();
+        assertEquals("pulled", Files.readString(layers.get(1).resolve("etc/motd")));
+        Process sh = new ProcessBuilder(layers.get(0).resolve("bin/sh").toString(), "-c", "echo hello from $0").start();
+        assertEquals("hello from " + layers.get(0).resolve("bin/sh"), new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+
+        String byDigest = registry.host() + "/test/busybox@" + busyboxDigest;
+        assertEquals(pulled, puller.pull(byDigest, List.of()));
+        assertEquals(pulled, store.resolve(byDigest).orElseThrow());
+        assertEquals(2, store.list().size());
+        assertTrue(Files.list(store.root().resolve("tmp")).findAny().isEmpty(), "nothing left in tmp");
+    }
+
+    @Test
+    void anIndexIsFollowedToItsLinuxAmd64Manifest() throws Exception {
+        ImageManifest byTag = puller.pull(registry.host() + "/test/multi:1.0", List.of());
+        assertEquals(busyboxDigest, byTag.manifest().digest());
+
+        String byIndexDigest = registry.host() + "/test/multi@" + indexDigest;
+        assertEquals(byTag, puller.pull(byIndexDigest, List.of()));
+        assertEquals(byTag, store.resolve(byIndexDigest).orElseThrow());
+    }
+
+    @Test
+    void aMissingTagIsManifestUnknownAndStoresNothing() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> puller.pull(registry.host() + "/test/busybox:missing", List.of()));
+        assertTrue(e.getMessage().startsWith("manifest unknown"), e.getMessage());
+        IOException repo = assertThrows(IOException.class, () -> puller.pull(registry.host() + "/test/nothing:1", List.of()));
+        assertTrue(repo.getMessage().contains("unknown"), repo.getMessage());
+        assertEquals(List.of(), store.list());
+    }
+
+    @Test
+    void aRegistryNobodyListensOnIsConnectionRefused() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        IOException e = assertThrows(IOException.class, () -> puller.pull("localhost:" + port + "/x/y:1", List.of()));
+        assertEquals("cannot reach the registry at localhost:" + port + ": connection refused", e.getMessage());
+    }
+}

@@ -1,0 +1,168 @@
+package io.kubundle.images;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Debian's docker-registry (the real distribution registry) on a free loopback port, with its
+ * storage in a temporary directory, and a push of images through its API (monolithic blob
+ * uploads, manifest PUT) as a client such as skopeo does it.
+ */
+public final class TestRegistry implements AutoCloseable {
+    public static final Path BINARY = Path.of("/usr/bin/docker-registry");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Process process;
+    private final String host;
+
+    private TestRegistry(Process process, String host) {
+        this.process = process;
+        this.host = host;
+    }
+
+    /** Starts a registry storing into {@code dir} and waits until it answers. */
+    public static TestRegistry start(Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = Files.writeString(dir.resolve("config.yml"), String.join("\n",
+                "version: 0.1",
+                "log:",
+                "  level: error",
+                "storage:",
+                "  filesystem:",
+                "    rootdirectory: " + Files.createDirectories(dir.resolve("storage")),
+                "http:",
+                "  addr: 127.0.0.1:" + port,
+                ""));
+        Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("registry.log").toFile()).start();
+        TestRegistry registry = new TestRegistry(p, "localhost:" + port);
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (true) {
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(registry.uri("/v2/")).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return registry;
+                }
+            } catch (IOException notYet) {
+                if (!p.isAlive() || Instant.now().isAfter(deadline)) {
+                    registry.close();
+                    throw new IOException("docker-registry did not start: " + Files.readString(dir.resolve("registry.log")), notYet);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** {@code localhost:PORT}, the domain of the references to it. */
+    public String host() {
+        return host;
+    }
+
+    /** Pushes {@code blobs}, then the manifest (or index) under {@code tag}; returns the manifest's digest. */
+    public String push(String repository, String tag, String mediaType, byte[] manifest, List<byte[]> blobs) throws Exception {
+        for (byte[] blob : blobs) {
+            HttpResponse<String> start = send(HttpRequest.newBuilder(uri("/v2/" + repository + "/blobs/uploads/"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), 202);
+            String location = start.headers().firstValue("Location").orElseThrow();
+            URI upload = uri("/v2/").resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + Digests.of(blob));
+            send(HttpRequest.newBuilder(upload).header("Content-Type", "application/octet-stream")
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), 201);
+        }
+        send(HttpRequest.newBuilder(uri("/v2/" + repository + "/manifests/" + tag)).header("Content-Type", mediaType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), 201);
+        return Digests.of(manifest);
+    }
+
+    /** Pushes an image made of {@code layers} (tar, gzipped or not) with an OCI manifest; returns its digest. */
+    public String push(String repository, String tag, TestArchives.Image image) throws Exception {
+        List<byte[]> blobs = new ArrayList<>(image.layers());
+        blobs.add(image.config());
+        return push(repository, tag, MediaTypes.OCI_MANIFEST, image.manifest(), blobs);
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://" + host + path);
+    }
+
+    private static HttpResponse<String> send(HttpRequest request, int expected) throws Exception {
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new IOException(request.method() + " " + request.uri() + ": " + r.statusCode() + " " + r.body());
+        }
+        return r;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A gzipped layer with /bin/busybox (static) and /bin/sh linked to it: a shell that runs anywhere. */
+    public static byte[] busyboxLayer() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            FileTime mtime = FileTime.from(Instant.parse("2024-01-01T00:00:00Z"));
+            TarArchiveEntry bin = new TarArchiveEntry("bin/", TarConstants.LF_DIR, true);
+            bin.setMode(0755);
+            bin.setModTime(mtime);
+            tar.putArchiveEntry(bin);
+            tar.closeArchiveEntry();
+            byte[] busybox = Files.readAllBytes(Path.of("/bin/busybox"));
+            TarArchiveEntry file = new TarArchiveEntry("bin/busybox", TarConstants.LF_NORMAL, true);
+            file.setMode(0755);
+            file.setSize(busybox.length);
+            file.setModTime(mtime);
+            tar.putArchiveEntry(file);
+            tar.write(busybox);
+            tar.closeArchiveEntry();
+            TarArchiveEntry sh = new TarArchiveEntry("bin/sh", TarConstants.LF_SYMLINK, true);
+            sh.setLinkName("busybox");
+            sh.setModTime(mtime);
+            tar.putArchiveEntry(sh);
+            tar.closeArchiveEntry();
+        }
+        return TestArchives.gzip(bytes.toByteArray());
+    }
+
+    /** An OCI image index listing {@code manifests}. */
+    public static byte[] index(List<ObjectNode> manifests) throws IOException {
+        ObjectNode index = TestArchives.MAPPER.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        ArrayNode list = index.putArray("manifests");
+        manifests.forEach(list::add);
+        return TestArchives.MAPPER.writeValueAsBytes(index);
+    }
+
+    /** An index entry for {@code image} on linux/{@code architecture}. */
+    public static ObjectNode platform(TestArchives.Image image, String architecture) throws IOException {
+        ObjectNode d = TestArchives.descriptor(MediaTypes.OCI_MANIFEST, image.manifest());
+        d.putObject("platform").put("os", "linux").put("architecture", architecture);
+        return d;
+    }
+}
