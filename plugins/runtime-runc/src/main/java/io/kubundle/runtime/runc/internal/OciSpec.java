@@ -27,7 +27,8 @@ final class OciSpec {
     /** {@code runc spec}'s capabilities. */
     private static final List<String> DEFAULT_CAPS = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
 
-    private static final List<String> ALL_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+    /** Every capability, indexed by its number. */
+    private static final List<String> CAPS_BY_NUMBER = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
             "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
             "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
             "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
@@ -139,7 +140,7 @@ final class OciSpec {
         strings(proc.putArray("args"), process.args());
         strings(proc.putArray("env"), process.env());
         proc.put("cwd", process.cwd());
-        List<String> caps = config.security().privileged() ? ALL_CAPS : DEFAULT_CAPS;
+        List<String> caps = config.security().privileged() ? ownCapabilities() : DEFAULT_CAPS;
         ObjectNode capabilities = proc.putObject("capabilities");
         for (String set : List.of("bounding", "effective", "permitted", "ambient")) {
             strings(capabilities.putArray(set), caps);
@@ -176,6 +177,30 @@ final class OciSpec {
                     "/proc/sysrq-trigger"));
         }
         return spec;
+    }
+
+    /**
+     * What a privileged container gets: every capability this process may hand on (its bounding
+     * set), as containerd does; asking for more makes runc fail where root is itself confined.
+     */
+    private static List<String> ownCapabilities() {
+        long bounding = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapBnd:")) {
+                    bounding = Long.parseUnsignedLong(line.substring("CapBnd:".length()).strip(), 16);
+                }
+            }
+        } catch (IOException unreadable) {
+            // keep them all
+        }
+        List<String> caps = new ArrayList<>();
+        for (int i = 0; i < CAPS_BY_NUMBER.size(); i++) {
+            if ((bounding & (1L << i)) != 0) {
+                caps.add(CAPS_BY_NUMBER.get(i));
+            }
+        }
+        return caps;
     }
 
     private static void mounts(ArrayNode mounts, ContainerConfig config, EtcFiles etc, boolean ownNetwork) {

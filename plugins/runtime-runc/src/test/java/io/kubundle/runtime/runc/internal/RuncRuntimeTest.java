@@ -259,6 +259,25 @@ final class RuncRuntimeTest {
     }
 
     @Test
+    void takesTheImageUserByNameAndGivesPrivilegedContainersEveryCapability() throws Exception {
+        String sandbox = sandbox(null);
+        ContainerConfig base = container("app", List.of("sh", "-c", "id -u; id -g"));
+        ContainerConfig app = new ContainerConfig(base.name(), 0, TestImages.APP_IMAGE, base.command(), List.of(), null,
+                List.of(), List.of(), base.logPath(), Resources.NONE, Security.DEFAULT, false, false, Map.of(), Map.of());
+        assertEquals(List.of("stdout F 1000", "stdout F 50"), log(run(sandbox, app).id()));
+        // runc spec's three: CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE
+        assertEquals(List.of("stdout F CapEff:\t0000000020000420"),
+                log(run(sandbox, container("root", List.of("grep", "CapEff", "/proc/self/status"))).id()));
+        ContainerConfig privileged = new ContainerConfig("privileged", 0, TestImages.IMAGE,
+                List.of("grep", "CapEff", "/proc/self/status"), List.of(), null, List.of(), List.of(),
+                root.resolve("logs/privileged.log").toString(), Resources.NONE, new Security(null, null, false, true),
+                false, false, Map.of(), Map.of());
+        String own = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapBnd:"))
+                .findFirst().orElseThrow().substring("CapBnd:".length());
+        assertEquals(List.of("stdout F CapEff:" + own), log(run(sandbox, privileged).id()));
+    }
+
+    @Test
     void writesTheCgroupLimits() throws Exception {
         String sandbox = sandbox(null);
         String id = started(sandbox, with(container("limited", List.of("sleep", "1000")),

@@ -11,15 +11,17 @@ import io.kubundle.api.runtime.ImageService;
 import io.kubundle.api.runtime.RuntimeFailure;
 
 /**
- * An image store with one image, {@code test/busybox}: a layer with /bin/busybox (busybox-static)
+ * An image store with two images of the same layers: {@code test/busybox} (config as given) and
+ * {@code test/busybox-app} (the same, running as {@code app:staff}). The layers: one with /bin/busybox (busybox-static)
  * and its applets, /etc/passwd and /etc/group, and a second layer that deletes /etc/motd through
  * an overlayfs whiteout and adds /etc/layer2.
  */
 final class TestImages implements ImageService {
     static final String IMAGE = "test/busybox";
+    static final String APP_IMAGE = "test/busybox-app";
     static final String ID = "sha256:0123456789abcdef";
     static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "httpd", "wget", "head", "tr", "dd",
-            "id", "pwd", "env", "hostname", "touch", "ls", "printf", "true", "false", "seq", "kill", "yes", "ps");
+            "id", "pwd", "env", "hostname", "touch", "ls", "printf", "true", "false", "seq", "kill", "yes", "ps", "grep");
 
     private final List<Path> layers;
     private final ImageConfig config;
@@ -55,6 +57,11 @@ final class TestImages implements ImageService {
 
     @Override
     public Optional<ImageInfo> status(String image) {
+        if (APP_IMAGE.equals(image)) {
+            ImageConfig app = new ImageConfig(config.entrypoint(), config.cmd(), config.env(), config.workingDir(),
+                    "app:staff", config.stopSignal());
+            return Optional.of(new ImageInfo(ID, List.of(APP_IMAGE), 2_000_000, app));
+        }
         return IMAGE.equals(image) ? Optional.of(new ImageInfo(ID, List.of(IMAGE), 2_000_000, config)) : Optional.empty();
     }
 
@@ -70,7 +77,7 @@ final class TestImages implements ImageService {
 
     @Override
     public List<Path> layers(String image) throws RuntimeFailure {
-        if (!IMAGE.equals(image)) {
+        if (status(image).isEmpty()) {
             throw new RuntimeFailure("ImageInspectError", "no " + image);
         }
         return layers;
