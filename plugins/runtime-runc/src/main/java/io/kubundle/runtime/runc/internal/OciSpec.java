@@ -145,8 +145,11 @@ final class OciSpec {
         for (String set : List.of("bounding", "effective", "permitted", "ambient")) {
             strings(capabilities.putArray(set), caps);
         }
-        proc.putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", 1024).put("soft", 1024);
-        proc.put("noNewPrivileges", !config.security().privileged());
+        // No rlimits and no_new_privs off, as Kubernetes with containerd: the process inherits the
+        // runtime's limits (the JVM raises its open files to the maximum; servers such as
+        // Elasticsearch need far more than runc spec's 1024) and setuid programs work
+        // (allowPrivilegeEscalation defaults to true).
+        proc.put("noNewPrivileges", false);
 
         spec.putObject("root").put("path", rootfs.toString()).put("readonly", config.security().readOnlyRootFilesystem());
         if (netnsPath != null) {
