@@ -261,7 +261,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
                         : pod.hostname();
                 OciSpec.EtcFiles etc = etcFiles(dir, hostname);
-                String workingDir = config.workingDir() != null ? config.workingDir()
+                String workingDir = config.workingDir() != null && !config.workingDir().isBlank() ? config.workingDir()
                         : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
                 long[] user = OciSpec.user(config.security(), image.config().user(), dir.rootfs());
                 OciSpec.Process process = new OciSpec.Process(args, OciSpec.env(config, image.config(), hostname),

@@ -27,4 +27,9 @@ wait $holder
 [ $? -eq 137 ] && oom=$((${oom:-0} + 1))
 rmdir "$memcg"
 echo "$code ${oom:-0}" > exit.tmp && mv exit.tmp exit
-until [ -e ack ]; do sleep 0.1; done
+# Quick at first (the runtime acknowledges within ~100 ms when it runs), then slow: a runtime that
+# is down may be down for long.
+n=0
+until [ -e ack ]; do
+    if [ $n -lt 50 ]; then n=$((n + 1)); sleep 0.1; else sleep 1; fi
+done
