@@ -28,7 +28,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  *
  * <p>Entries are refused when they would land outside the directory, whether by {@code ..} or
  * through a symbolic link an earlier entry made; nothing here ever follows a link the layer
- * made. The uncompressed stream must hash to the layer's diff_id.
+ * made. The uncompressed stream must hash to the layer's diff_id. The result is synced to disk
+ * before the caller renames it into place.
  */
 final class LayerUnpacker {
     private static final String WHITEOUT = ".wh.";
@@ -62,6 +63,8 @@ final class LayerUnpacker {
         if (!actual.equals(diffId)) {
             throw new DigestMismatchException("layer " + diffId + " unpacks to content that hashes to " + actual);
         }
+        // one syncfs rather than an fsync per file: after a crash, a layer directory is whole or absent
+        run("sync", "-f", root.toString());
     }
 
     private void extract(InputStream in) throws IOException {

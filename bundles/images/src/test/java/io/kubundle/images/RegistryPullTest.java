@@ -19,6 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kubundle.api.runtime.ImageService.RegistryCredentials;
 import io.kubundle.images.TestArchives.Image;
 
 /** Pulls from a real registry (Debian's docker-registry on loopback) that the test fills. */
@@ -90,12 +93,53 @@ class RegistryPullTest {
     }
 
     @Test
+    void dockerSchema2ManifestsAndManifestListsArePulledAsTheyAre() throws Exception {
+        byte[] layer = TestArchives.gzip(layer("etc/motd", "docker"));
+        Image image = new Image(null, List.of(layer));
+        ObjectNode m = TestArchives.MAPPER.createObjectNode();
+        m.put("schemaVersion", 2);
+        m.put("mediaType", MediaTypes.DOCKER_MANIFEST);
+        m.set("config", TestArchives.descriptor("application/vnd.docker.container.image.v1+json", image.config()));
+        m.putArray("layers").add(TestArchives.descriptor("application/vnd.docker.image.rootfs.diff.tar.gzip", layer));
+        byte[] manifest = TestArchives.MAPPER.writeValueAsBytes(m);
+        String digest = registry.push("test/docker", "v2", MediaTypes.DOCKER_MANIFEST, manifest, List.of(layer, image.config()));
+        ObjectNode entry = TestArchives.descriptor(MediaTypes.DOCKER_MANIFEST, manifest);
+        entry.putObject("platform").put("os", "linux").put("architecture", "amd64");
+        ObjectNode list = TestArchives.MAPPER.createObjectNode();
+        list.put("schemaVersion", 2);
+        list.put("mediaType", MediaTypes.DOCKER_MANIFEST_LIST);
+        list.putArray("manifests").add(entry);
+        registry.push("test/docker", "list", MediaTypes.DOCKER_MANIFEST_LIST, TestArchives.MAPPER.writeValueAsBytes(list), List.of());
+
+        ImageManifest pulled = puller.pull(registry.host() + "/test/docker:list", List.of());
+        assertEquals(new Descriptor(MediaTypes.DOCKER_MANIFEST, digest, manifest.length), pulled.manifest());
+        assertEquals("docker", Files.readString(store.layers(registry.host() + "/test/docker:list").orElseThrow().get(0).resolve("etc/motd")));
+    }
+
+    @Test
     void aMissingTagIsManifestUnknownAndStoresNothing() throws IOException {
         IOException e = assertThrows(IOException.class, () -> puller.pull(registry.host() + "/test/busybox:missing", List.of()));
         assertTrue(e.getMessage().startsWith("manifest unknown"), e.getMessage());
         IOException repo = assertThrows(IOException.class, () -> puller.pull(registry.host() + "/test/nothing:1", List.of()));
         assertTrue(repo.getMessage().contains("unknown"), repo.getMessage());
         assertEquals(List.of(), store.list());
+    }
+
+    @Test
+    void basicAuthenticationTakesTheRegistrysCredentials(@TempDir Path dir) throws Exception {
+        try (TestRegistry basic = TestRegistry.startWithBasicAuth(dir)) {
+            String digest = basic.push("private/app", "1", new Image(null, List.of(layer("secret", "s"))));
+            String ref = basic.host() + "/private/app:1";
+
+            IOException anonymous = assertThrows(IOException.class, () -> puller.pull(ref, List.of()));
+            assertEquals("unauthorized: " + basic.host() + " requires a user name and password, and none was given", anonymous.getMessage());
+            IOException wrong = assertThrows(IOException.class, () -> puller.pull(ref,
+                    List.of(new RegistryCredentials(basic.host(), TestRegistry.USER, "wrong"))));
+            assertTrue(wrong.getMessage().startsWith("unauthorized: authentication required"), wrong.getMessage());
+            List<RegistryCredentials> credentials = List.of(new RegistryCredentials("docker.io", "someone", "else"),
+                    new RegistryCredentials("http://" + basic.host() + "/", TestRegistry.USER, TestRegistry.PASSWORD));
+            assertEquals(digest, puller.pull(ref, credentials).manifest().digest());
+        }
     }
 
     @Test

@@ -7,11 +7,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -31,16 +33,33 @@ public final class TestRegistry implements AutoCloseable {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    /** The user {@link #startWithBasicAuth} lets in, and its password. */
+    public static final String USER = "user";
+    public static final String PASSWORD = "secret";
+    /** bcrypt of {@link #PASSWORD} at the lowest cost, so that the registry checks it quickly. */
+    private static final String PASSWORD_HASH = "$2b$04$BpRybvCT58p7/h0Njiv71Ogi6gUcB0RcmMRYAU2iRLY4jZ6Fu30ea";
+
     private final Process process;
     private final String host;
+    private final String authorization;
 
-    private TestRegistry(Process process, String host) {
+    private TestRegistry(Process process, String host, String authorization) {
         this.process = process;
         this.host = host;
+        this.authorization = authorization;
     }
 
-    /** Starts a registry storing into {@code dir} and waits until it answers. */
+    /** Starts a registry storing into {@code dir}, open to anyone, and waits until it answers. */
     public static TestRegistry start(Path dir) throws Exception {
+        return start(dir, false);
+    }
+
+    /** The same, with HTTP Basic authentication (htpasswd) for {@link #USER}. */
+    public static TestRegistry startWithBasicAuth(Path dir) throws Exception {
+        return start(dir, true);
+    }
+
+    private static TestRegistry start(Path dir, boolean basicAuth) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -54,15 +73,17 @@ public final class TestRegistry implements AutoCloseable {
                 "    rootdirectory: " + Files.createDirectories(dir.resolve("storage")),
                 "http:",
                 "  addr: 127.0.0.1:" + port,
+                basicAuth ? "auth:\n  htpasswd:\n    realm: test\n    path: "
+                        + Files.writeString(dir.resolve("htpasswd"), USER + ":" + PASSWORD_HASH + "\n") : "",
                 ""));
         Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile()).start();
-        TestRegistry registry = new TestRegistry(p, "localhost:" + port);
+        String authorization = basicAuth ? "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) : null;
+        TestRegistry registry = new TestRegistry(p, "localhost:" + port, authorization);
         Instant deadline = Instant.now().plusSeconds(20);
         while (true) {
             try {
-                if (HTTP.send(HttpRequest.newBuilder(registry.uri("/v2/")).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200) {
+                if (HTTP.send(registry.request("/v2/").build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return registry;
                 }
             } catch (IOException notYet) {
@@ -83,14 +104,17 @@ public final class TestRegistry implements AutoCloseable {
     /** Pushes {@code blobs}, then the manifest (or index) under {@code tag}; returns the manifest's digest. */
     public String push(String repository, String tag, String mediaType, byte[] manifest, List<byte[]> blobs) throws Exception {
         for (byte[] blob : blobs) {
-            HttpResponse<String> start = send(HttpRequest.newBuilder(uri("/v2/" + repository + "/blobs/uploads/"))
+            HttpResponse<String> start = send(request("/v2/" + repository + "/blobs/uploads/")
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), 202);
             String location = start.headers().firstValue("Location").orElseThrow();
             URI upload = uri("/v2/").resolve(location + (location.contains("?") ? "&" : "?") + "digest=" + Digests.of(blob));
-            send(HttpRequest.newBuilder(upload).header("Content-Type", "application/octet-stream")
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), 201);
+            HttpRequest.Builder put = HttpRequest.newBuilder(upload).header("Content-Type", "application/octet-stream");
+            if (authorization != null) {
+                put.header("Authorization", authorization);
+            }
+            send(put.PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), 201);
         }
-        send(HttpRequest.newBuilder(uri("/v2/" + repository + "/manifests/" + tag)).header("Content-Type", mediaType)
+        send(request("/v2/" + repository + "/manifests/" + tag).header("Content-Type", mediaType)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)).build(), 201);
         return Digests.of(manifest);
     }
@@ -104,6 +128,12 @@ public final class TestRegistry implements AutoCloseable {
 
     private URI uri(String path) {
         return URI.create("http://" + host + path);
+    }
+
+    /** A request to the registry, with its credentials when it asks for them. */
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+        return authorization == null ? b : b.header("Authorization", authorization);
     }
 
     private static HttpResponse<String> send(HttpRequest request, int expected) throws Exception {
