@@ -1,6 +1,7 @@
 package io.kubundle.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -90,8 +91,10 @@ final class ImageCommandTest {
 
     @Test
     void removingWhatIsNotThereFailsAndAnInvalidReferenceIsAUsageError() {
+        assertEquals(0, run("image", "list"));
         assertEquals(1, run("image", "rm", "nope"));
         assertEquals("kubundle: no such image: nope", errLine());
+        assertFalse(Files.exists(dir.resolve("data")), "looking made no data dir");
         assertEquals(2, run("image", "rm", "Not/Valid"));
         assertTrue(errLine().startsWith("kubundle: repository name must be lowercase"), err.toString());
         assertEquals(2, run("image"));

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,6 +58,11 @@ final class ImageCommand {
 
         ImageStore store() throws IOException {
             return new ImageStore(dataDir.resolve("images"));
+        }
+
+        /** The store if there is one: looking at images must not make a data dir. */
+        Optional<ImageStore> existing() throws IOException {
+            return Files.isDirectory(dataDir.resolve("images")) ? Optional.of(store()) : Optional.empty();
         }
     }
 
@@ -143,7 +149,8 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws IOException {
-            List<StoredImage> images = options.store().list();
+            Optional<ImageStore> store = options.existing();
+            List<StoredImage> images = store.isPresent() ? store.get().list() : List.of();
             PrintWriter out = spec.commandLine().getOut();
             if (output == Output.JSON) {
                 out.println(json(images));
@@ -183,10 +190,10 @@ final class ImageCommand {
             for (String reference : references) {
                 checkReference(spec, reference);
             }
-            ImageStore store = options.store();
+            Optional<ImageStore> store = options.existing();
             int exit = 0;
             for (String reference : references) {
-                if (store.remove(reference)) {
+                if (store.isPresent() && store.get().remove(reference)) {
                     spec.commandLine().getOut().println("Deleted: " + reference);
                 } else {
                     spec.commandLine().getErr().println("kubundle: no such image: " + reference);
