@@ -1,0 +1,83 @@
+package io.kubundle.runtime.runc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+
+import io.kubundle.api.runtime.ImageService;
+
+/** The component as Declarative Services makes it: its root directory and name. */
+final class RuncRuntimeComponentTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void keepsItsStateUnderTheDataDirectoryByDefault() throws Exception {
+        try (RuncRuntime runtime = new RuncRuntime(new TestImagesNone(), config(Map.of()), context())) {
+            assertEquals("runc", runtime.name());
+            assertTrue(Files.isDirectory(dataDir.resolve("runtime/runc/containers")));
+            assertTrue(Files.isDirectory(dataDir.resolve("runtime/runc/runc")));
+        }
+    }
+
+    @Test
+    void takesTheConfiguredRootDirectory() throws Exception {
+        Path root = dataDir.resolve("elsewhere");
+        try (RuncRuntime runtime = new RuncRuntime(new TestImagesNone(), config(Map.of("rootDir", root.toString())),
+                context())) {
+            assertTrue(Files.isDirectory(root.resolve("sandboxes")));
+            assertEquals(List.of(), runtime.listContainers());
+        }
+    }
+
+    private BundleContext context() {
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
+                (proxy, method, args) -> method.getName().equals("getProperty") && "kubundle.data.dir".equals(args[0])
+                        ? dataDir.toString() : null);
+    }
+
+    /** The configuration with the given values, the rest at their defaults. */
+    private static RuncRuntime.Config config(Map<String, String> values) {
+        return (RuncRuntime.Config) Proxy.newProxyInstance(RuncRuntime.Config.class.getClassLoader(),
+                new Class<?>[] {RuncRuntime.Config.class},
+                (proxy, method, args) -> values.getOrDefault(method.getName(), (String) method.getDefaultValue()));
+    }
+
+    /** An image service with no images: these tests make no containers. */
+    private static final class TestImagesNone implements ImageService {
+        @Override
+        public ImageInfo pull(String image, List<RegistryCredentials> credentials) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<ImageInfo> status(String image) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<ImageInfo> list() {
+            return List.of();
+        }
+
+        @Override
+        public void remove(String image) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Path> layers(String image) {
+            return List.of();
+        }
+    }
+}
