@@ -50,11 +50,13 @@ final class RegistryClient {
     private final ImageReference ref;
     private final URI base;
     private final RegistryCredentials credentials;
+    private final Duration progressDeadline;
     /** The Authorization header the registry accepted, for every later request of this pull. */
     private String authorization;
 
-    RegistryClient(HttpClient http, ImageReference ref, List<RegistryCredentials> credentials) {
+    RegistryClient(HttpClient http, ImageReference ref, List<RegistryCredentials> credentials, Duration progressDeadline) {
         this.http = http;
+        this.progressDeadline = progressDeadline;
         this.ref = ref;
         String host = ref.domain().equals(ImageReference.DEFAULT_DOMAIN) ? DOCKER_HUB : ref.domain();
         String hostOnly = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
@@ -90,17 +92,33 @@ final class RegistryClient {
         }
     }
 
-    /** Streams the blob into {@code target}, failing unless it has the descriptor's size and digest. */
+    /**
+     * Streams the blob into {@code target}, failing unless it has the descriptor's size and digest,
+     * or when nothing arrives for the progress deadline.
+     */
     void blob(Descriptor d, Path target) throws IOException {
         HttpResponse<InputStream> r = get(base.resolve("blobs/" + d.digest()), null);
         MessageDigest md = Digests.sha256();
-        long size;
+        long size = 0;
         try (InputStream in = r.body()) {
             if (r.statusCode() != 200) {
                 throw failure(r, in, "blob " + d.digest());
             }
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), md)) {
-                size = in.transferTo(out);
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), md);
+                    ProgressDeadline deadline = new ProgressDeadline(in, progressDeadline, d.digest())) {
+                byte[] buffer = new byte[64 * 1024];
+                try {
+                    for (int n; (n = in.read(buffer)) >= 0; size += n) {
+                        deadline.progress();
+                        out.write(buffer, 0, n);
+                    }
+                } catch (IOException e) {
+                    if (deadline.expired()) {
+                        throw new IOException("the registry sent nothing of blob " + d.digest() + " for "
+                                + progressDeadline.toMillis() / 1000.0 + " s (" + size + " of " + d.size() + " bytes arrived)", e);
+                    }
+                    throw e;
+                }
             }
         }
         String actual = Digests.format(md);

@@ -23,12 +23,20 @@ import io.kubundle.api.runtime.ImageService.RegistryCredentials;
  */
 public final class RegistryPuller {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a download may go without a byte arriving: the kubelet's old image-pull-progress-deadline. */
+    static final Duration PROGRESS_DEADLINE = Duration.ofMinutes(1);
 
     private final ImageStore store;
     private final HttpClient http;
+    private final Duration progressDeadline;
 
     public RegistryPuller(ImageStore store) {
+        this(store, PROGRESS_DEADLINE);
+    }
+
+    RegistryPuller(ImageStore store, Duration progressDeadline) {
         this.store = store;
+        this.progressDeadline = progressDeadline;
         // redirects are followed by hand, so that the registry's Authorization goes only to the registry
         this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -44,7 +52,7 @@ public final class RegistryPuller {
      */
     public ImageManifest pull(String reference, List<RegistryCredentials> credentials) throws IOException {
         ImageReference ref = ImageReference.parse(reference);
-        RegistryClient registry = new RegistryClient(http, ref, credentials);
+        RegistryClient registry = new RegistryClient(http, ref, credentials, progressDeadline);
         RegistryClient.Manifest fetched = registry.manifest(ref.digest() != null ? ref.digest() : ref.tag());
         if (fetched.isIndex()) {
             Descriptor platform = Json.platformManifest(Json.read(fetched.bytes(), "image index " + fetched.digest()),

@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -140,6 +145,63 @@ class RegistryPullTest {
                     new RegistryCredentials("http://" + basic.host() + "/", TestRegistry.USER, TestRegistry.PASSWORD));
             assertEquals(digest, puller.pull(ref, credentials).manifest().digest());
         }
+    }
+
+    @Test
+    void aRegistryThatStopsSendingABlobFailsThePullAtTheProgressDeadline() throws Exception {
+        byte[] layer = layer("big", "x".repeat(100_000));
+        Image image = new Image(null, List.of(layer));
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread registryThread = new Thread(() -> serveThenStall(server, image, layer));
+            registryThread.setDaemon(true);
+            registryThread.start();
+            RegistryPuller impatient = new RegistryPuller(store, Duration.ofMillis(300));
+
+            long started = System.nanoTime();
+            IOException e = assertThrows(IOException.class,
+                    () -> impatient.pull("127.0.0.1:" + server.getLocalPort() + "/slow/app:1", List.of()));
+
+            assertTrue(e.getMessage().startsWith("the registry sent nothing of blob " + TestArchives.sha256(layer) + " for 0.3 s ("),
+                    e.getMessage());
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
+            assertEquals(List.of(), store.list());
+            assertTrue(Files.list(store.root().resolve("tmp")).findAny().isEmpty(), "nothing left in tmp");
+        }
+    }
+
+    /** A registry that serves the manifest and the config, and half of the layer, then nothing. */
+    private static void serveThenStall(ServerSocket server, Image image, byte[] layer) {
+        try (Socket socket = server.accept()) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            while (true) {
+                String path = requestPath(in);
+                byte[] body = path.contains("/manifests/") ? image.manifest()
+                        : path.endsWith(TestArchives.sha256(layer)) ? layer : image.config();
+                out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nContent-Type: "
+                        + (path.contains("/manifests/") ? MediaTypes.OCI_MANIFEST : "application/octet-stream") + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(body, 0, body == layer ? body.length / 2 : body.length);
+                out.flush();
+                if (body == layer) {
+                    Thread.sleep(30_000);
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away: the test is over
+        }
+    }
+
+    private static String requestPath(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed");
+            }
+            head.append((char) c);
+        }
+        return head.toString().split(" ", 3)[1];
     }
 
     @Test
