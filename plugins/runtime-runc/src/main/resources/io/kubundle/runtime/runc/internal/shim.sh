@@ -7,7 +7,8 @@
 dir=$1 runc=$2 root=$3 id=$4 memcg=$5
 cd "$dir" || exit 1
 exec 3<>stdout 4<>stderr
-if [ -p stdin ]; then exec 0<>stdin; else exec 0</dev/null; fi
+# fd 5 is the container's stdin: a background command's own stdin would be /dev/null.
+if [ -p stdin ]; then exec 5<>stdin; else exec 5</dev/null; fi
 echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
 # The kernel counts an OOM kill in the victim's own memory cgroup, which runc deletes when the
 # container ends. A holder process (forked while we visit that cgroup) keeps it, and its oom_kill
@@ -15,10 +16,10 @@ echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
 # container's processes are all dying and the cgroup is still over its limit), its SIGKILL says so.
 own=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup)
 echo $$ > "$memcg/cgroup.procs"
-sleep infinity 3>&- 4>&- </dev/null &
+sleep infinity 3>&- 4>&- 5>&- </dev/null &
 holder=$!
 echo $$ > "$own/cgroup.procs"
-"$runc" --root "$root" --log runc.log --log-format json run --bundle "$dir" --pid-file runc.pid "$id" >&3 2>&4 &
+"$runc" --root "$root" --log runc.log --log-format json run --bundle "$dir" --pid-file runc.pid "$id" <&5 >&3 2>&4 &
 wait $!
 code=$?
 oom=$(sed -n 's/^oom_kill //p' "$memcg/memory.oom_control")

@@ -59,6 +59,25 @@ final class LogPumpTest {
         assertEquals(List.of("stderr F one", "stderr P tw", "stderr F o", "stderr F three"), lines);
     }
 
+    @Test
+    void aLogRenamedAwayIsContinuedInANewFile() throws Exception {
+        Path fifo = fifo();
+        Path log = dir.resolve("c.log");
+        try (RandomAccessFile holder = new RandomAccessFile(fifo.toFile(), "rw")) {
+            LogPump pump = new LogPump(fifo, "stdout", log, "test-pump");
+            holder.write("before\n".getBytes(StandardCharsets.UTF_8));
+            awaitDrained(pump);
+            Thread.sleep(100);
+            Files.move(log, dir.resolve("c.log.1"));
+            holder.write("after\n".getBytes(StandardCharsets.UTF_8));
+            holder.close();
+            assertTrue(pump.await(5000));
+        }
+        assertEquals(List.of("stdout F before"), Files.readAllLines(dir.resolve("c.log.1")).stream()
+                .map(LogPumpTest::content).toList());
+        assertEquals(List.of("stdout F after"), Files.readAllLines(log).stream().map(LogPumpTest::content).toList());
+    }
+
     private Path fifo() throws IOException {
         Path fifo = dir.resolve("fifo");
         Commands.check(List.of("mkfifo", fifo.toString()), Duration.ofSeconds(5));

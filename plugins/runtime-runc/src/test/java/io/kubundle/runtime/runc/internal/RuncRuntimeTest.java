@@ -384,6 +384,18 @@ final class RuncRuntimeTest {
     }
 
     @Test
+    void stdinStaysOpenWhenAsked() throws Exception {
+        String sandbox = sandbox(null);
+        ContainerConfig base = container("reader", List.of("sh", "-c", "cat; echo eof"));
+        ContainerConfig open = new ContainerConfig(base.name(), 0, base.image(), base.command(), List.of(), null,
+                List.of(), List.of(), base.logPath(), Resources.NONE, Security.DEFAULT, true, false, Map.of(), Map.of());
+        String id = started(sandbox, open);
+        Thread.sleep(300);
+        assertEquals(ContainerState.RUNNING, runtime.containerStatus(id).orElseThrow().state());
+        assertEquals(List.of("stdout F eof"), log(run(sandbox, container("closed", base.command())).id()));
+    }
+
+    @Test
     void manyPodsAtOnce() throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
