@@ -61,6 +61,14 @@ final class KubundleProcess implements AutoCloseable {
         return List.copyOf(output);
     }
 
+    /** Kills the process at once (SIGKILL), as a crash would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            throw new AssertionError("kubundle did not die of SIGKILL");
+        }
+    }
+
     /** Stops the process as an admin would (SIGTERM) and returns its exit code. */
     int stop() throws InterruptedException {
         process.destroy();
