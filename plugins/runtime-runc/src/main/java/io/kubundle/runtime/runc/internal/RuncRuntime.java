@@ -58,6 +58,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ORPHAN_AGE = Duration.ofMinutes(1);
 
     @ObjectClassDefinition(name = "Kubundle runc runtime", description = "Runs pod containers with runc on overlayfs.")
     public @interface Config {
@@ -92,8 +93,29 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         this.runc = resolve(runc);
         this.cgroups = new Cgroups(cgroupRoot);
         this.exec = new RuncExec(this.runc, runcRoot);
+        removeOrphans();
         this.supervisor = new Supervisor(containers, id -> readContainer(id).map(c -> Path.of(c.config().logPath()))
                 .orElse(null));
+    }
+
+    /**
+     * Removes what a {@code createContainer} interrupted by a JVM death left: a directory (maybe
+     * with its overlay mounted) without a record. Only old ones: another instance of this runtime
+     * (during a bundle swap) may be making one right now.
+     */
+    private void removeOrphans() throws IOException {
+        Instant before = Instant.now().minus(ORPHAN_AGE);
+        for (Path dir : List.of(containers, sandboxes)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                for (Path entry : entries) {
+                    boolean recorded = Files.exists(entry.resolve("container.json"))
+                            || Files.exists(entry.resolve("sandbox.json"));
+                    if (!recorded && Files.getLastModifiedTime(entry).toInstant().isBefore(before)) {
+                        cleanUp(new ContainerDir(entry), null);
+                    }
+                }
+            }
+        }
     }
 
     private static Path rootDir(Config config, BundleContext context) {

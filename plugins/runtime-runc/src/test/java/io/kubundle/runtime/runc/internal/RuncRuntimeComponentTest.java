@@ -1,11 +1,15 @@
 package io.kubundle.runtime.runc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +41,18 @@ final class RuncRuntimeComponentTest {
                 context())) {
             assertTrue(Files.isDirectory(root.resolve("sandboxes")));
             assertEquals(List.of(), runtime.listContainers());
+        }
+    }
+
+    @Test
+    void removesOldDirectoriesThatACreationKilledMidwayLeft() throws Exception {
+        Path root = dataDir.resolve("runtime/runc");
+        Path old = Files.createDirectories(root.resolve("containers/old/upper"));
+        Files.setLastModifiedTime(old.getParent(), FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+        Path young = Files.createDirectories(root.resolve("containers/young"));
+        try (RuncRuntime runtime = new RuncRuntime(new TestImagesNone(), config(Map.of()), context())) {
+            assertFalse(Files.exists(old.getParent()));
+            assertTrue(Files.exists(young), "it may be in the making by another instance");
         }
     }
 
