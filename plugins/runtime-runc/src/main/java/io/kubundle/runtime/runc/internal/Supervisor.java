@@ -67,8 +67,13 @@ final class Supervisor implements AutoCloseable {
                     return;
                 }
                 LogPump out = new LogPump(dir.fifo("stdout"), "stdout", logPath, "runc-log-" + id + "-stdout");
-                LogPump err = new LogPump(dir.fifo("stderr"), "stderr", logPath, "runc-log-" + id + "-stderr");
-                attached.put(id, new Attachment(dir, lockFile, out, err));
+                try {
+                    LogPump err = new LogPump(dir.fifo("stderr"), "stderr", logPath, "runc-log-" + id + "-stderr");
+                    attached.put(id, new Attachment(dir, lockFile, out, err));
+                } catch (IOException e) {
+                    out.close();
+                    throw e;
+                }
             } catch (OverlappingFileLockException other) {
                 closeQuietly(lockFile);
             } catch (IOException e) {
