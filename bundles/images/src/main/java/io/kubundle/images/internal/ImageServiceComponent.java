@@ -88,7 +88,8 @@ public final class ImageServiceComponent implements ImageService {
             }
             return pulled.get();
         } catch (IOException e) {
-            throw new RuntimeFailure(PULL_ERROR, "pulling " + ref + ": " + e.getMessage(), e);
+            // the kubelet says which image failed ("Failed to pull image ..."): the message says why
+            throw new RuntimeFailure(PULL_ERROR, e.getMessage(), e);
         } finally {
             lock.unlock();
         }
