@@ -14,7 +14,11 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +100,34 @@ class ImageServiceComponentTest {
             RuntimeFailure missing = assertThrows(RuntimeFailure.class, () -> service.pull(registry.host() + "/team/app:v2", List.of()));
             assertEquals("ErrImagePull", missing.reason());
             assertTrue(missing.getMessage().contains("manifest unknown"), missing.getMessage());
+        }
+    }
+
+    @Test
+    void concurrentPullsOfImagesSharingALayerAllSucceed(@TempDir Path registryDir) throws Exception {
+        assumeTrue(Files.isExecutable(TestRegistry.BINARY), "docker-registry is not installed");
+        try (TestRegistry registry = TestRegistry.start(registryDir)) {
+            byte[] shared = TestRegistry.busyboxLayer();
+            registry.push("team/a", "1", new Image(null, List.of(shared, layer("a", "a"))));
+            registry.push("team/b", "1", new Image(null, List.of(shared, layer("b", "b"))));
+            List<String> refs = List.of(registry.host() + "/team/a:1", registry.host() + "/team/b:1");
+            ExecutorService pool = Executors.newFixedThreadPool(6);
+            try {
+                List<Future<List<Path>>> pulls = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String ref = refs.get(i % 2);
+                    pulls.add(pool.submit(() -> {
+                        service.pull(ref, List.of());
+                        return service.layers(ref);
+                    }));
+                }
+                for (Future<List<Path>> pull : pulls) {
+                    assertEquals(pulls.get(0).get().get(0), pull.get().get(0), "one directory for the shared layer");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(4, service.list().size());
         }
     }
 
