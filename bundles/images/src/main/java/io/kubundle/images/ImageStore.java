@@ -1,6 +1,7 @@
 package io.kubundle.images;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -491,7 +492,7 @@ public final class ImageStore {
     private record Layer(Descriptor blob, String diffId) {
     }
 
-    private record Unpacking(Scratch scratch, java.io.InputStream blob) {
+    private record Unpacking(Scratch scratch, InputStream blob) {
     }
 
     private record Entry(String name, Descriptor manifest) {

@@ -2,6 +2,8 @@ package io.kubundle.images;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -9,8 +11,8 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
-import java.time.Instant;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +59,7 @@ final class LayerUnpacker {
         MessageDigest md = Digests.sha256();
         try (InputStream in = new DigestInputStream(Staging.maybeGunzip(layer), md)) {
             new LayerUnpacker(root).extract(in);
-            in.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's trailing blocks count too
+            in.transferTo(OutputStream.nullOutputStream()); // the tar's trailing blocks count too
         }
         String actual = Digests.format(md);
         if (!actual.equals(diffId)) {
@@ -221,7 +223,7 @@ final class LayerUnpacker {
     private static void run(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
-        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         try {
             if (!p.waitFor(1, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
