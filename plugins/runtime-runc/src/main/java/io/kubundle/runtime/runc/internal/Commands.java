@@ -41,6 +41,15 @@ final class Commands {
         return new Result(process.exitValue(), output);
     }
 
+    /** The words quoted for sh, each between single quotes. */
+    static String shellQuote(List<String> words) {
+        StringBuilder line = new StringBuilder();
+        for (String word : words) {
+            line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
+        }
+        return line.toString();
+    }
+
     /** Runs a command and fails with its output unless it exits with 0. */
     static void check(List<String> command, Duration timeout) throws IOException {
         Result result = run(command, timeout);

@@ -135,7 +135,7 @@ final class OciSpec {
         ObjectNode spec = Records.JSON.createObjectNode();
         spec.put("ociVersion", "1.0.2-dev");
         ObjectNode proc = spec.putObject("process");
-        proc.put("terminal", false);
+        proc.put("terminal", config.tty());
         proc.putObject("user").put("uid", process.uid()).put("gid", process.gid());
         strings(proc.putArray("args"), process.args());
         strings(proc.putArray("env"), process.env());

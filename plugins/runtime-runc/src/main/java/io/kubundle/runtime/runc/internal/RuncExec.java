@@ -64,7 +64,7 @@ final class RuncExec {
         if (tty) {
             // runc gives a terminal only to a caller that has one (or a console socket): script(1) makes it.
             line.add(line.indexOf("exec") + 1, "--tty");
-            line = List.of("script", "--quiet", "--flush", "--return", "--command", shellQuote(line), "/dev/null");
+            line = List.of("script", "--quiet", "--flush", "--return", "--command", Commands.shellQuote(line), "/dev/null");
         }
         ProcessBuilder builder = new ProcessBuilder(line);
         if (!stdin) {
@@ -101,13 +101,5 @@ final class RuncExec {
                 pidFile.toString(), containerId));
         line.addAll(command);
         return line;
-    }
-
-    private static String shellQuote(List<String> words) {
-        StringBuilder line = new StringBuilder();
-        for (String word : words) {
-            line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
-        }
-        return line.toString();
     }
 }

@@ -292,7 +292,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                         dir.rootfs(), hostname, pod.netnsPath(), cgroupPath, etc));
                 List<String> fifos = new ArrayList<>(List.of("mkfifo", "-m", "600", dir.fifo("stdout").toString(),
                         dir.fifo("stderr").toString()));
-                if (config.stdin()) {
+                // A terminal's input must not end either: script(1) would send it an end-of-file.
+                if (config.stdin() || config.tty()) {
                     fifos.add(dir.fifo("stdin").toString());
                 }
                 Commands.check(fifos, COMMAND_TIMEOUT);
@@ -330,8 +331,10 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
             try (InputStream script = RuncRuntime.class.getResourceAsStream("shim.sh")) {
                 // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
                 new ProcessBuilder("setsid", "--fork", "/bin/sh", "-c", new String(script.readAllBytes(), StandardCharsets.UTF_8),
-                        "shim", dir.dir().toString(), runc, runcRoot.toString(), containerId,
-                        cgroups.memory(record.cgroupPath()).toString())
+                        "shim", dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
+                        record.config().tty() ? "tty" : "", Commands.shellQuote(List.of(runc, "--root",
+                                runcRoot.toString(), "--log", "runc.log", "--log-format", "json", "run", "--bundle",
+                                dir.dir().toString(), "--pid-file", "runc.pid", containerId)))
                         .redirectInput(new File("/dev/null"))
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.dir().resolve("shim.log").toFile()))
                         .redirectErrorStream(true)

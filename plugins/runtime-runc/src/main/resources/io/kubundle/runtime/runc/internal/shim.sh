@@ -3,8 +3,9 @@
 # never gets EPIPE while no reader is attached (the bytes wait in the pipe), runs runc in the
 # foreground to learn the exit status, and records it with the container's OOM kill count.
 # It then keeps the FIFOs open until the runtime acknowledges that it drained them (file "ack").
-# Arguments: container directory, runc binary, runc root, container id, memory cgroup directory.
-dir=$1 runc=$2 root=$3 id=$4 memcg=$5
+# Arguments: container directory, memory cgroup directory, "tty" or "", the runc run command line
+# (quoted for sh).
+dir=$1 memcg=$2 tty=$3 run=$4
 cd "$dir" || exit 1
 exec 3<>stdout 4<>stderr
 # fd 5 is the container's stdin: a background command's own stdin would be /dev/null.
@@ -19,7 +20,12 @@ echo $$ > "$memcg/cgroup.procs"
 sleep infinity 3>&- 4>&- 5>&- </dev/null &
 holder=$!
 echo $$ > "$own/cgroup.procs"
-"$runc" --root "$root" --log runc.log --log-format json run --bundle "$dir" --pid-file runc.pid "$id" <&5 >&3 2>&4 &
+if [ "$tty" = tty ]; then
+    # runc gives a terminal only to a caller that has one: script(1) makes it (stderr merges into it).
+    script --quiet --flush --return --command "$run" /dev/null <&5 >&3 2>&4 &
+else
+    eval "$run" <&5 >&3 2>&4 &
+fi
 wait $!
 code=$?
 oom=$(sed -n 's/^oom_kill //p' "$memcg/memory.oom_control")

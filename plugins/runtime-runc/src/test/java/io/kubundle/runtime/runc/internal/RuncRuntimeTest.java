@@ -396,6 +396,20 @@ final class RuncRuntimeTest {
     }
 
     @Test
+    void aTtyContainerWritesItsTerminalToStdout() throws Exception {
+        ContainerConfig base = container("tty", List.of("sh", "-c", "tty; echo hi >&2; exit 3"));
+        ContainerConfig tty = new ContainerConfig(base.name(), 0, base.image(), base.command(), List.of(), null,
+                List.of(), List.of(), base.logPath(), Resources.NONE, Security.DEFAULT, false, true, Map.of(), Map.of());
+        ContainerStatus status = run(sandbox(null), tty);
+        assertEquals(3, status.exitCode());
+        // a terminal ends lines with CR LF, as with containerd
+        String raw = Files.readString(Path.of(status.logPath()));
+        assertEquals(List.of("stdout F /dev/pts/0", "stdout F hi"), raw.lines().map(RuncRuntimeTest::content).toList());
+        assertEquals(2, raw.split("\r\n", -1).length - 1, raw);
+        assertFalse(raw.contains("\0"), "script(1) sent the terminal an end-of-file");
+    }
+
+    @Test
     void manyPodsAtOnce() throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
