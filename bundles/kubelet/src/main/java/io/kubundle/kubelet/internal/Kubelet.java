@@ -3,6 +3,7 @@ package io.kubundle.kubelet.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +56,7 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
     private final ClusterCertificates certificates;
     private final String bindAddress;
     private final Duration heartbeatPeriod;
+    private final LogRotation logRotation;
     private final RuntimeSnapshot snapshot = new RuntimeSnapshot();
     private final WorkQueue<String> queue = new WorkQueue<>("kubelet-pods");
     private final ScheduledExecutorService timers;
@@ -66,7 +68,7 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
     private KubeletServer server;
 
     Kubelet(KubeClient client, NodeSettings settings, NodeAgent.Registration registration, Plugins plugins,
-            ClusterCertificates certificates, String bindAddress, Duration heartbeatPeriod) {
+            ClusterCertificates certificates, String bindAddress, Duration heartbeatPeriod, LogRotation logRotation) {
         this.client = client;
         this.settings = settings;
         this.registration = registration;
@@ -74,6 +76,7 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
         this.certificates = certificates;
         this.bindAddress = bindAddress;
         this.heartbeatPeriod = heartbeatPeriod;
+        this.logRotation = logRotation;
         AtomicInteger count = new AtomicInteger();
         this.timers = Executors.newScheduledThreadPool(3, runnable -> {
             Thread thread = new Thread(runnable, "kubelet-timer-" + count.incrementAndGet());
@@ -135,6 +138,7 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
         loop.start(WORKERS);
         snapshot.sandboxes().forEach(sandbox -> queue.add(sandbox.podKey()));
         timers.scheduleWithFixedDelay(this::relist, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleWithFixedDelay(this::rotateLogs, 10, 10, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(this::heartbeat, heartbeatPeriod.toMillis(), heartbeatPeriod.toMillis(), TimeUnit.MILLISECONDS);
         LOG.log(System.Logger.Level.INFO, "kubelet of node {0} runs ({1} pods bound, {2} sandboxes found)", settings.nodeName(),
                 podInformer.list().size(), snapshot.sandboxes().size());
@@ -202,6 +206,19 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
             syncer.retainPods(known);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "relist failed", e);
+        }
+    }
+
+    private void rotateLogs() {
+        Instant now = Instant.now();
+        for (ContainerStatus container : snapshot.containers()) {
+            if (container.state() == io.kubundle.api.runtime.ContainerState.RUNNING && container.logPath() != null) {
+                try {
+                    logRotation.rotate(Path.of(container.logPath()), now);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, "rotating " + container.logPath() + ": " + e.getMessage());
+                }
+            }
         }
     }
 

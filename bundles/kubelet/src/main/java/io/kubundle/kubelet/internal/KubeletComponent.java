@@ -22,6 +22,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.kubundle.api.auth.ClusterCertificates;
 import io.kubundle.api.network.PodNetwork;
@@ -82,6 +83,12 @@ public final class KubeletComponent {
 
         @AttributeDefinition(description = "Seconds between Lease renewals and status checks (the kubelet's default is 10)")
         int heartbeatSeconds() default 10;
+
+        @AttributeDefinition(description = "A container's log is rotated when it grows over this size (the kubelet's containerLogMaxSize)")
+        String containerLogMaxSize() default "10Mi";
+
+        @AttributeDefinition(description = "Files a container's log may have, the live one included (containerLogMaxFiles)")
+        int containerLogMaxFiles() default 5;
 
         @AttributeDefinition(description = "Seconds after which a pod is looked at again though nothing changed")
         int resyncSeconds() default 10;
@@ -161,9 +168,11 @@ public final class KubeletComponent {
                 json(property(context, "kubundle.kubelet.labels", "{}"), LABELS),
                 json(property(context, "kubundle.kubelet.taints", "[]"), TAINTS), config.maxPods(), port);
         ClusterCertificates serving = certificates;
+        LogRotation rotation = new LogRotation(PodVolumes.bytes(new Quantity(config.containerLogMaxSize())),
+                config.containerLogMaxFiles());
         host = new ControllerHost("kubelet", () -> {
             Kubelet created = new Kubelet(new KubeClient(transport), settings, registration, plugins, serving, config.bindAddress(),
-                    Duration.ofSeconds(Math.max(1, config.heartbeatSeconds())));
+                    Duration.ofSeconds(Math.max(1, config.heartbeatSeconds())), rotation);
             kubelet = created;
             return created;
         });

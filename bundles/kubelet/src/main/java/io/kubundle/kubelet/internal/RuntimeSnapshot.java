@@ -107,6 +107,11 @@ final class RuntimeSnapshot {
                 .toList();
     }
 
+    /** Every container as of the last relist. */
+    List<ContainerStatus> containers() {
+        return containersBySandbox.values().stream().flatMap(List::stream).toList();
+    }
+
     /** The containers of a sandbox as of the last relist. */
     List<ContainerStatus> containersOf(String sandboxId) {
         return containersBySandbox.getOrDefault(sandboxId, List.of());
