@@ -75,6 +75,25 @@ record ContainerDir(Path dir) {
         }
     }
 
+    /**
+     * Whether the container's first process is still {@code runc init}: runc writes its pid file
+     * before that process has exec'ed the container's command, and a signal in between kills
+     * runc init (a Go program: exit code 2) instead of reaching the command.
+     */
+    boolean execPending() {
+        Optional<String> pid = read(runcPid());
+        if (pid.isEmpty()) {
+            return false;
+        }
+        try {
+            String[] args = new String(Files.readAllBytes(Path.of("/proc", pid.get(), "cmdline")), StandardCharsets.UTF_8)
+                    .split("\0");
+            return args.length == 2 && args[0].endsWith("runc") && args[1].equals("init");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
     Optional<Instant> modified(Path file) {
         try {
             FileTime time = Files.getLastModifiedTime(file);

@@ -66,8 +66,9 @@ final class RuncExec {
             line.add(line.indexOf("exec") + 1, "--tty");
             line = List.of("script", "--quiet", "--flush", "--return", "--command", Commands.shellQuote(line), "/dev/null");
         }
-        ProcessBuilder builder = new ProcessBuilder(line);
-        if (!stdin) {
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(tty);
+        // A terminal's input stays open even without stdin: at its end script(1) would type an end-of-file.
+        if (!stdin && !tty) {
             builder.redirectInput(new File("/dev/null"));
         }
         try {

@@ -1,8 +1,13 @@
 package io.kubundle.runtime.runc.internal;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import io.kubundle.api.runtime.ExecSession;
@@ -11,6 +16,7 @@ import io.kubundle.api.runtime.ExecSession;
 final class RuncExecSession implements ExecSession {
     private final Process process;
     private final Path pidFile;
+    private final boolean tty;
     private final boolean stdin;
     private final InputStream stderr;
     private final CompletableFuture<Integer> exitCode;
@@ -18,6 +24,7 @@ final class RuncExecSession implements ExecSession {
     RuncExecSession(Process process, Path pidFile, boolean tty, boolean stdin) {
         this.process = process;
         this.pidFile = pidFile;
+        this.tty = tty;
         this.stdin = stdin;
         this.stderr = tty ? InputStream.nullInputStream() : process.getErrorStream();
         this.exitCode = process.onExit().thenApply(p -> {
@@ -46,10 +53,44 @@ final class RuncExecSession implements ExecSession {
         return exitCode;
     }
 
-    /** runc resizes the container's terminal only from its own, which script(1) made: not supported. */
+    /**
+     * Sizes script(1)'s terminal, which is runc's: the kernel sends runc SIGWINCH, and runc gives
+     * the container's terminal the same size.
+     */
     @Override
     public void resize(int columns, int rows) {
-        // no way to reach the terminal runc relays from
+        if (!tty) {
+            return;
+        }
+        for (int i = 0; i < 200 && process.isAlive(); i++) {
+            Optional<Path> terminal = process.children().findFirst().flatMap(RuncExecSession::terminal);
+            if (terminal.isPresent()) {
+                try {
+                    Commands.run(List.of("stty", "-F", terminal.get().toString(), "cols", Integer.toString(columns),
+                            "rows", Integer.toString(rows)), Duration.ofSeconds(5));
+                } catch (IOException e) {
+                    System.getLogger(RuncExecSession.class.getName()).log(System.Logger.Level.WARNING,
+                            "cannot resize " + terminal.get() + ": " + e.getMessage());
+                }
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The terminal a process of script(1) has as its stdin, once it has one. */
+    private static Optional<Path> terminal(ProcessHandle child) {
+        try {
+            Path stdin = Files.readSymbolicLink(Path.of("/proc", Long.toString(child.pid()), "fd", "0"));
+            return stdin.toString().startsWith("/dev/pts/") ? Optional.of(stdin) : Optional.empty();
+        } catch (IOException notYet) {
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -61,7 +102,7 @@ final class RuncExecSession implements ExecSession {
             process.getOutputStream().close();
             process.getInputStream().close();
             process.getErrorStream().close();
-        } catch (java.io.IOException ignored) {
+        } catch (IOException ignored) {
             // the streams of a dead process
         }
         deletePidFile();

@@ -343,6 +343,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 supervisor.attach(containerId);
                 await(() -> Files.exists(dir.runcPid()) || Files.exists(dir.exit()), START_TIMEOUT,
                         "runc to start " + containerId);
+                await(() -> !dir.execPending(), START_TIMEOUT, "the command of " + containerId + " to start");
             } catch (IOException e) {
                 throw new RuntimeFailure("StartError", "cannot start " + containerId + ": " + e.getMessage(), e);
             }

@@ -229,9 +229,12 @@ final class RuncRuntimeTest {
             assertEquals("done\n", new String(session.stderr().readAllBytes(), StandardCharsets.UTF_8));
             assertEquals(0, session.exitCode().get().intValue());
         }
-        try (ExecSession session = runtime.exec(id, List.of("sh", "-c", "tty; exit 4"), true, false)) {
+        try (ExecSession session = runtime.exec(id, List.of("sh", "-c", "tty; sleep 1; stty size; exit 4"), true, false)) {
+            session.resize(123, 45);
             String output = new String(session.stdout().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(output.contains("/dev/pts/"), output);
+            assertTrue(output.contains("45 123"), output);
+            assertFalse(output.contains("\0"), "script(1) sent the terminal an end-of-file");
             assertEquals(4, session.exitCode().get().intValue());
         }
     }

@@ -21,7 +21,8 @@ final class TestImages implements ImageService {
     static final String APP_IMAGE = "test/busybox-app";
     static final String ID = "sha256:0123456789abcdef";
     static final List<String> APPLETS = List.of("sh", "echo", "cat", "sleep", "httpd", "wget", "head", "tr", "dd",
-            "id", "pwd", "env", "hostname", "touch", "ls", "printf", "true", "false", "seq", "kill", "yes", "ps", "grep");
+            "id", "pwd", "env", "hostname", "touch", "ls", "printf", "true", "false", "seq", "kill", "yes", "ps", "grep",
+            "stty", "tty");
 
     private final List<Path> layers;
     private final ImageConfig config;
