@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -26,6 +27,8 @@ public final class Kinds {
     public static final ResourceKind<Event> EVENTS = ResourceKind.of("v1", "Event", "events", true, Event.class);
     public static final ResourceKind<ConfigMap> CONFIG_MAPS = ResourceKind.of("v1", "ConfigMap", "configmaps", true, ConfigMap.class);
     public static final ResourceKind<Service> SERVICES = ResourceKind.of("v1", "Service", "services", true, Service.class);
+    public static final ResourceKind<PersistentVolume> PERSISTENT_VOLUMES = ResourceKind.of("v1", "PersistentVolume", "persistentvolumes",
+            false, PersistentVolume.class);
     public static final ResourceKind<PersistentVolumeClaim> PERSISTENT_VOLUME_CLAIMS = ResourceKind.of("v1", "PersistentVolumeClaim",
             "persistentvolumeclaims", true, PersistentVolumeClaim.class);
     public static final ResourceKind<Lease> LEASES = ResourceKind.of("coordination.k8s.io/v1", "Lease", "leases", true, Lease.class);
