@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.kubundle.api.auth.ClusterCertificates;
@@ -100,6 +102,19 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
             @Override
             public Optional<Secret> secret(String namespace, String name) throws IOException {
                 return find(() -> secrets.find(namespace, name));
+            }
+
+            private final ResourceClient<PersistentVolumeClaim> claims = client.resources(Kinds.PERSISTENT_VOLUME_CLAIMS);
+            private final ResourceClient<PersistentVolume> volumes = client.resources(Kinds.PERSISTENT_VOLUMES);
+
+            @Override
+            public Optional<PersistentVolumeClaim> persistentVolumeClaim(String namespace, String name) throws IOException {
+                return find(() -> claims.find(namespace, name));
+            }
+
+            @Override
+            public Optional<PersistentVolume> persistentVolume(String name) throws IOException {
+                return find(() -> volumes.find(null, name));
             }
         };
         EventRecorder events = new EventRecorder(client, "kubelet");

@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
 import io.fabric8.kubernetes.api.model.HostPathVolumeSource;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -30,7 +32,8 @@ import io.fabric8.kubernetes.api.model.VolumeProjection;
  * {@code sizeLimit}), {@code hostPath} (the host's path, checked or made by {@code type}),
  * {@code configMap}, {@code secret} (always on tmpfs), {@code downwardAPI} and {@code projected}
  * (written by the {@link AtomicWriter}; called again on every sync, so updates reach running
- * pods). A volume that cannot be made fails with reason {@code FailedMount}.
+ * pods), {@code persistentVolumeClaim} (the bound volume's {@code hostPath} or {@code local} path).
+ * A volume that cannot be made fails with reason {@code FailedMount}.
  */
 final class PodVolumes {
     static final String FAILED_MOUNT = "FailedMount";
@@ -73,6 +76,9 @@ final class PodVolumes {
         if (volume.getHostPath() != null) {
             return hostPath(volume.getHostPath());
         }
+        if (volume.getPersistentVolumeClaim() != null) {
+            return claimed(namespace, volume.getPersistentVolumeClaim().getClaimName());
+        }
         if (volume.getConfigMap() != null) {
             var source = volume.getConfigMap();
             Optional<ConfigMap> map = lookup.configMap(namespace, source.getName());
@@ -113,7 +119,39 @@ final class PodVolumes {
             return dir;
         }
         throw new ConfigError(FAILED_MOUNT, "volume type not supported on this node yet (supported: emptyDir, hostPath, configMap, "
-                + "secret, downwardAPI, projected)");
+                + "secret, downwardAPI, projected, persistentVolumeClaim)");
+    }
+
+    /**
+     * A claim's volume: the claim must be bound to a volume whose claimRef names it back (else the
+     * pod waits, retried at each sync), of type {@code hostPath} (checked or made by its type, as
+     * a pod's own hostPath) or {@code local} (an existing path).
+     */
+    private Path claimed(String namespace, String claimName) throws ConfigError, IOException {
+        PersistentVolumeClaim claim = lookup.persistentVolumeClaim(namespace, claimName)
+                .orElseThrow(() -> new ConfigError(FAILED_MOUNT, "persistentvolumeclaim \"" + claimName + "\" not found"));
+        String volumeName = claim.getSpec().getVolumeName();
+        String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
+        if (volumeName == null || volumeName.isEmpty() || !"Bound".equals(phase)) {
+            throw new ConfigError(FAILED_MOUNT, "persistentvolumeclaim \"" + claimName + "\" not bound");
+        }
+        PersistentVolume volume = lookup.persistentVolume(volumeName)
+                .orElseThrow(() -> new ConfigError(FAILED_MOUNT, "persistentvolume \"" + volumeName + "\" not found"));
+        var ref = volume.getSpec().getClaimRef();
+        if (ref == null || !claim.getMetadata().getUid().equals(ref.getUid())) {
+            throw new ConfigError(FAILED_MOUNT, "persistentvolume \"" + volumeName + "\" is not bound to claim \"" + claimName + "\"");
+        }
+        if (volume.getSpec().getHostPath() != null) {
+            return hostPath(volume.getSpec().getHostPath());
+        }
+        if (volume.getSpec().getLocal() != null) {
+            Path path = Path.of(volume.getSpec().getLocal().getPath());
+            if (!Files.exists(path)) {
+                throw new ConfigError(FAILED_MOUNT, "local volume path \"" + path + "\" does not exist");
+            }
+            return path;
+        }
+        throw new ConfigError(FAILED_MOUNT, "persistent volume type not supported on this node yet (supported: hostPath, local)");
     }
 
     private Map<String, AtomicWriter.Payload> projection(Pod pod, VolumeProjection projection, int defaultMode,

@@ -36,6 +36,16 @@ class EnvResolverTest {
         public Optional<Secret> secret(String namespace, String name) {
             return Optional.ofNullable(secrets.get(namespace + "/" + name));
         }
+
+        @Override
+        public Optional<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> persistentVolumeClaim(String namespace, String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<io.fabric8.kubernetes.api.model.PersistentVolume> persistentVolume(String name) {
+            return Optional.empty();
+        }
     });
     private final EnvResolver.PodFacts facts = new EnvResolver.PodFacts("10.244.0.7", "192.168.1.2", 2000, 4L << 30);
 

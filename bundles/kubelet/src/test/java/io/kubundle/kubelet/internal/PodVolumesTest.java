@@ -19,6 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -33,6 +37,8 @@ class PodVolumesTest {
 
     private final Map<String, ConfigMap> configMaps = new HashMap<>();
     private final Map<String, Secret> secrets = new HashMap<>();
+    private final Map<String, PersistentVolumeClaim> claims = new HashMap<>();
+    private final Map<String, PersistentVolume> persistentVolumes = new HashMap<>();
     private final PodVolumes volumes = new PodVolumes(new ObjectLookup() {
         @Override
         public Optional<ConfigMap> configMap(String namespace, String name) {
@@ -42,6 +48,16 @@ class PodVolumesTest {
         @Override
         public Optional<Secret> secret(String namespace, String name) {
             return Optional.ofNullable(secrets.get(name));
+        }
+
+        @Override
+        public Optional<PersistentVolumeClaim> persistentVolumeClaim(String namespace, String name) {
+            return Optional.ofNullable(claims.get(namespace + "/" + name));
+        }
+
+        @Override
+        public Optional<PersistentVolume> persistentVolume(String name) {
+            return Optional.ofNullable(persistentVolumes.get(name));
         }
     });
     private final EnvResolver.PodFacts facts = new EnvResolver.PodFacts("10.1.0.5", "192.168.0.2", 1000, 1L << 30);
@@ -136,6 +152,44 @@ class PodVolumesTest {
                 .withPath("/dev/null").withType("BlockDevice").endHostPath().build()), temp.resolve("pod"), facts));
         volumes.setUp(pod(new VolumeBuilder().withName("h").withNewHostPath().withPath("/dev/null").withType("CharDevice")
                 .endHostPath().build()), temp.resolve("pod"), facts);
+    }
+
+    @Test
+    void aClaimMountsItsBoundVolumeAndWaitsUntilThen() throws Exception {
+        Pod pod = pod(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName("data").endPersistentVolumeClaim()
+                .build());
+        ConfigError missing = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertEquals(PodVolumes.FAILED_MOUNT, missing.reason());
+        assertTrue(missing.getMessage().endsWith("persistentvolumeclaim \"data\" not found"), missing.getMessage());
+
+        claims.put("ns/data", new PersistentVolumeClaimBuilder().withNewMetadata().withName("data").withNamespace("ns").withUid("c1")
+                .endMetadata().withNewSpec().endSpec().withNewStatus().withPhase("Pending").endStatus().build());
+        ConfigError unbound = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertTrue(unbound.getMessage().endsWith("persistentvolumeclaim \"data\" not bound"), unbound.getMessage());
+
+        Path dir = temp.resolve("storage/pv-1");
+        claims.put("ns/data", new PersistentVolumeClaimBuilder(claims.get("ns/data")).editSpec().withVolumeName("pv-1").endSpec()
+                .editStatus().withPhase("Bound").endStatus().build());
+        persistentVolumes.put("pv-1", new PersistentVolumeBuilder().withNewMetadata().withName("pv-1").endMetadata().withNewSpec()
+                .withNewClaimRef().withNamespace("ns").withName("data").withUid("other").endClaimRef()
+                .withNewHostPath().withPath(dir.toString()).withType("DirectoryOrCreate").endHostPath().endSpec().build());
+        ConfigError elsewhere = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertTrue(elsewhere.getMessage().contains("is not bound to claim"), elsewhere.getMessage());
+
+        persistentVolumes.put("pv-1", new PersistentVolumeBuilder(persistentVolumes.get("pv-1")).editSpec().editClaimRef().withUid("c1")
+                .endClaimRef().endSpec().build());
+        assertEquals(dir, volumes.setUp(pod, temp.resolve("pod"), facts).get("data"));
+        assertTrue(Files.isDirectory(dir), "made by the node, as hostPath DirectoryOrCreate does");
+
+        Path local = Files.createDirectories(temp.resolve("disk"));
+        persistentVolumes.put("pv-1", new PersistentVolumeBuilder(persistentVolumes.get("pv-1")).editSpec().withHostPath(null)
+                .withNewLocal().withPath(local.toString()).endLocal().endSpec().build());
+        assertEquals(local, volumes.setUp(pod, temp.resolve("pod"), facts).get("data"));
+        Files.delete(local);
+        ConfigError gone = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertTrue(gone.getMessage().contains("does not exist"), gone.getMessage());
+        PodVolumes.tearDown(temp.resolve("pod"));
+        assertTrue(Files.isDirectory(dir), "tearing the pod down leaves the claim's data");
     }
 
     @Test
