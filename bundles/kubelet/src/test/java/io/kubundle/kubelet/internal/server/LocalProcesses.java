@@ -1,7 +1,10 @@
 package io.kubundle.kubelet.internal.server;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +48,12 @@ final class LocalProcesses implements ContainerRuntime, PodContainers {
         String id = namespace + "/" + pod + "/" + container + (previous ? "/previous" : "");
         Path log = logs.get(id);
         return log == null ? Optional.empty() : Optional.of(new LocatedContainer(id, log, states.get(id) == ContainerState.RUNNING, this));
+    }
+
+    /** Pods share the host's network here, as hostNetwork pods do. */
+    @Override
+    public SocketChannel connect(String namespace, String pod, int port) throws IOException {
+        return SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
     }
 
     @Override
