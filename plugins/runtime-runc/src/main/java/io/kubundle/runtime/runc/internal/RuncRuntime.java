@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,9 +88,9 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     RuncRuntime(ImageService images, Path root, String runc, Path cgroupRoot) throws IOException {
         this.images = images;
-        this.sandboxes = Files.createDirectories(root.resolve("sandboxes"));
-        this.containers = Files.createDirectories(root.resolve("containers"));
-        this.runcRoot = Files.createDirectories(root.resolve("runc"));
+        this.sandboxes = privateDirectory(root.resolve("sandboxes"));
+        this.containers = privateDirectory(root.resolve("containers"));
+        this.runcRoot = privateDirectory(root.resolve("runc"));
         this.runc = resolve(runc);
         this.cgroups = new Cgroups(cgroupRoot);
         this.exec = new RuncExec(this.runc, runcRoot);
@@ -116,6 +117,13 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The records and OCI configs hold the containers' environment, secrets included: root only. */
+    private static Path privateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
     }
 
     private static Path rootDir(Config config, BundleContext context) {

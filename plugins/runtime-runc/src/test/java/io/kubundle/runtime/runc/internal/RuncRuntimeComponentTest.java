@@ -8,6 +8,7 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +32,8 @@ final class RuncRuntimeComponentTest {
             assertEquals("runc", runtime.name());
             assertTrue(Files.isDirectory(dataDir.resolve("runtime/runc/containers")));
             assertTrue(Files.isDirectory(dataDir.resolve("runtime/runc/runc")));
+            assertEquals("rwx------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dataDir.resolve("runtime/runc/containers"))), "env holds secrets");
         }
     }
 
