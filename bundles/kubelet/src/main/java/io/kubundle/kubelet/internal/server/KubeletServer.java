@@ -183,9 +183,17 @@ public final class KubeletServer implements AutoCloseable {
             if (route.equals("healthz") && s.size() == 1) {
                 text(ctx, HttpResponseStatus.OK, "ok");
             } else if (route.equals("containerLogs") && s.size() == 4 && request.method().equals(HttpMethod.GET)) {
-                logs(ctx, s.get(1), s.get(2), s.get(3), query);
+                // finding the container reads the runtime's state, copying the log blocks: never on the event loop
+                workers.execute(() -> logs(ctx, s.get(1), s.get(2), s.get(3), query));
             } else if (route.equals("exec") && s.size() == 4) {
-                exec(ctx, request, s.get(1), s.get(2), s.get(3), query);
+                request.retain();
+                workers.execute(() -> {
+                    try {
+                        exec(ctx, request, s.get(1), s.get(2), s.get(3), query);
+                    } finally {
+                        request.release();
+                    }
+                });
             } else if (route.equals("portForward") && s.size() == 3) {
                 portForward(ctx, request, s.get(1), s.get(2));
             } else if (route.equals("attach") && s.size() == 4) {
@@ -216,16 +224,14 @@ public final class KubeletServer implements AutoCloseable {
             head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             // the head goes out at once: a follow of a quiet container must not look like a hang
             ctx.writeAndFlush(head);
-            workers.execute(() -> {
-                try (ChunkedOutput out = new ChunkedOutput(ctx.channel())) {
-                    ContainerLogs.write(found.get(), options, out);
-                } catch (IOException e) {
-                    // the client left, or the file went away: end the response
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-            });
+            try (ChunkedOutput out = new ChunkedOutput(ctx.channel())) {
+                ContainerLogs.write(found.get(), options, out);
+            } catch (IOException e) {
+                // the client left, or the file went away: end the response
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         }
 
         private void exec(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String pod, String container,
