@@ -246,10 +246,12 @@ final class RuncRuntimeTest {
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
         ContainerConfig base = container("settings", List.of("sh", "-c",
                 "echo $FROM_IMAGE $OVERRIDDEN $NEW; pwd; id -u; id -g; cat /data/in; echo out > /data/out;"
-                        + " touch /tmp/x 2>&1; cat /etc/layer2; cat /etc/motd 2>&1"));
+                        + " touch /tmp/x 2>&1; cat /etc/layer2; cat /etc/motd 2>&1; cat /etc/resolv.conf"));
+        Path resolv = Files.writeString(root.resolve("resolv.conf"), "nameserver 10.96.0.10\n");
         ContainerConfig config = new ContainerConfig(base.name(), 0, base.image(), base.command(), List.of(), "/tmp",
                 List.of(new ContainerConfig.EnvVar("OVERRIDDEN", "config"), new ContainerConfig.EnvVar("NEW", "1")),
-                List.of(new Mount(data.toString(), "/data", false)), base.logPath(), Resources.NONE,
+                List.of(new Mount(data.toString(), "/data", false), new Mount(resolv.toString(), "/etc/resolv.conf", true)),
+                base.logPath(), Resources.NONE,
                 new Security(1000L, null, true, false), false, false, Map.of(), Map.of());
         ContainerStatus status = run(sandbox(null), config);
         List<String> lines = log(status.id());
@@ -258,6 +260,8 @@ final class RuncRuntimeTest {
         assertTrue(lines.get(5).contains("Read-only file system"), lines.toString());
         assertEquals("stdout F from layer 2", lines.get(6));
         assertTrue(lines.get(7).contains("No such file"), lines.toString());
+        // a mount on /etc/resolv.conf (the kubelet's cluster DNS) covers the runtime's copy of the host's
+        assertEquals(List.of("stdout F nameserver 10.96.0.10"), lines.subList(8, lines.size()));
         assertEquals("out\n", Files.readString(data.resolve("out")));
     }
 
