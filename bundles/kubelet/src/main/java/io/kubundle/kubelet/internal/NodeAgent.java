@@ -64,6 +64,7 @@ final class NodeAgent {
     private String configured;
     private final Map<String, String[]> transitions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String lastStatus;
+    private volatile String announcedRuntime;
     private volatile Instant lastStatusAt = Instant.EPOCH;
 
     NodeAgent(NodeSettings settings, HostFacts host, Registration registration, Plugins plugins, ResourceClient<Node> nodes,
@@ -162,6 +163,13 @@ final class NodeAgent {
                 problem == null ? condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", now)
                         : condition("Ready", "False", "KubeletNotReady", problem, now));
         String runtimeVersion = plugins.runtimeForNewPods().map(runtime -> runtime.name() + "://kubundle").orElse("none://");
+        if (!runtimeVersion.equals(announcedRuntime)) {
+            // say which runtime new pods get, as `up` picks runc where it works and native otherwise
+            LOG.log(System.Logger.Level.INFO, runtimeProblem == null ? "node {0}: new pods run with the {1} runtime"
+                    : "node {0}: no runtime for new pods: {2}", settings.nodeName(), runtimeVersion.replace("://kubundle", ""),
+                    runtimeProblem);
+            announcedRuntime = runtimeVersion;
+        }
         return new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity).withConditions(conditions)
                 .addNewAddress().withType("InternalIP").withAddress(settings.nodeIp()).endAddress()
                 .addNewAddress().withType("Hostname").withAddress(settings.nodeName()).endAddress()
