@@ -486,12 +486,15 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         int exitCode = 0;
         String reason = "";
         String message = "";
-        if (exit.isPresent()) {
+        if (exit.isPresent() && !exit.get().matches("-?\\d+ \\d+")) {
+            state = ContainerState.UNKNOWN;
+            message = "its exit record is damaged: " + exit.get();
+        } else if (exit.isPresent()) {
             String[] fields = exit.get().split(" ");
             state = ContainerState.EXITED;
             finished = dir.modified(dir.exit()).orElse(null);
             exitCode = Integer.parseInt(fields[0]);
-            boolean oomKilled = fields.length > 1 && !fields[1].equals("0");
+            boolean oomKilled = !fields[1].equals("0");
             if (started == null && exitCode != 0) {
                 exitCode = 128;
                 reason = "StartError";
@@ -515,22 +518,28 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 c.logPath(), c.labels(), c.annotations());
     }
 
-    /** runc's last error, from its JSON log: why the process could not be started. */
+    /**
+     * Why runc could not start the process, from its JSON log: its final "runc run failed" error,
+     * else its last error (the cgroup it could not remove is also logged as one).
+     */
     private static String runcError(ContainerDir dir) {
-        String message = "runc could not start the container";
+        String failed = "runc run failed: ";
+        String last = "runc could not start the container";
         try {
             for (String line : Files.readAllLines(dir.runcLog())) {
-                if (line.startsWith("{")) {
-                    JsonNode entry = Records.JSON.readTree(line);
-                    if ("error".equals(entry.path("level").asText()) || "fatal".equals(entry.path("level").asText())) {
-                        message = entry.path("msg").asText().replaceFirst("^runc run failed: ", "");
+                JsonNode entry = line.startsWith("{") ? Records.JSON.readTree(line) : Records.JSON.missingNode();
+                if (List.of("error", "fatal").contains(entry.path("level").asText())) {
+                    String message = entry.path("msg").asText();
+                    if (message.startsWith(failed)) {
+                        return message.substring(failed.length());
                     }
+                    last = message;
                 }
             }
         } catch (IOException unreadable) {
-            // keep the generic message
+            // keep what we have
         }
-        return message;
+        return last;
     }
 
     private String runcState(String id) {
