@@ -85,10 +85,37 @@ final class Cgroups {
                 removeTree(child);
             }
         }
+        killMembers(cgroup);
         try {
             Files.delete(cgroup);
         } catch (NoSuchFileException gone) {
             // removed meanwhile (by runc or the shim)
+        }
+    }
+
+    /**
+     * Kills what is left in a cgroup being removed: a process of a container whose shim was
+     * killed, or the shim's memory holder. A cgroup with members cannot be removed.
+     */
+    private static void killMembers(Path cgroup) throws IOException {
+        Path procs = cgroup.resolve("cgroup.procs");
+        for (int i = 0; i < 200; i++) {
+            List<String> members;
+            try {
+                members = Files.readAllLines(procs);
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+            if (members.isEmpty()) {
+                return;
+            }
+            members.forEach(pid -> ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly));
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while emptying " + cgroup, e);
+            }
         }
     }
 }

@@ -376,6 +376,9 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
             if (record.isPresent() && dir.shimAlive() && !Files.exists(dir.exit())) {
                 running.add(id);
                 kill(id, record.get().stopSignal());
+            } else if (record.isPresent() && Files.exists(dir.shimPid()) && !Files.exists(dir.exit())) {
+                // its shim is gone (killed): runc may still run it, with nobody to record the exit
+                runcDelete(id);
             }
         }
         long deadline = System.nanoTime() + gracePeriod.toNanos();
@@ -402,6 +405,15 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         }
     }
 
+    /** Kills the container if it runs and makes runc forget it; harmless when runc does not know it. */
+    private void runcDelete(String id) throws RuntimeFailure {
+        try {
+            Commands.run(List.of(runc, "--root", runcRoot.toString(), "delete", "--force", id), COMMAND_TIMEOUT);
+        } catch (IOException e) {
+            throw new RuntimeFailure("StopError", "cannot delete " + id + " from runc: " + e.getMessage(), e);
+        }
+    }
+
     private void kill(String id, String signal) {
         // Fails once runc run has ended and removed its state: the container is gone then anyway.
         try {
@@ -421,11 +433,10 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 return;
             }
             try {
+                // Read what is still in the pipes even if no instance did so yet.
+                supervisor.attach(containerId);
+                runcDelete(containerId);
                 if (dir.shimAlive()) {
-                    // Read what is still in the pipes even if no instance did so yet.
-                    supervisor.attach(containerId);
-                    Commands.run(List.of(runc, "--root", runcRoot.toString(), "delete", "--force", containerId),
-                            COMMAND_TIMEOUT);
                     awaitQuietly(() -> Files.exists(dir.exit()), Duration.ofSeconds(30));
                     supervisor.awaitDrained(containerId, 2000);
                     supervisor.detach(containerId);

@@ -417,6 +417,22 @@ final class RuncRuntimeTest {
     }
 
     @Test
+    void aContainerWhoseShimWasKilledIsUnknownAndCanStillBeStoppedAndRemoved() throws Exception {
+        String id = started(sandbox(null), container("orphan", TestPods.TICKER));
+        Path shimPid = root.resolve("containers").resolve(id).resolve("shim.pid");
+        ProcessHandle.of(Long.parseLong(Files.readString(shimPid).strip())).orElseThrow().destroyForcibly();
+        for (int i = 0; i < 100 && runtime.containerStatus(id).orElseThrow().state() != ContainerState.UNKNOWN; i++) {
+            Thread.sleep(20);
+        }
+        ContainerStatus status = runtime.containerStatus(id).orElseThrow();
+        assertEquals(ContainerState.UNKNOWN, status.state());
+        assertTrue(status.message().contains("running"), status.message());
+        runtime.stopContainer(id, Duration.ofSeconds(1));
+        runtime.removeContainer(id);
+        assertTrue(runtime.containerStatus(id).isEmpty());
+    }
+
+    @Test
     void manyPodsAtOnce() throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
