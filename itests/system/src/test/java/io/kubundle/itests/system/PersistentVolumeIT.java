@@ -109,7 +109,9 @@ class PersistentVolumeIT {
     void aVolumeMadeByHandIsBoundByNameAndReleasedWithRetain() throws Exception {
         Path disk = Files.createDirectories(dir.resolve("static-disk"));
         node.apply(dir, "static-claim", claim("static-claim", "  storageClassName: manual\n  volumeName: static-pv\n"));
-        node.apply(dir, "static-user", podUsing("static-user", "static-claim", "echo from the pod > /data/out"));
+        // placed by hand: the scheduler would hold it back until the claim is bound, the kubelet waits
+        node.apply(dir, "static-user", podUsing("static-user", "static-claim", "echo from the pod > /data/out")
+                .replace("spec:\n", "spec:\n  nodeName: " + node.nodeName + "\n"));
         Await.until(() -> node.kubectl.must("describe", "pod", "static-user").contains("persistentvolumeclaim \"static-claim\" not bound"),
                 () -> node.kubectl.must("describe", "pod", "static-user"), 60);
         assertEquals("Pending", node.jsonpath("pvc/static-claim", "{.status.phase}"));

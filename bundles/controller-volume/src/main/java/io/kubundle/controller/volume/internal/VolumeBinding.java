@@ -10,6 +10,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.kubundle.api.scheduler.ClusterSnapshot;
@@ -31,9 +33,12 @@ import io.kubundle.controller.support.Kinds;
 /**
  * The part of kube-scheduler's VolumeBinding plugin that keeps a pod with its data: a pod using a
  * bound claim goes only to nodes its volume's {@code nodeAffinity} allows (a local-path volume
- * lives on one node). A claim not bound yet leaves the pod free: with WaitForFirstConsumer the
- * provisioner follows the pod. Joins every profile by itself; reads claims and volumes from
- * informers of its own, so filtering makes no call.
+ * lives on one node). A claim of a WaitForFirstConsumer class leaves the pod free (the provisioner
+ * follows the pod). A claim not found, or not bound yet in an Immediate class, holds the pod back
+ * as in Kubernetes; as an error status, because our scheduler's unschedulable pods are not woken
+ * by claim events, and an error retries the pod after a back-off of a second or more, by which
+ * time the binder has usually bound it. Joins every profile by itself; reads claims, volumes and
+ * classes from informers of its own, so filtering makes no call.
  */
 @Component(service = SchedulerPlugin.class, property = {
         SchedulerPlugin.NAME_PROPERTY + "=" + VolumeBinding.NAME,
@@ -45,33 +50,39 @@ public final class VolumeBinding implements PreFilter, Filter {
     @Reference(target = "(" + ApiTransport.KIND_PROPERTY + "=cluster)")
     private ApiTransport transport;
 
-    private volatile Informer<PersistentVolumeClaim> claims;
-    private volatile Informer<PersistentVolume> volumes;
+    /** The caches filtering reads, once synced. */
+    private record Caches(Informer<PersistentVolumeClaim> claims, Informer<PersistentVolume> volumes, Informer<ObjectNode> classes) {
+    }
+
+    private volatile Caches caches;
     private ControllerHost host;
 
     @Activate
     void activate() {
         host = new ControllerHost("volume-binding", () -> new ControllerHost.Controller() {
             private final KubeClient client = new KubeClient(transport);
-            private final Informer<PersistentVolumeClaim> claimCache = new Informer<>(client.resources(Kinds.PERSISTENT_VOLUME_CLAIMS),
-                    Duration.ZERO);
-            private final Informer<PersistentVolume> volumeCache = new Informer<>(client.resources(Kinds.PERSISTENT_VOLUMES), Duration.ZERO);
+            private final Caches started = new Caches(new Informer<>(client.resources(Kinds.PERSISTENT_VOLUME_CLAIMS), Duration.ZERO),
+                    new Informer<>(client.resources(Kinds.PERSISTENT_VOLUMES), Duration.ZERO),
+                    new Informer<>(client.resources(StorageClasses.KIND), Duration.ZERO));
 
             @Override
             public void start() throws Exception {
-                claimCache.start();
-                volumeCache.start();
-                if (!claimCache.awaitSynced(Duration.ofSeconds(30)) || !volumeCache.awaitSynced(Duration.ofSeconds(30))) {
-                    throw new IllegalStateException("claims and volumes did not sync");
+                for (Informer<?> informer : List.of(started.claims(), started.volumes(), started.classes())) {
+                    informer.start();
                 }
-                claims = claimCache;
-                volumes = volumeCache;
+                for (Informer<?> informer : List.of(started.claims(), started.volumes(), started.classes())) {
+                    if (!informer.awaitSynced(Duration.ofSeconds(30))) {
+                        throw new IllegalStateException("claims, volumes and classes did not sync");
+                    }
+                }
+                caches = started;
             }
 
             @Override
             public void close() {
-                claimCache.close();
-                volumeCache.close();
+                for (Informer<?> informer : List.of(started.claims(), started.volumes(), started.classes())) {
+                    informer.close();
+                }
             }
         });
     }
@@ -92,17 +103,21 @@ public final class VolumeBinding implements PreFilter, Filter {
         if (claimNames.isEmpty()) {
             return PreFilterResult.skip();
         }
-        Informer<PersistentVolumeClaim> claimCache = claims;
-        Informer<PersistentVolume> volumeCache = volumes;
-        if (claimCache == null || volumeCache == null) {
+        Caches cache = caches;
+        if (cache == null) {
             return PreFilterResult.reject(Status.error("persistent volume caches not synced yet"));
         }
         List<PersistentVolume> pinned = new ArrayList<>();
         for (String claimName : claimNames) {
-            PersistentVolumeClaim claim = claimCache.get(ObjectKey.of(pod.namespace(), claimName)).orElse(null);
-            String volumeName = claim == null ? null : claim.getSpec().getVolumeName();
+            PersistentVolumeClaim claim = cache.claims().get(ObjectKey.of(pod.namespace(), claimName)).orElse(null);
+            if (claim == null) {
+                return PreFilterResult.reject(Status.error("persistentvolumeclaim \"" + claimName + "\" not found"));
+            }
+            String volumeName = claim.getSpec().getVolumeName();
             if (volumeName != null && !volumeName.isEmpty()) {
-                volumeCache.get(volumeName).filter(v -> Binder.requiredTerms(v) != null).ifPresent(pinned::add);
+                cache.volumes().get(volumeName).filter(v -> Binder.requiredTerms(v) != null).ifPresent(pinned::add);
+            } else if (StorageClasses.mode(cache.classes().get(Binder.claimClass(claim)).orElse(null)) == Binder.Mode.IMMEDIATE) {
+                return PreFilterResult.reject(Status.error("pod has unbound immediate PersistentVolumeClaims"));
             }
         }
         if (pinned.isEmpty()) {
