@@ -41,16 +41,19 @@ final class ContainerLogs {
     private final LocatedContainer container;
     private final LogOptions options;
     private final Limited out;
+    /** Where stderr's lines go: {@code out} for a log, a channel of its own for attach. */
+    private final OutputStream err;
     private final ByteArrayOutputStream partialRecord = new ByteArrayOutputStream();
     /** Whether the last record written was partial: the next one continues its line. */
     private boolean midLine;
     /** Whether the current line passed the since filter. */
     private boolean keepLine;
 
-    private ContainerLogs(LocatedContainer container, LogOptions options, OutputStream out) {
+    private ContainerLogs(LocatedContainer container, LogOptions options, OutputStream out, OutputStream err) {
         this.container = container;
         this.options = options;
         this.out = new Limited(out, options.limitBytes());
+        this.err = err == null ? this.out : err;
     }
 
     /**
@@ -60,7 +63,13 @@ final class ContainerLogs {
      * @throws IOException if the file cannot be read or {@code out} fails (the client left)
      */
     static void write(LocatedContainer container, LogOptions options, OutputStream out) throws IOException, InterruptedException {
-        new ContainerLogs(container, options, out).copy();
+        new ContainerLogs(container, options, out, null).copy();
+    }
+
+    /** As {@link #write}, with stdout's lines to {@code out} and stderr's to {@code err} (no byte limit). */
+    static void write(LocatedContainer container, LogOptions options, OutputStream out, OutputStream err)
+            throws IOException, InterruptedException {
+        new ContainerLogs(container, options, out, err).copy();
     }
 
     private void copy() throws IOException, InterruptedException {
@@ -85,7 +94,7 @@ final class ContainerLogs {
                 int read = file.read(buffer);
                 if (read > 0) {
                     lines(buffer.array(), read);
-                    out.flush();
+                    flush();
                     continue;
                 }
                 if (!follow || exited) {
@@ -106,12 +115,19 @@ final class ContainerLogs {
                 exited = !running();
                 if (!exited) {
                     // fails once the client has gone, which ends a follow of a quiet container
-                    out.flush();
+                    flush();
                     Thread.sleep(POLL.toMillis());
                 }
             }
         } finally {
             file.close();
+        }
+    }
+
+    private void flush() throws IOException {
+        out.flush();
+        if (err != out) {
+            err.flush();
         }
     }
 
@@ -217,16 +233,20 @@ final class ContainerLogs {
             }
             keepLine = options.since() == null || !time.isBefore(options.since());
             if (keepLine && options.timestamps()) {
-                out.write((TIMESTAMP.format(time) + " ").getBytes(StandardCharsets.US_ASCII));
+                target(stream).write((TIMESTAMP.format(time) + " ").getBytes(StandardCharsets.US_ASCII));
             }
         }
         if (keepLine) {
-            out.write(bytes, contentStart, end - contentStart);
+            target(stream).write(bytes, contentStart, end - contentStart);
             if (!partial) {
-                out.write('\n');
+                target(stream).write('\n');
             }
         }
         midLine = partial;
+    }
+
+    private OutputStream target(String stream) {
+        return stream.equals("stderr") ? err : out;
     }
 
     private static int indexOf(byte[] bytes, int from, int end) {

@@ -116,7 +116,7 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
             byte[] buffer = new byte[32 * 1024];
             try {
                 for (int n; (n = from.read(buffer)) >= 0; ) {
-                    if (wanted && n > 0 && !send(stream, buffer, n)) {
+                    if (wanted && n > 0 && !send(channel, stream, buffer, n)) {
                         return;
                     }
                 }
@@ -127,7 +127,7 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     /** Writes one message and waits until it is written: a slow client slows the command, as a pipe would. */
-    private boolean send(byte stream, byte[] data, int length) {
+    static boolean send(Channel channel, byte stream, byte[] data, int length) {
         ByteBuf message = Unpooled.buffer(length + 1).writeByte(stream).writeBytes(data, 0, length);
         ChannelFuture written = channel.writeAndFlush(new BinaryWebSocketFrame(message));
         written.awaitUninterruptibly();
@@ -157,7 +157,7 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
                 + command + ", exit code " + code, Integer.toString(code));
     }
 
-    private static ObjectNode status(String status, String reason, String message, String exitCode) {
+    static ObjectNode status(String status, String reason, String message, String exitCode) {
         ObjectNode node = JSON.createObjectNode();
         node.putObject("metadata");
         node.put("status", status);
@@ -178,10 +178,15 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
-        byte[] body = status.toString().getBytes(StandardCharsets.UTF_8);
-        send(ERROR, body, body.length);
-        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(ChannelFutureListener.CLOSE);
+        end(channel, status);
         endSession();
+    }
+
+    /** The status on the error channel, then a normal close. */
+    static void end(Channel channel, ObjectNode status) {
+        byte[] body = status.toString().getBytes(StandardCharsets.UTF_8);
+        send(channel, ERROR, body, body.length);
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void endSession() {

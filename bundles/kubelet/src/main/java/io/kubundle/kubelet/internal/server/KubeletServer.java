@@ -77,7 +77,9 @@ import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
  *       ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}; {@link ExecChannel});</li>
  *   <li>{@code POST /portForward/NS/POD} with {@code Upgrade: SPDY/3.1}: port forwarding ({@link PortForwardSession})
  *       to connections {@link PodContainers#connect} opens;</li>
- *   <li>{@code /attach/...}: 501, not done yet (the runtime SPI has no attach);</li>
+ *   <li>{@code GET /attach/NS/POD/CONTAINER?output=1&error=1&tty=} likewise: the container's output from
+ *       now on, from its log ({@link AttachChannel}); with {@code input=1} 501, as the runtime SPI
+ *       cannot reach a running container's stdin;</li>
  *   <li>{@code GET /healthz}: {@code ok}.</li>
  * </ul>
  * Every client must present a certificate issued by the cluster CA with {@code system:masters}
@@ -185,19 +187,17 @@ public final class KubeletServer implements AutoCloseable {
             } else if (route.equals("containerLogs") && s.size() == 4 && request.method().equals(HttpMethod.GET)) {
                 // finding the container reads the runtime's state, copying the log blocks: never on the event loop
                 workers.execute(() -> logs(ctx, s.get(1), s.get(2), s.get(3), query));
-            } else if (route.equals("exec") && s.size() == 4) {
+            } else if ((route.equals("exec") || route.equals("attach")) && s.size() == 4) {
                 request.retain();
                 workers.execute(() -> {
                     try {
-                        exec(ctx, request, s.get(1), s.get(2), s.get(3), query);
+                        stream(ctx, request, s.get(1), s.get(2), s.get(3), query, route.equals("attach"));
                     } finally {
                         request.release();
                     }
                 });
             } else if (route.equals("portForward") && s.size() == 3) {
                 portForward(ctx, request, s.get(1), s.get(2));
-            } else if (route.equals("attach") && s.size() == 4) {
-                text(ctx, HttpResponseStatus.NOT_IMPLEMENTED, route + " is not supported by this kubelet yet");
             } else {
                 text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
             }
@@ -234,28 +234,39 @@ public final class KubeletServer implements AutoCloseable {
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         }
 
-        private void exec(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String pod, String container,
-                Map<String, List<String>> query) {
-            if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
-                text(ctx, HttpResponseStatus.BAD_REQUEST, "Upgrade request required: this kubelet speaks "
-                        + String.join(", ", CHANNEL_PROTOCOLS) + " over WebSocket");
-                return;
-            }
+        /** exec, or attach when {@code attach}: checked, then upgraded to the channel protocol. */
+        private void stream(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String pod, String container,
+                Map<String, List<String>> query, boolean attach) {
             List<String> command = query.getOrDefault("command", List.of());
             ExecChannel.Streams streams = new ExecChannel.Streams(LogOptions.flag(query, "input"), LogOptions.flag(query, "output"),
                     LogOptions.flag(query, "error"), LogOptions.flag(query, "tty"));
             String protocol = protocol(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL));
-            String problem = command.isEmpty() ? "you must specify at least 1 command"
+            String problem = command.isEmpty() && !attach ? "you must specify at least 1 command"
                     : !streams.any() ? "you must specify at least 1 of stdin, stdout, stderr"
-                    : protocol == null ? "none of the requested protocols is supported; this kubelet speaks " + String.join(", ", CHANNEL_PROTOCOLS)
                     : null;
             if (problem != null) {
                 text(ctx, HttpResponseStatus.BAD_REQUEST, problem);
                 return;
             }
+            if (attach && streams.stdin()) {
+                text(ctx, HttpResponseStatus.NOT_IMPLEMENTED, "attaching to a container's stdin is not supported by this kubelet yet;"
+                        + " attach without -i shows its output, kubectl exec -i runs a command with stdin");
+                return;
+            }
             Optional<LocatedContainer> found = containers.find(namespace, pod, container, false);
             if (found.isEmpty() || !found.get().running()) {
                 text(ctx, HttpResponseStatus.BAD_REQUEST, "container \"" + container + "\" in pod \"" + pod + "\" is not running");
+                return;
+            }
+            // after the checks: kubectl retries over SPDY when WebSocket fails, and should hear the real reason both times
+            if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, "Upgrade request required: this kubelet speaks "
+                        + String.join(", ", CHANNEL_PROTOCOLS) + " over WebSocket");
+                return;
+            }
+            if (protocol == null) {
+                text(ctx, HttpResponseStatus.BAD_REQUEST, "none of the requested protocols is supported; this kubelet speaks "
+                        + String.join(", ", CHANNEL_PROTOCOLS));
                 return;
             }
             String location = "wss://" + request.headers().get(HttpHeaderNames.HOST) + request.uri();
@@ -271,9 +282,15 @@ public final class KubeletServer implements AutoCloseable {
                     done.channel().close();
                     return;
                 }
-                ExecChannel exec = new ExecChannel(found.get(), command, streams, protocol.startsWith("v5."), workers);
-                done.channel().pipeline().addLast(exec);
-                exec.start(done.channel());
+                if (attach) {
+                    AttachChannel output = new AttachChannel(found.get(), streams.tty(), workers);
+                    done.channel().pipeline().addLast(output);
+                    output.start(done.channel());
+                } else {
+                    ExecChannel exec = new ExecChannel(found.get(), command, streams, protocol.startsWith("v5."), workers);
+                    done.channel().pipeline().addLast(exec);
+                    exec.start(done.channel());
+                }
             });
         }
 

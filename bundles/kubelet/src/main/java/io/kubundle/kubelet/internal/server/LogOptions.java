@@ -18,7 +18,8 @@ import java.util.Map;
  * @param limitBytes stop after this many bytes, or -1 for no limit
  */
 record LogOptions(boolean follow, long tailLines, Instant since, boolean timestamps, boolean previous, long limitBytes) {
-    static final LogOptions ALL = new LogOptions(false, -1, null, false, false, -1);
+    /** What {@code kubectl attach} shows: the output from now on, until the container exits. */
+    static final LogOptions ATTACH = new LogOptions(true, 0, null, false, false, -1);
 
     /**
      * Reads the parameters; {@code sinceSeconds} counts back from {@code clock}'s now.

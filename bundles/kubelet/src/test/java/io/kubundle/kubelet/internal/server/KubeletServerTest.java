@@ -87,7 +87,7 @@ class KubeletServerTest {
         assertEquals(400, bad.statusCode());
         assertEquals("tailLines must be a number: x", bad.body());
         assertEquals(404, get(apiServer, "/pods").statusCode());
-        assertEquals(501, get(apiServer, "/attach/default/web/nginx").statusCode());
+        assertEquals(400, get(apiServer, "/attach/default/web/nginx?output=1").statusCode(), "attach is an upgrade");
         assertEquals(400, get(apiServer, "/portForward/default/web").statusCode(), "only over SPDY");
     }
 
@@ -154,8 +154,33 @@ class KubeletServerTest {
     }
 
     private static WebSocket exec(String protocol, String query, Channels listener) {
-        return apiServer.newWebSocketBuilder().subprotocols(protocol).buildAsync(
-                URI.create("wss://127.0.0.1:" + server.port() + "/exec/default/web/nginx?" + query), listener).join();
+        return open("/exec/default/web/nginx?" + query, protocol, listener).join();
+    }
+
+    private static CompletableFuture<WebSocket> open(String path, String protocol, Channels listener) {
+        return apiServer.newWebSocketBuilder().subprotocols(protocol).buildAsync(URI.create("wss://127.0.0.1:" + server.port() + path),
+                listener);
+    }
+
+    @Test
+    void attachShowsTheOutputFromNowOnUntilTheContainerExits() throws Exception {
+        Path log = dir.resolve("attached.log");
+        Files.writeString(log, "2024-05-01T10:00:00Z stdout F written before the attach\n");
+        node.add("default/attached/main", log, ContainerState.RUNNING);
+        Channels channels = new Channels();
+        open("/attach/default/attached/main?output=1&error=1", "v5.channel.k8s.io", channels).join();
+        Thread.sleep(3 * ContainerLogs.POLL.toMillis());
+        Files.writeString(log, "2024-05-01T10:00:01Z stdout F out\n2024-05-01T10:00:02Z stderr F err\n", StandardOpenOption.APPEND);
+        Thread.sleep(3 * ContainerLogs.POLL.toMillis());
+        node.exit("default/attached/main");
+        assertEquals(1000, channels.closed.get(10, TimeUnit.SECONDS));
+        assertEquals("out\n", channels.channel(1));
+        assertEquals("err\n", channels.channel(2));
+        assertEquals("{\"metadata\":{},\"status\":\"Success\"}", channels.channel(3));
+
+        Throwable stdin = assertThrows(java.util.concurrent.CompletionException.class,
+                () -> open("/attach/default/web/nginx?input=1&output=1", "v5.channel.k8s.io", new Channels()).join()).getCause();
+        assertEquals(501, ((java.net.http.WebSocketHandshakeException) stdin).getResponse().statusCode());
     }
 
     @Test
