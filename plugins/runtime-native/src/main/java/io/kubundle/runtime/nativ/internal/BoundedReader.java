@@ -1,0 +1,33 @@
+package io.kubundle.runtime.nativ.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** Reads a stream to its end on its own thread, keeping the first {@code limit} bytes. */
+final class BoundedReader {
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private final Thread thread;
+
+    BoundedReader(InputStream in, int limit) {
+        thread = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try (in) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    // Reading on past the limit keeps the writer from blocking on a full pipe.
+                    kept.write(buffer, 0, Math.max(0, Math.min(n, limit - kept.size())));
+                }
+            } catch (IOException closed) {
+                // the process ended or was killed: keep what came
+            }
+        }, "native-exec-output");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** What was kept, once the stream ended. */
+    byte[] bytes() throws InterruptedException {
+        thread.join();
+        return kept.toByteArray();
+    }
+}

@@ -1,0 +1,94 @@
+package io.kubundle.runtime.nativ.internal;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.kubundle.api.runtime.Resources;
+
+/** The cgroup v1 hierarchies under one mount root ({@code /sys/fs/cgroup}). */
+final class Cgroups {
+    private final Path root;
+
+    Cgroups(Path root) {
+        this.root = root;
+    }
+
+    /** The memory controller's directory of a cgroup path (relative to the hierarchy root). */
+    Path memory(String path) {
+        return root.resolve("memory").resolve(path);
+    }
+
+    /** Whether the memory controller is mounted as cgroup v1. */
+    boolean memoryAvailable() {
+        return Files.exists(root.resolve("memory/memory.oom_control"));
+    }
+
+    /**
+     * Makes a cgroup in the cpu and memory controllers with the given limits (zero means unset).
+     *
+     * @return whether it did not exist before
+     */
+    boolean create(String path, Resources resources) throws IOException {
+        boolean created = !Files.isDirectory(memory(path));
+        Path cpu = cpu(path);
+        Files.createDirectories(cpu);
+        Files.createDirectories(memory(path));
+        if (resources.cpuShares() > 0) {
+            Files.writeString(cpu.resolve("cpu.shares"), Long.toString(resources.cpuShares()));
+        }
+        if (resources.cpuQuotaMicros() > 0) {
+            long period = resources.cpuPeriodMicros() > 0 ? resources.cpuPeriodMicros() : 100_000;
+            Files.writeString(cpu.resolve("cpu.cfs_period_us"), Long.toString(period));
+            Files.writeString(cpu.resolve("cpu.cfs_quota_us"), Long.toString(resources.cpuQuotaMicros()));
+        }
+        if (resources.memoryLimitBytes() > 0) {
+            Files.writeString(memory(path).resolve("memory.limit_in_bytes"), Long.toString(resources.memoryLimitBytes()));
+        }
+        return created;
+    }
+
+    /** The cpu controller's directory of a cgroup path. */
+    Path cpu(String path) {
+        return root.resolve("cpu").resolve(path);
+    }
+
+    /** Removes a cgroup and the ones below it from every hierarchy; missing ones are fine. */
+    void remove(String path) throws IOException {
+        for (Path hierarchy : hierarchies()) {
+            removeTree(hierarchy.resolve(path));
+        }
+    }
+
+    private List<Path> hierarchies() throws IOException {
+        List<Path> hierarchies = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path dir : dirs) {
+                if (Files.exists(dir.resolve("cgroup.procs"))) {
+                    hierarchies.add(dir);
+                }
+            }
+        }
+        return hierarchies;
+    }
+
+    private static void removeTree(Path cgroup) throws IOException {
+        if (!Files.isDirectory(cgroup)) {
+            return;
+        }
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(cgroup, Files::isDirectory)) {
+            for (Path child : children) {
+                removeTree(child);
+            }
+        }
+        try {
+            Files.delete(cgroup);
+        } catch (NoSuchFileException gone) {
+            // removed meanwhile (by another instance)
+        }
+    }
+}

@@ -1,0 +1,783 @@
+package io.kubundle.runtime.nativ.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import io.kubundle.api.runtime.ContainerConfig;
+import io.kubundle.api.runtime.ContainerRuntime;
+import io.kubundle.api.runtime.ContainerState;
+import io.kubundle.api.runtime.ContainerStatus;
+import io.kubundle.api.runtime.ExecResult;
+import io.kubundle.api.runtime.ExecSession;
+import io.kubundle.api.runtime.ImageService;
+import io.kubundle.api.runtime.ImageService.ImageInfo;
+import io.kubundle.api.runtime.Mount;
+import io.kubundle.api.runtime.Resources;
+import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.api.runtime.SandboxConfig;
+import io.kubundle.api.runtime.SandboxStatus;
+
+/**
+ * The {@code native} container runtime: no runc. A container is a process tree in namespaces made
+ * by util-linux ({@code nsenter --net} into the pod's network namespace, {@code unshare} for mount,
+ * UTS, IPC and pid), chrooted into an overlayfs of the image's layers, in cgroup v1 groups the
+ * runtime writes itself, under a detached shim that outlives this object (see README). Closing it
+ * (bundle stop or swap) stops reading the containers' output and leaves them running; a new
+ * instance on the same root directory adopts them.
+ */
+@Component(service = ContainerRuntime.class, property = ContainerRuntime.NAME_PROPERTY + "=" + NativeRuntime.NAME,
+        configurationPid = NativeRuntime.PID)
+@Designate(ocd = NativeRuntime.Config.class)
+public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
+    static final String PID = "io.kubundle.runtime.native";
+    static final String NAME = "native";
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ORPHAN_AGE = Duration.ofMinutes(1);
+    private static final Duration PROBE_AGE = Duration.ofSeconds(30);
+    private static final System.Logger LOG = System.getLogger(NativeRuntime.class.getName());
+
+    @ObjectClassDefinition(name = "Kubundle native runtime",
+            description = "Runs pod containers with util-linux namespaces, chroot and cgroupfs, without runc.")
+    public @interface Config {
+        @AttributeDefinition(description = "State directory (sandboxes, containers); "
+                + "empty for <kubundle.data.dir>/runtime/native")
+        String rootDir() default "";
+    }
+
+    private final ImageService images;
+    private final Path sandboxes;
+    private final Path containers;
+    private final Cgroups cgroups;
+    private final Launch.Binaries bin;
+    private final Launch launch;
+    private final Signals signals;
+    private final String signalsProblem;
+    private final Supervisor supervisor;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private volatile Availability probed;
+    private volatile long probedAt;
+
+    @Activate
+    public NativeRuntime(@Reference ImageService images, Config config, BundleContext context) throws IOException {
+        this(images, rootDir(config, context), Path.of("/sys/fs/cgroup"));
+    }
+
+    NativeRuntime(ImageService images, Path root, Path cgroupRoot) throws IOException {
+        this.images = images;
+        this.sandboxes = privateDirectory(root.resolve("sandboxes"));
+        this.containers = privateDirectory(root.resolve("containers"));
+        this.cgroups = new Cgroups(cgroupRoot);
+        this.bin = new Launch.Binaries(Launch.find("nsenter"), Launch.find("unshare"), Launch.find("setpriv"),
+                Launch.find("env"));
+        this.launch = new Launch(bin);
+        Signals loaded = null;
+        String problem = null;
+        try {
+            loaded = new Signals();
+        } catch (RuntimeException | LinkageError e) {
+            // Reported by availability(); containers made earlier are still stopped, with kill(1).
+            problem = "jnr-ffi cannot call the C library: " + e;
+        }
+        this.signals = loaded;
+        this.signalsProblem = problem;
+        removeOrphans();
+        this.supervisor = new Supervisor(containers, id -> readContainer(id).map(c -> Path.of(c.config().logPath()))
+                .orElse(null));
+    }
+
+    /**
+     * Removes what a {@code createContainer} interrupted by a JVM death left: a directory (maybe
+     * with its overlay mounted) without a record. Only old ones: another instance of this runtime
+     * (during a bundle swap) may be making one right now.
+     */
+    private void removeOrphans() throws IOException {
+        Instant before = Instant.now().minus(ORPHAN_AGE);
+        for (Path dir : List.of(containers, sandboxes)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
+                for (Path entry : entries) {
+                    boolean recorded = Files.exists(entry.resolve("container.json"))
+                            || Files.exists(entry.resolve("sandbox.json"));
+                    if (!recorded && Files.getLastModifiedTime(entry).toInstant().isBefore(before)) {
+                        cleanUp(new ContainerDir(entry), null);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The records and env files hold the containers' environment, secrets included: root only. */
+    private static Path privateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
+    private static Path rootDir(Config config, BundleContext context) {
+        if (!config.rootDir().isBlank()) {
+            return Path.of(config.rootDir());
+        }
+        String dataDir = context.getProperty("kubundle.data.dir");
+        Path base = dataDir != null ? Path.of(dataDir) : Path.of(System.getProperty("user.home"), ".kubundle");
+        return base.resolve("runtime").resolve(NAME);
+    }
+
+    @Deactivate
+    @Override
+    public void close() {
+        supervisor.close();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Checked for real (namespaces made, a mount in them) at most every 30 s: the kubelet asks often. */
+    @Override
+    public Availability availability() {
+        Availability last = probed;
+        if (last != null && System.nanoTime() - probedAt < PROBE_AGE.toNanos()) {
+            return last;
+        }
+        Availability now = probe();
+        probed = now;
+        probedAt = System.nanoTime();
+        return now;
+    }
+
+    private Availability probe() {
+        if (signalsProblem != null) {
+            return Availability.no(signalsProblem);
+        }
+        try {
+            if (!signals.works()) {
+                return Availability.no("kill(2) through jnr-ffi does not work");
+            }
+            if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
+                return Availability.no("overlayfs is not available (modprobe overlay)");
+            }
+            if (!cgroups.memoryAvailable()) {
+                return Availability.no("the cgroup v1 memory controller is not mounted at /sys/fs/cgroup/memory");
+            }
+            for (List<String> check : List.of(List.of(bin.nsenter(), "--version"), List.of(bin.setpriv(), "--version"),
+                    List.of(bin.unshare(), "--mount", "--uts", "--ipc", "--pid", "--fork", "--kill-child", "--mount-proc",
+                            "mount", "-t", "tmpfs", "tmpfs", "/mnt"))) {
+                Commands.Result result = Commands.run(check, Duration.ofSeconds(10));
+                if (!result.ok()) {
+                    return Availability.no(String.join(" ", check) + " failed: " + result.output());
+                }
+            }
+            return Availability.yes();
+        } catch (IOException e) {
+            return Availability.no("cannot run util-linux's unshare, nsenter, setpriv or mount: " + e.getMessage());
+        }
+    }
+
+    // ---- sandboxes ----
+
+    @Override
+    public String runSandbox(SandboxConfig config) throws RuntimeFailure {
+        synchronized (lock("pod:" + config.uid())) {
+            for (Records.Sandbox sandbox : readSandboxes()) {
+                if (sandbox.ready() && sandbox.config().uid().equals(config.uid())) {
+                    return sandbox.id();
+                }
+            }
+            String id = newId();
+            Path dir = sandboxes.resolve(id);
+            String parent = config.cgroupParent() == null || config.cgroupParent().isBlank() ? "kubundle/" + id
+                    : config.cgroupParent().replaceAll("^/+", "");
+            boolean cgroupCreated = false;
+            try {
+                Files.createDirectories(dir);
+                cgroupCreated = cgroups.create(parent, config.resources() == null ? Resources.NONE : config.resources());
+                Records.write(dir.resolve("sandbox.json"),
+                        new Records.Sandbox(id, config, Instant.now().toString(), true, parent, cgroupCreated));
+                return id;
+            } catch (IOException | RuntimeException e) {
+                try {
+                    deleteTree(dir);
+                    if (cgroupCreated) {
+                        cgroups.remove(parent);
+                    }
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw new RuntimeFailure("CreatePodSandboxError", "cannot make the sandbox: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void stopSandbox(String sandboxId, Duration gracePeriod) throws RuntimeFailure {
+        Optional<Records.Sandbox> sandbox = readSandbox(sandboxId);
+        if (sandbox.isEmpty()) {
+            return;
+        }
+        stop(containersOf(sandboxId), gracePeriod);
+        synchronized (lock(sandboxId)) {
+            write(sandboxes.resolve(sandboxId).resolve("sandbox.json"), sandbox.get().stopped());
+        }
+    }
+
+    @Override
+    public void removeSandbox(String sandboxId) throws RuntimeFailure {
+        Optional<Records.Sandbox> sandbox = readSandbox(sandboxId);
+        if (sandbox.isEmpty()) {
+            return;
+        }
+        for (String id : containersOf(sandboxId)) {
+            removeContainer(id);
+        }
+        synchronized (lock(sandboxId)) {
+            try {
+                if (sandbox.get().cgroupCreated()) {
+                    cgroups.remove(sandbox.get().cgroupParent());
+                }
+                deleteTree(sandboxes.resolve(sandboxId));
+            } catch (IOException e) {
+                throw new RuntimeFailure("RemovePodSandboxError", "cannot remove sandbox " + sandboxId + ": " + e.getMessage(), e);
+            }
+        }
+        locks.remove(sandboxId);
+    }
+
+    @Override
+    public List<SandboxStatus> listSandboxes() throws RuntimeFailure {
+        List<SandboxStatus> list = new ArrayList<>();
+        for (Records.Sandbox s : readSandboxes()) {
+            list.add(new SandboxStatus(s.id(), NAME, s.config(), s.ready(), Instant.parse(s.createdAt())));
+        }
+        return list;
+    }
+
+    // ---- containers ----
+
+    @Override
+    public String createContainer(String sandboxId, ContainerConfig requested) throws RuntimeFailure {
+        ContainerConfig config = withDefaults(requested);
+        Records.Sandbox sandbox = readSandbox(sandboxId).filter(Records.Sandbox::ready).orElseThrow(
+                () -> new RuntimeFailure("CreateContainerError", "no ready sandbox " + sandboxId));
+        ImageInfo image;
+        List<Path> layers;
+        try {
+            image = images.status(config.image()).orElseThrow(
+                    () -> new RuntimeFailure("CreateContainerError", "image " + config.image() + " is not on the node"));
+            layers = images.layers(config.image());
+        } catch (RuntimeFailure e) {
+            throw new RuntimeFailure("CreateContainerError", e.getMessage(), e);
+        }
+        List<String> args = ProcessSpec.args(config, image.config());
+        if (args.isEmpty()) {
+            throw new RuntimeFailure("CreateContainerError", "no command specified (the image has no entrypoint or cmd)");
+        }
+        for (Mount mount : config.mounts()) {
+            if (!Files.exists(Path.of(mount.hostPath()))) {
+                throw new RuntimeFailure("CreateContainerError", "mount source " + mount.hostPath() + " does not exist");
+            }
+        }
+        String id = newId();
+        ContainerDir dir = new ContainerDir(containers.resolve(id));
+        String cgroupPath = sandbox.cgroupParent() + "/" + id;
+        synchronized (lock(id)) {
+            try {
+                Files.createDirectories(dir.rootfs());
+                Files.createDirectories(dir.upper());
+                Files.createDirectories(dir.work());
+                mountOverlay(dir, layers);
+                SandboxConfig pod = sandbox.config();
+                String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
+                        : pod.hostname();
+                etcFiles(dir, hostname);
+                RootFs rootfs = new RootFs(dir.rootfs(), config.mounts());
+                String workingDir = config.workingDir() != null && !config.workingDir().isBlank() ? config.workingDir()
+                        : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
+                // Docker makes a missing working directory.
+                rootfs.directory(workingDir);
+                long[] user = ProcessSpec.user(config.security(), image.config().user(), dir.rootfs());
+                Records.Process process = new Records.Process(args, ProcessSpec.env(config, image.config(), hostname),
+                        workingDir, user[0], user[1]);
+                Launch.writeEnv(dir.env(), process.env());
+                Launch.Targets targets = new Launch.Targets(rootfs.directory("/proc"), rootfs.directory("/dev"),
+                        rootfs.directory("/sys"), rootfs.file("/etc/hosts"), rootfs.file("/etc/resolv.conf"),
+                        rootfs.file("/etc/hostname"));
+                List<Path> mountTargets = new ArrayList<>();
+                for (Mount mount : config.mounts()) {
+                    mountTargets.add(Files.isDirectory(Path.of(mount.hostPath())) ? rootfs.directory(mount.containerPath())
+                            : rootfs.file(mount.containerPath()));
+                }
+                List<String> line = launch.container(dir.dir(), dir.rootfs(), config, pod.netnsPath(),
+                        pod.netnsPath() == null ? null : hostname, targets, mountTargets, process);
+                List<String> fifos = new ArrayList<>(List.of("mkfifo", "-m", "600", dir.fifo("stdout").toString(),
+                        dir.fifo("stderr").toString()));
+                if (config.stdin()) {
+                    fifos.add(dir.fifo("stdin").toString());
+                }
+                Commands.check(fifos, COMMAND_TIMEOUT);
+                cgroups.create(cgroupPath, config.resources());
+                Path logPath = Path.of(config.logPath());
+                if (logPath.getParent() != null) {
+                    Files.createDirectories(logPath.getParent());
+                }
+                // The log exists from the start, as with containerd, even if the container never prints.
+                touch(logPath);
+                String stopSignal = image.config().stopSignal().isEmpty() ? "SIGTERM" : image.config().stopSignal();
+                Signals.number(stopSignal); // an unknown one fails the creation, not the stop
+                Records.write(dir.record(), new Records.Container(id, sandboxId, config, image.id(), stopSignal,
+                        cgroupPath, Instant.now().toString(), process, line));
+                return id;
+            } catch (IOException | RuntimeException e) {
+                try {
+                    cleanUp(dir, cgroupPath);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                locks.remove(id);
+                throw new RuntimeFailure("CreateContainerError", e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void startContainer(String containerId) throws RuntimeFailure {
+        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
+        Records.Container record = container(containerId);
+        synchronized (lock(containerId)) {
+            if (Files.exists(dir.shimPid()) || Files.exists(dir.exit())) {
+                return;
+            }
+            try {
+                Optional<String> problem = new RootFs(dir.rootfs(), record.config().mounts())
+                        .commandProblem(record.process().args().get(0), path(record.process().env()));
+                if (problem.isPresent()) {
+                    // recorded as a container that could not start, as runc leaves one
+                    Files.writeString(dir.initLog(), problem.get() + "\n");
+                    Path tmp = dir.dir().resolve("exit.tmp");
+                    Files.writeString(tmp, "128 0\n");
+                    Files.move(tmp, dir.exit(), StandardCopyOption.ATOMIC_MOVE);
+                    throw new RuntimeFailure("StartError", problem.get());
+                }
+                List<String> shim = new ArrayList<>(List.of("setsid", "--fork", "/bin/sh", "-c", Launch.SHIM, "shim",
+                        dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
+                        cgroups.cpu(record.cgroupPath()).toString()));
+                shim.addAll(record.launch());
+                // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
+                new ProcessBuilder(shim)
+                        .redirectInput(new File("/dev/null"))
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.dir().resolve("shim.log").toFile()))
+                        .redirectErrorStream(true)
+                        .start();
+                await(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
+                supervisor.attach(containerId);
+                await(() -> Files.exists(dir.pid()) || Files.exists(dir.exit()), START_TIMEOUT,
+                        "the container " + containerId + " to start");
+            } catch (IOException e) {
+                throw new RuntimeFailure("StartError", "cannot start " + containerId + ": " + e.getMessage(), e);
+            }
+        }
+        ContainerStatus status = status(record);
+        if ("StartError".equals(status.reason())) {
+            throw new RuntimeFailure("StartError", status.message());
+        }
+    }
+
+    /** The value of PATH in an environment list. */
+    private static String path(List<String> env) {
+        return env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
+                .orElse(ProcessSpec.DEFAULT_PATH.substring(5));
+    }
+
+    @Override
+    public void stopContainer(String containerId, Duration gracePeriod) throws RuntimeFailure {
+        stop(List.of(containerId), gracePeriod);
+    }
+
+    /** Signals every container, waits for them to exit within the grace period, then kills the rest. */
+    private void stop(List<String> ids, Duration gracePeriod) throws RuntimeFailure {
+        List<String> running = new ArrayList<>();
+        for (String id : ids) {
+            Optional<Records.Container> record = readContainer(id);
+            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            if (record.isPresent() && dir.shimAlive() && !Files.exists(dir.exit())) {
+                running.add(id);
+                signal(record.get(), Signals.number(record.get().stopSignal()));
+            }
+        }
+        long deadline = System.nanoTime() + gracePeriod.toNanos();
+        for (String id : running) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            if (!awaitQuietly(() -> Files.exists(dir.exit()), left)) {
+                readContainer(id).ifPresent(record -> signal(record, Signals.KILL));
+            }
+        }
+        for (String id : ids) {
+            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            if (running.contains(id)
+                    && !awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
+                throw new RuntimeFailure("StopError", "container " + id + " did not exit after SIGKILL");
+            }
+            // so that whoever reads the log next sees all of it
+            try {
+                supervisor.awaitDrained(id, 2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeFailure("StopError", "interrupted");
+            }
+        }
+    }
+
+    /**
+     * Signals the container's first process by its host pid, once it is sure the pid is still that
+     * process (it is in the container's memory cgroup). SIGKILL to a pid namespace's first process
+     * ends every process in it. Before init recorded the pid (the container is being set up), SIGKILL
+     * goes to everything under the shim instead.
+     */
+    private void signal(Records.Container record, int signal) {
+        ContainerDir dir = new ContainerDir(containers.resolve(record.id()));
+        Optional<Long> pid = ContainerDir.read(dir.pid()).map(Long::parseLong).filter(p -> inCgroup(p, record.cgroupPath()));
+        if (pid.isPresent()) {
+            boolean sent = signals != null ? signals.send(pid.get(), signal) : killCommand(pid.get(), signal);
+            if (!sent) {
+                LOG.log(System.Logger.Level.DEBUG, "container " + record.id() + " was gone before signal " + signal);
+            }
+        } else if (signal == Signals.KILL) {
+            ContainerDir.read(dir.shimPid()).flatMap(shim -> ProcessHandle.of(Long.parseLong(shim)))
+                    .ifPresent(shim -> shim.descendants().forEach(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    private static boolean killCommand(long pid, int signal) {
+        try {
+            return Commands.run(List.of("kill", "-s", Integer.toString(signal), Long.toString(pid)), COMMAND_TIMEOUT).ok();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean inCgroup(long pid, String cgroupPath) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            return lines.anyMatch(line -> line.matches("\\d+:([^:]*,)?memory(,[^:]*)?:/" + Pattern.quote(cgroupPath)));
+        } catch (IOException | UncheckedIOException gone) {
+            return false;
+        }
+    }
+
+    @Override
+    public void removeContainer(String containerId) throws RuntimeFailure {
+        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
+        synchronized (lock(containerId)) {
+            Optional<Records.Container> record = readContainer(containerId);
+            if (!Files.isDirectory(dir.dir())) {
+                return;
+            }
+            try {
+                if (dir.shimAlive()) {
+                    // Read what is still in the pipes even if no instance did so yet.
+                    supervisor.attach(containerId);
+                    record.ifPresent(r -> signal(r, Signals.KILL));
+                    awaitQuietly(() -> Files.exists(dir.exit()), Duration.ofSeconds(30));
+                    supervisor.awaitDrained(containerId, 2000);
+                    supervisor.detach(containerId);
+                    touch(dir.ack());
+                    awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(5));
+                }
+                cleanUp(dir, record.map(Records.Container::cgroupPath).orElse(null));
+            } catch (IOException e) {
+                throw new RuntimeFailure("RemoveContainerError", "cannot remove " + containerId + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeFailure("RemoveContainerError", "interrupted");
+            }
+        }
+        locks.remove(containerId);
+    }
+
+    private void cleanUp(ContainerDir dir, String cgroupPath) throws IOException {
+        if (mounted(dir.rootfs())) {
+            Commands.Result result = Commands.run(List.of("umount", dir.rootfs().toString()), COMMAND_TIMEOUT);
+            if (!result.ok()) {
+                Commands.check(List.of("umount", "-l", dir.rootfs().toString()), COMMAND_TIMEOUT);
+            }
+        }
+        if (cgroupPath != null) {
+            cgroups.remove(cgroupPath);
+        }
+        if (mounted(dir.rootfs())) {
+            throw new IOException(dir.rootfs() + " is still mounted");
+        }
+        deleteTree(dir.dir());
+    }
+
+    @Override
+    public Optional<ContainerStatus> containerStatus(String containerId) throws RuntimeFailure {
+        Optional<Records.Container> record = readContainer(containerId);
+        return record.isEmpty() ? Optional.empty() : Optional.of(status(record.get()));
+    }
+
+    @Override
+    public List<ContainerStatus> listContainers() throws RuntimeFailure {
+        List<ContainerStatus> list = new ArrayList<>();
+        for (String id : ids(containers)) {
+            Optional<Records.Container> record = readContainer(id);
+            if (record.isPresent()) {
+                list.add(status(record.get()));
+            }
+        }
+        return list;
+    }
+
+    private ContainerStatus status(Records.Container record) {
+        ContainerDir dir = new ContainerDir(containers.resolve(record.id()));
+        Instant started = dir.modified(dir.pid()).orElse(null);
+        Optional<String> exit = ContainerDir.read(dir.exit());
+        ContainerState state;
+        Instant finished = null;
+        int exitCode = 0;
+        String reason = "";
+        String message = "";
+        if (exit.isPresent()) {
+            String[] fields = exit.get().split(" ");
+            state = ContainerState.EXITED;
+            finished = dir.modified(dir.exit()).orElse(null);
+            exitCode = Integer.parseInt(fields[0]);
+            boolean oomKilled = fields.length > 1 && !fields[1].equals("0");
+            if (started == null && exitCode != 0) {
+                exitCode = 128;
+                reason = "StartError";
+                message = ContainerDir.read(dir.initLog()).filter(m -> !m.isEmpty())
+                        .orElse("the container could not be set up");
+            } else if (oomKilled) {
+                reason = "OOMKilled";
+            } else {
+                reason = exitCode == 0 ? "Completed" : "Error";
+            }
+        } else if (!Files.exists(dir.shimPid())) {
+            state = ContainerState.CREATED;
+        } else if (dir.shimAlive()) {
+            state = started != null ? ContainerState.RUNNING : ContainerState.CREATED;
+        } else {
+            state = ContainerState.UNKNOWN;
+            message = "its shim is gone without recording an exit status (the node rebooted?)";
+        }
+        ContainerConfig c = record.config();
+        return new ContainerStatus(record.id(), record.sandboxId(), NAME, c.name(), c.attempt(), state, c.image(),
+                record.imageId(), Instant.parse(record.createdAt()), started, finished, exitCode, reason, message,
+                c.logPath(), c.labels(), c.annotations());
+    }
+
+    // ---- exec ----
+
+    @Override
+    public ExecResult execSync(String containerId, List<String> command, Duration timeout) throws RuntimeFailure {
+        return NativeExec.sync(execLine(containerId, command), command, timeout);
+    }
+
+    @Override
+    public ExecSession exec(String containerId, List<String> command, boolean tty, boolean stdin) throws RuntimeFailure {
+        return NativeExec.session(execLine(containerId, command), command, tty, stdin);
+    }
+
+    /** The command line of an exec in a running container; a command it cannot find is a StartError. */
+    private List<String> execLine(String containerId, List<String> command) throws RuntimeFailure {
+        if (command.isEmpty()) {
+            throw new RuntimeFailure("StartError", "no command to exec");
+        }
+        Records.Container record = container(containerId);
+        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
+        ContainerStatus status = status(record);
+        Optional<Long> pid = ContainerDir.read(dir.pid()).map(Long::parseLong);
+        if (status.state() != ContainerState.RUNNING || pid.isEmpty()) {
+            throw new RuntimeFailure("ContainerNotRunning", "container " + containerId + " is " + status.state());
+        }
+        Records.Process process = record.process();
+        try {
+            Optional<String> problem = new RootFs(dir.rootfs(), record.config().mounts()).commandProblem(command.get(0),
+                    path(process.env()));
+            if (problem.isPresent()) {
+                throw new RuntimeFailure("StartError", problem.get());
+            }
+        } catch (IOException e) {
+            throw new RuntimeFailure("StartError", "cannot look for " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        Records.Process exec = new Records.Process(command, process.env(), process.cwd(), process.uid(), process.gid());
+        return launch.exec(pid.get(), cgroups.memory(record.cgroupPath()), cgroups.cpu(record.cgroupPath()), dir.rootfs(),
+                dir.env(), exec, record.config().security().privileged());
+    }
+
+    /** Unset resources and security mean none and the defaults. */
+    private static ContainerConfig withDefaults(ContainerConfig c) {
+        if (c.resources() != null && c.security() != null) {
+            return c;
+        }
+        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
+                c.mounts(), c.logPath(), c.resources() == null ? Resources.NONE : c.resources(),
+                c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.tty(), c.labels(),
+                c.annotations());
+    }
+
+    // ---- helpers ----
+
+    private static void etcFiles(ContainerDir dir, String hostname) throws IOException {
+        Files.writeString(dir.dir().resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        Path hostResolv = Path.of("/etc/resolv.conf");
+        Files.write(dir.dir().resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readAllBytes(hostResolv) : new byte[0]);
+        Files.writeString(dir.dir().resolve("hostname"), hostname + "\n");
+    }
+
+    private static void mountOverlay(ContainerDir dir, List<Path> layers) throws IOException {
+        if (layers.isEmpty()) {
+            throw new IOException("the image has no layers");
+        }
+        List<String> lower = new ArrayList<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            lower.add(layers.get(i).toString());
+        }
+        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir.upper() + ",workdir=" + dir.work();
+        Commands.check(List.of("mount", "-t", "overlay", "overlay", "-o", options, dir.rootfs().toString()),
+                COMMAND_TIMEOUT);
+    }
+
+    private static boolean mounted(Path path) throws IOException {
+        String target = " " + path + " ";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            return lines.anyMatch(line -> line.contains(target));
+        }
+    }
+
+    private Records.Container container(String id) throws RuntimeFailure {
+        return readContainer(id).orElseThrow(() -> new RuntimeFailure("NotFound", "no container " + id));
+    }
+
+    private Optional<Records.Container> readContainer(String id) {
+        Path file = new ContainerDir(containers.resolve(id)).record();
+        try {
+            return Files.exists(file) ? Optional.of(Records.read(file, Records.Container.class)) : Optional.empty();
+        } catch (IOException damaged) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Records.Sandbox> readSandbox(String id) {
+        Path file = sandboxes.resolve(id).resolve("sandbox.json");
+        try {
+            return Files.exists(file) ? Optional.of(Records.read(file, Records.Sandbox.class)) : Optional.empty();
+        } catch (IOException damaged) {
+            return Optional.empty();
+        }
+    }
+
+    private List<Records.Sandbox> readSandboxes() throws RuntimeFailure {
+        List<Records.Sandbox> list = new ArrayList<>();
+        for (String id : ids(sandboxes)) {
+            readSandbox(id).ifPresent(list::add);
+        }
+        return list;
+    }
+
+    private List<String> containersOf(String sandboxId) throws RuntimeFailure {
+        List<String> list = new ArrayList<>();
+        for (String id : ids(containers)) {
+            readContainer(id).filter(c -> c.sandboxId().equals(sandboxId)).ifPresent(c -> list.add(id));
+        }
+        return list;
+    }
+
+    private static List<String> ids(Path dir) throws RuntimeFailure {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            entries.forEach(entry -> ids.add(entry.getFileName().toString()));
+        } catch (IOException e) {
+            throw new RuntimeFailure("RuntimeError", "cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return ids;
+    }
+
+    private static void write(Path file, Object record) throws RuntimeFailure {
+        try {
+            Records.write(file, record);
+        } catch (IOException e) {
+            throw new RuntimeFailure("RuntimeError", "cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Object lock(String id) {
+        return locks.computeIfAbsent(id, key -> new Object());
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static void touch(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    private interface Condition {
+        boolean holds();
+    }
+
+    private static void await(Condition condition, Duration timeout, String what) throws IOException {
+        if (!awaitQuietly(condition, timeout)) {
+            throw new IOException("timed out waiting for " + what);
+        }
+    }
+
+    private static boolean awaitQuietly(Condition condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+}
