@@ -116,9 +116,13 @@ final class OciSpec {
                 .orElseThrow(() -> new IOException("no " + value + " in the image's /etc/" + file.getFileName()));
     }
 
-    /** In a passwd-style file, the numeric field {@code result} of the line whose field {@code key} is {@code value}. */
+    /**
+     * In a passwd-style file of the image, the numeric field {@code result} of the line whose field
+     * {@code key} is {@code value}. A file that is missing or a link out of the image counts as empty.
+     */
     private static Optional<Long> lookup(Path file, String value, int key, int result) throws IOException {
-        if (!Files.isRegularFile(file)) {
+        Path rootfs = file.getParent().getParent();
+        if (!Files.isRegularFile(file) || !file.toRealPath().startsWith(rootfs.toRealPath())) {
             return Optional.empty();
         }
         for (String line : Files.readAllLines(file)) {

@@ -1,0 +1,81 @@
+package io.kubundle.runtime.runc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.kubundle.api.runtime.ContainerConfig;
+import io.kubundle.api.runtime.ContainerConfig.EnvVar;
+import io.kubundle.api.runtime.ContainerConfig.Security;
+import io.kubundle.api.runtime.ImageService.ImageConfig;
+import io.kubundle.api.runtime.Resources;
+
+/** How image and container config merge, as Docker and Kubernetes do. */
+final class OciSpecTest {
+    private static final ImageConfig IMAGE = new ImageConfig(List.of("/entry"), List.of("cmd", "arg"),
+            List.of("PATH=/bin", "A=image", "B=image"), "", "", "");
+
+    @TempDir
+    Path rootfs;
+
+    @Test
+    void mergesTheCommandLineAsKubernetes() {
+        assertEquals(List.of("/entry", "cmd", "arg"), OciSpec.args(config(List.of(), List.of()), IMAGE));
+        assertEquals(List.of("/entry", "x"), OciSpec.args(config(List.of(), List.of("x")), IMAGE));
+        assertEquals(List.of("sh", "-c"), OciSpec.args(config(List.of("sh"), List.of("-c")), IMAGE));
+        assertEquals(List.of("sh"), OciSpec.args(config(List.of("sh"), List.of()), IMAGE));
+    }
+
+    @Test
+    void theConfigsVariablesReplaceTheImagesInPlace() {
+        ContainerConfig c = new ContainerConfig("c", 0, "i", List.of(), List.of(), null,
+                List.of(new EnvVar("B", "config"), new EnvVar("C", "new")), List.of(), "/log", Resources.NONE,
+                Security.DEFAULT, false, false, Map.of(), Map.of());
+        assertEquals(List.of("PATH=/bin", "A=image", "B=config", "C=new", "HOSTNAME=pod"), OciSpec.env(c, IMAGE, "pod"));
+        ImageConfig bare = new ImageConfig(List.of(), List.of("sh"), List.of(), "", "", "");
+        assertEquals(List.of(OciSpec.DEFAULT_PATH, "HOSTNAME=pod"), OciSpec.env(config(List.of(), List.of()), bare, "pod"));
+    }
+
+    @Test
+    void resolvesUsersAndGroupsInTheImage() throws IOException {
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0::/:/bin/sh\napp:x:1000:1001::/:/bin/sh\n");
+        Files.writeString(rootfs.resolve("etc/group"), "app:x:1001:\nstaff:x:50:\n");
+        assertArrayEquals(new long[] {0, 0}, OciSpec.user(Security.DEFAULT, "", rootfs));
+        assertArrayEquals(new long[] {1000, 1001}, OciSpec.user(Security.DEFAULT, "app", rootfs));
+        assertArrayEquals(new long[] {1000, 1001}, OciSpec.user(Security.DEFAULT, "1000", rootfs));
+        assertArrayEquals(new long[] {1000, 50}, OciSpec.user(Security.DEFAULT, "app:staff", rootfs));
+        assertArrayEquals(new long[] {7, 8}, OciSpec.user(Security.DEFAULT, "7:8", rootfs));
+        assertArrayEquals(new long[] {1000, 1001}, OciSpec.user(new Security(1000L, null, false, false), "7:8", rootfs));
+        assertArrayEquals(new long[] {5, 0}, OciSpec.user(new Security(5L, null, false, false), "", rootfs));
+        assertArrayEquals(new long[] {1000, 9}, OciSpec.user(new Security(null, 9L, false, false), "app:staff", rootfs));
+        assertThrows(IOException.class, () -> OciSpec.user(Security.DEFAULT, "nobody", rootfs));
+    }
+
+    @Test
+    void aPasswdLinkingOutOfTheImageIsNotRead() throws IOException {
+        Path outside = Files.writeString(rootfs.resolveSibling(rootfs.getFileName() + "-host-passwd"),
+                "secret:x:4242:4242::/:/bin/sh\n");
+        try {
+            Files.createDirectories(rootfs.resolve("etc"));
+            Files.createSymbolicLink(rootfs.resolve("etc/passwd"), outside);
+            assertThrows(IOException.class, () -> OciSpec.user(Security.DEFAULT, "secret", rootfs));
+        } finally {
+            Files.delete(outside);
+        }
+    }
+
+    private static ContainerConfig config(List<String> command, List<String> args) {
+        return new ContainerConfig("c", 0, "i", command, args, null, List.of(), List.of(), "/log", Resources.NONE,
+                Security.DEFAULT, false, false, Map.of(), Map.of());
+    }
+}
