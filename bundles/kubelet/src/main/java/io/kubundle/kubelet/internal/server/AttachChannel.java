@@ -1,8 +1,6 @@
 package io.kubundle.kubelet.internal.server;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.concurrent.ExecutorService;
 
 import io.netty.channel.Channel;
@@ -36,8 +34,8 @@ final class AttachChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
     void start(Channel channel) {
         workers.execute(() -> {
             try {
-                ContainerLogs.write(container, LogOptions.ATTACH, new Frames(channel, ExecChannel.STDOUT),
-                        new Frames(channel, tty ? ExecChannel.STDOUT : ExecChannel.STDERR));
+                ContainerLogs.write(container, LogOptions.ATTACH, output(channel, ExecChannel.STDOUT),
+                        output(channel, tty ? ExecChannel.STDOUT : ExecChannel.STDERR));
             } catch (IOException e) {
                 // the client left
                 return;
@@ -49,40 +47,9 @@ final class AttachChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
         });
     }
 
-    /** One channel of the protocol: what is written goes out as one message per flush. */
-    private static final class Frames extends OutputStream {
-        private final Channel channel;
-        private final byte stream;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-
-        Frames(Channel channel, byte stream) {
-            this.channel = channel;
-            this.stream = stream;
-        }
-
-        @Override
-        public void write(int b) {
-            buffer.write(b);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            buffer.write(bytes, offset, length);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (!channel.isActive()) {
-                throw new IOException("the client has gone");
-            }
-            if (buffer.size() > 0) {
-                byte[] data = buffer.toByteArray();
-                buffer.reset();
-                if (!ExecChannel.send(channel, stream, data, data.length)) {
-                    throw new IOException("the client has gone");
-                }
-            }
-        }
+    /** One channel of the protocol: one message per flush. */
+    private static ChannelOutput output(Channel channel, byte stream) {
+        return new ChannelOutput(channel, bytes -> ExecChannel.frame(stream, bytes, bytes.length));
     }
 
     @Override

@@ -128,10 +128,14 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     /** Writes one message and waits until it is written: a slow client slows the command, as a pipe would. */
     static boolean send(Channel channel, byte stream, byte[] data, int length) {
-        ByteBuf message = Unpooled.buffer(length + 1).writeByte(stream).writeBytes(data, 0, length);
-        ChannelFuture written = channel.writeAndFlush(new BinaryWebSocketFrame(message));
+        ChannelFuture written = channel.writeAndFlush(frame(stream, data, length));
         written.awaitUninterruptibly();
         return written.isSuccess();
+    }
+
+    /** A message of the channel protocol: the channel's number, then the bytes. */
+    static BinaryWebSocketFrame frame(byte stream, byte[] data, int length) {
+        return new BinaryWebSocketFrame(Unpooled.buffer(length + 1).writeByte(stream).writeBytes(data, 0, length));
     }
 
     private void copyInput() {

@@ -1,8 +1,6 @@
 package io.kubundle.kubelet.internal.server;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
@@ -224,7 +222,7 @@ public final class KubeletServer implements AutoCloseable {
             head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             // the head goes out at once: a follow of a quiet container must not look like a hang
             ctx.writeAndFlush(head);
-            try (ChunkedOutput out = new ChunkedOutput(ctx.channel())) {
+            try (ChannelOutput out = new ChannelOutput(ctx.channel(), bytes -> new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)))) {
                 ContainerLogs.write(found.get(), options, out);
             } catch (IOException e) {
                 // the client left, or the file went away: end the response
@@ -356,52 +354,6 @@ public final class KubeletServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // a failed TLS handshake (no or a foreign client certificate) or a reset: nothing to answer
             ctx.close();
-        }
-    }
-
-    /** A chunked response body: each flush is one chunk, written before flush returns (the writer waits for slow clients). */
-    private static final class ChunkedOutput extends OutputStream {
-        private final Channel channel;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-
-        ChunkedOutput(Channel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public void write(int b) {
-            buffer.write(b);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            buffer.write(bytes, offset, length);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (!channel.isActive()) {
-                throw new IOException("the client has gone");
-            }
-            if (buffer.size() == 0) {
-                return;
-            }
-            ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(buffer.toByteArray())));
-            buffer.reset();
-            try {
-                written.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
-            if (!written.isSuccess()) {
-                throw new IOException("the client has gone", written.cause());
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }
