@@ -307,8 +307,11 @@ class PodStreamsTest {
         assertRun(defaulted, 0, "hello\nworld\n");
         assertTrue(defaulted.stderr().contains("Defaulted container \"nginx\" out of: nginx, sidecar"), defaulted.stderr());
         assertRun(kubectl(null, "logs", "deploy/web", "-c", "nginx"), 0, "hello\nworld\n");
-        assertRun(kubectl(null, "logs", "-l", "app=web", "--all-containers", "--prefix"), 0,
-                "[pod/web/nginx] hello\n[pod/web/nginx] world\n[pod/web/sidecar] sidecar up\n");
+        // kubectl reads the containers at once: their lines may come in either order
+        Run all = kubectl(null, "logs", "-l", "app=web", "--all-containers", "--prefix");
+        assertEquals(0, all.exitCode(), all.stderr());
+        assertEquals(List.of("[pod/web/nginx] hello", "[pod/web/nginx] world", "[pod/web/sidecar] sidecar up"),
+                all.stdout().lines().sorted().toList());
     }
 
     @Test
@@ -359,6 +362,27 @@ class PodStreamsTest {
         assertEquals(1, lost.exitCode());
         assertTrue(lost.stderr().contains("/exec/default/lost/main?command=true&output=true&error=true\": Connection refused"),
                 lost.stderr());
+    }
+
+    @Test
+    void kubectlAttachShowsTheOutputUntilTheContainerExits() throws Exception {
+        container("default/job/main", ContainerState.RUNNING, "2024-05-01T10:00:00Z stdout F before the attach\n");
+        CompletableFuture<Run> attach = CompletableFuture.supplyAsync(() -> {
+            try {
+                return kubectl(null, "attach", "job");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1500);
+        Files.writeString(logs.get("default/job/main"), "2024-05-01T10:00:01Z stdout F after the attach\n", StandardOpenOption.APPEND);
+        Thread.sleep(500);
+        states.put("default/job/main", ContainerState.EXITED);
+        assertRun(attach.get(20, TimeUnit.SECONDS), 0, "after the attach\n");
+        states.put("default/job/main", ContainerState.RUNNING);
+        Run stdin = kubectl("", "attach", "-i", "job");
+        assertEquals(1, stdin.exitCode());
+        assertTrue(stdin.stderr().contains("attaching to a container's stdin is not supported by this kubelet yet"), stdin.stderr());
     }
 
     @Test
