@@ -65,8 +65,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
 
 /**
- * The kubelet's HTTPS endpoint that the API server proxies {@code kubectl logs} and {@code kubectl
- * exec} to, on Kubernetes' kubelet paths:
+ * The kubelet's HTTPS endpoint that the API server proxies {@code kubectl logs}, {@code exec},
+ * {@code attach} and {@code port-forward} to, on Kubernetes' kubelet paths:
  * <ul>
  *   <li>{@code GET /containerLogs/NS/POD/CONTAINER?follow=&tailLines=&sinceSeconds=&sinceTime=&timestamps=&previous=&limitBytes=}:
  *       the log as {@code text/plain}, chunked ({@link ContainerLogs});</li>
@@ -75,9 +75,9 @@ import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
  *       ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}; {@link ExecChannel});</li>
  *   <li>{@code POST /portForward/NS/POD} with {@code Upgrade: SPDY/3.1}: port forwarding ({@link PortForwardSession})
  *       to connections {@link PodContainers#connect} opens;</li>
- *   <li>{@code GET /attach/NS/POD/CONTAINER?output=1&error=1&tty=} likewise: the container's output from
- *       now on, from its log ({@link AttachChannel}); with {@code input=1} 501, as the runtime SPI
- *       cannot reach a running container's stdin;</li>
+ *   <li>{@code GET /attach/NS/POD/CONTAINER?output=1&error=1&tty=} with {@code Upgrade: websocket}: the
+ *       container's output from now on, from its log ({@link AttachChannel}); with {@code input=1}
+ *       501, as the runtime SPI cannot reach a running container's stdin;</li>
  *   <li>{@code GET /healthz}: {@code ok}.</li>
  * </ul>
  * Every client must present a certificate issued by the cluster CA with {@code system:masters}
