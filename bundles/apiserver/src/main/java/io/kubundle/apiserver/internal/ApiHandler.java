@@ -207,7 +207,8 @@ final class ApiHandler {
         }
         access.authorize(new AuthorizationAttributes(user, verb(request, name), group, version, type.plural(), subresource,
                 namespace, name, true, request.path()));
-        if (group.isEmpty() && type.plural().equals("pods") && ("log".equals(subresource) || (subresource != null && KubeletProxy.STREAMS.contains(subresource)))) {
+        boolean kubeletSubresource = "log".equals(subresource) || (subresource != null && KubeletProxy.STREAMS.contains(subresource));
+        if (group.isEmpty() && type.plural().equals("pods") && kubeletSubresource) {
             return podStream(request, namespace, name, subresource, sink);
         }
         String representation = MediaTypes.choose(request.accept(), READ);
