@@ -27,7 +27,8 @@ final class RealNode implements AutoCloseable {
     KubundleProcess process;
     private final List<String> args;
 
-    RealNode(Path dir) throws Exception {
+    /** @param extraUpArgs more arguments for {@code up} ({@code --container-runtime native}, say) */
+    RealNode(Path dir, String... extraUpArgs) throws Exception {
         String suffix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         int octet = 200 + ThreadLocalRandom.current().nextInt(50);
         distribution = Distribution.copyInto(dir);
@@ -41,8 +42,10 @@ final class RealNode implements AutoCloseable {
         Files.writeString(etc.resolve("io.kubundle.controller.nodeipam.cfg"), "clusterCidr = 10." + octet + ".0.0/16\n");
         Files.writeString(etc.resolve("io.kubundle.kubelet.cfg"), "cgroupParent = " + cgroupParent + "\nclusterCidr = 10." + octet
                 + ".0.0/16\nresyncSeconds = 2\nheartbeatSeconds = 2\n");
-        args = List.of("--port", Integer.toString(RolesIT.freePort()), "--kubelet-port", "0", "--node-name", nodeName,
-                "--node-ip", "127.0.0.1");
+        List<String> upArgs = new ArrayList<>(List.of("--port", Integer.toString(RolesIT.freePort()), "--kubelet-port", "0",
+                "--node-name", nodeName, "--node-ip", "127.0.0.1"));
+        upArgs.addAll(List.of(extraUpArgs));
+        args = List.copyOf(upArgs);
         start();
         kubectl = new Kubectl(data.resolve("kubeconfig"), dir.resolve("kube-cache"));
         Path image = BusyboxImage.dockerArchive(Files.createDirectories(dir.resolve("image")), IMAGE);
