@@ -222,7 +222,7 @@ final class VolumeController implements ControllerHost.Controller {
         if (unbound) {
             String selected = Binder.annotation(claim.getMetadata().getAnnotations(), Binder.SELECTED_NODE);
             if (selected == null && mode == Binder.Mode.WAIT_FOR_FIRST_CONSUMER) {
-                // no scheduler step chooses the node here: the node of the first scheduled pod using the claim is it
+                // VolumeBinding's Permit writes the node; a pod placed without it (by hand) has its node taken here
                 Optional<String> scheduled = pods.byIndex(BY_CLAIM, key(claim)).stream()
                         .filter(pod -> pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty())
                         .filter(pod -> !terminal(pod)).map(pod -> pod.getSpec().getNodeName()).findFirst();
