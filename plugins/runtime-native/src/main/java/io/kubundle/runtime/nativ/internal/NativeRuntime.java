@@ -323,7 +323,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                         : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
                 // Docker makes a missing working directory.
                 rootfs.directory(workingDir);
-                long[] user = ProcessSpec.user(config.security(), image.config().user(), dir.rootfs());
+                long[] user = ProcessSpec.user(config.security(), image.config().user(), rootfs);
                 Records.Process process = new Records.Process(args, ProcessSpec.env(config, image.config(), hostname),
                         workingDir, user[0], user[1]);
                 Launch.writeEnv(dir.env(), process.env());

@@ -61,23 +61,26 @@ final class ProcessSpec {
      * The uid and gid: the config's, else the image's user ({@code uid}, {@code uid:gid}, names
      * looked up in the root file system's /etc/passwd and /etc/group), else root.
      */
-    static long[] user(ContainerConfig.Security security, String imageUser, Path rootfs) throws IOException {
+    static long[] user(ContainerConfig.Security security, String imageUser, RootFs rootfs) throws IOException {
         long uid = 0;
         long gid = 0;
         String user = imageUser == null ? "" : imageUser;
         String userPart = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
         String groupPart = user.contains(":") ? user.substring(user.indexOf(':') + 1) : "";
+        // read as the container would, links resolved inside the image (never the host's files)
+        Path passwd = rootfs.resolve("/etc/passwd");
+        Path group = rootfs.resolve("/etc/group");
         if (security.runAsUser() != null) {
             uid = security.runAsUser();
-            gid = lookup(rootfs.resolve("etc/passwd"), Long.toString(uid), 2, 3).orElse(0L);
+            gid = lookup(passwd, Long.toString(uid), 2, 3).orElse(0L);
         } else if (!userPart.isEmpty()) {
-            uid = numberOrName(userPart, rootfs.resolve("etc/passwd"), 2);
-            gid = lookup(rootfs.resolve("etc/passwd"), userPart, userPart.matches("\\d+") ? 2 : 0, 3).orElse(0L);
+            uid = numberOrName(userPart, passwd, 2);
+            gid = lookup(passwd, userPart, userPart.matches("\\d+") ? 2 : 0, 3).orElse(0L);
         }
         if (security.runAsGroup() != null) {
             gid = security.runAsGroup();
         } else if (security.runAsUser() == null && !groupPart.isEmpty()) {
-            gid = numberOrName(groupPart, rootfs.resolve("etc/group"), 2);
+            gid = numberOrName(groupPart, group, 2);
         }
         return new long[] {uid, gid};
     }
@@ -87,7 +90,7 @@ final class ProcessSpec {
             return Long.parseLong(value);
         }
         return lookup(file, value, 0, idField)
-                .orElseThrow(() -> new IOException("no " + value + " in the image's /etc/" + file.getFileName()));
+                .orElseThrow(() -> new IOException("no " + value + " in the image's " + file.getFileName()));
     }
 
     /** In a passwd-style file, the numeric field {@code result} of the line whose field {@code key} is {@code value}. */

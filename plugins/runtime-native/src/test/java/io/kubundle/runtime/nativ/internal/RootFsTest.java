@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kubundle.api.runtime.ContainerConfig;
 import io.kubundle.api.runtime.Mount;
 
 /** Paths in a root file system resolve as the container sees them, never onto the host's. */
@@ -37,6 +39,22 @@ final class RootFsTest {
         assertEquals(root.resolve("etc/passwd"), rootfs.file("/etc/hosts"));
         assertTrue(Files.isRegularFile(root.resolve("etc/passwd")), "made inside the root");
         assertEquals(root.resolve("usr/bin/new/dir"), rootfs.directory("/bin/new/dir"));
+    }
+
+    @Test
+    void theImagesUsersAreReadThroughLinksInsideTheImage() throws Exception {
+        Files.createDirectories(root.resolve("etc/real"));
+        Files.writeString(root.resolve("etc/real/passwd"), "app:x:1000:1001::/:/bin/sh\n");
+        Files.writeString(root.resolve("etc/real/group"), "staff:x:50:\n");
+        Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("/etc/real/passwd"));
+        Files.createSymbolicLink(root.resolve("etc/group"), Path.of("/etc/real/group"));
+        RootFs rootfs = new RootFs(root, List.of());
+        assertEquals(List.of(1000L, 50L), Arrays.stream(ProcessSpec.user(ContainerConfig.Security.DEFAULT, "app:staff", rootfs))
+                .boxed().toList());
+        assertEquals(List.of(1000L, 1001L), Arrays.stream(ProcessSpec.user(ContainerConfig.Security.DEFAULT, "app", rootfs))
+                .boxed().toList());
+        assertThrows(IOException.class, () -> ProcessSpec.user(ContainerConfig.Security.DEFAULT, "root", rootfs),
+                "the host's root is not the image's");
     }
 
     @Test
