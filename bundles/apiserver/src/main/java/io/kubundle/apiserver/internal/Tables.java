@@ -91,6 +91,34 @@ final class Tables {
                     new Column("Kernel-Version", "string", 1, o -> o.path("status").path("nodeInfo").path("kernelVersion").asText("<unknown>")),
                     new Column("Container-Runtime", "string", 1,
                             o -> o.path("status").path("nodeInfo").path("containerRuntimeVersion").asText("<unknown>")))),
+            Map.entry("PersistentVolume", List.of(NAME,
+                    new Column("Capacity", "string", 0, o -> o.path("spec").path("capacity").path("storage").asText("")),
+                    new Column("Access Modes", "string", 0, o -> accessModes(o.path("spec").path("accessModes"))),
+                    new Column("Reclaim Policy", "string", 0, o -> o.path("spec").path("persistentVolumeReclaimPolicy").asText("")),
+                    new Column("Status", "string", 0, o -> o.path("status").path("phase").asText("")),
+                    new Column("Claim", "string", 0, Tables::volumeClaim),
+                    new Column("StorageClass", "string", 0, o -> o.path("spec").path("storageClassName").asText("")),
+                    new Column("VolumeAttributesClass", "string", 0, o -> "<unset>"),
+                    new Column("Reason", "string", 0, o -> o.path("status").path("reason").asText("")),
+                    AGE,
+                    new Column("VolumeMode", "string", 1, o -> o.path("spec").path("volumeMode").asText("Filesystem")))),
+            Map.entry("PersistentVolumeClaim", List.of(NAME,
+                    new Column("Status", "string", 0, o -> o.path("status").path("phase").asText("Pending")),
+                    new Column("Volume", "string", 0, o -> o.path("spec").path("volumeName").asText("")),
+                    new Column("Capacity", "string", 0, o -> o.path("status").path("capacity").path("storage").asText("")),
+                    new Column("Access Modes", "string", 0, o -> accessModes(o.path("status").path("accessModes"))),
+                    new Column("StorageClass", "string", 0, o -> o.path("spec").path("storageClassName").asText("")),
+                    new Column("VolumeAttributesClass", "string", 0, o -> "<unset>"),
+                    AGE,
+                    new Column("VolumeMode", "string", 1, o -> o.path("spec").path("volumeMode").asText("Filesystem")))),
+            Map.entry("StorageClass", List.of(
+                    new Column("Name", "string", 0, o -> o.path("metadata").path("name").asText() + ("true".equals(o.path("metadata")
+                            .path("annotations").path("storageclass.kubernetes.io/is-default-class").asText()) ? " (default)" : "")),
+                    new Column("Provisioner", "string", 0, o -> o.path("provisioner").asText("")),
+                    new Column("ReclaimPolicy", "string", 0, o -> o.path("reclaimPolicy").asText("Delete")),
+                    new Column("VolumeBindingMode", "string", 0, o -> o.path("volumeBindingMode").asText("Immediate")),
+                    new Column("AllowVolumeExpansion", "string", 0, o -> o.path("allowVolumeExpansion").asBoolean(false) ? "true" : "false"),
+                    AGE)),
             Map.entry("Job", List.of(NAME,
                     new Column("Status", "string", 0, Tables::jobStatus),
                     new Column("Completions", "string", 0, o -> o.path("status").path("succeeded").asInt(0) + "/" + o.path("spec").path("completions").asInt(1)),
@@ -194,6 +222,26 @@ final class Tables {
             return days == 0 ? years + "y" : years + "y" + days + "d";
         }
         return years + "y";
+    }
+
+    /** kubectl's short access modes: RWO, ROX, RWX, RWOP. */
+    private static String accessModes(JsonNode modes) {
+        List<String> shortNames = new ArrayList<>();
+        for (JsonNode mode : modes) {
+            shortNames.add(switch (mode.asText()) {
+                case "ReadWriteOnce" -> "RWO";
+                case "ReadOnlyMany" -> "ROX";
+                case "ReadWriteMany" -> "RWX";
+                case "ReadWriteOncePod" -> "RWOP";
+                default -> mode.asText();
+            });
+        }
+        return String.join(",", shortNames);
+    }
+
+    private static String volumeClaim(JsonNode volume) {
+        JsonNode ref = volume.path("spec").path("claimRef");
+        return ref.isObject() ? ref.path("namespace").asText() + "/" + ref.path("name").asText() : "";
     }
 
     private static String orNone(String value) {

@@ -88,4 +88,35 @@ class DiscoveryAndTablesTest {
         assertEquals("node-1", cells.get(6).asText());
         assertEquals("PartialObjectMetadata", table.path("rows").get(0).path("object").path("kind").asText());
     }
+
+    private List<String> row(String plural, String group, String json) throws Exception {
+        ResourceType type = types.byResource(group, "v1", plural).orElseThrow();
+        JsonNode table = Tables.table(type, List.of((ObjectNode) new ObjectMapper().readTree(json)), "7", null, true);
+        List<String> cells = new ArrayList<>();
+        table.path("rows").get(0).path("cells").forEach(c -> cells.add(c.asText()));
+        return cells;
+    }
+
+    @Test
+    void volumeTablesPrintKubectlsColumns() throws Exception {
+        List<String> claim = row("persistentvolumeclaims", "", """
+                {"metadata":{"name":"data","namespace":"default","creationTimestamp":"2020-01-01T00:00:00Z"},
+                 "spec":{"volumeName":"pvc-1","storageClassName":"local-path"},
+                 "status":{"phase":"Bound","capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce","ReadOnlyMany"]}}
+                """);
+        assertEquals(List.of("data", "Bound", "pvc-1", "1Gi", "RWO,ROX", "local-path", "<unset>"), claim.subList(0, 7));
+        List<String> volume = row("persistentvolumes", "", """
+                {"metadata":{"name":"pvc-1","creationTimestamp":"2020-01-01T00:00:00Z"},
+                 "spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"persistentVolumeReclaimPolicy":"Delete",
+                         "claimRef":{"namespace":"default","name":"data"},"storageClassName":"local-path"},
+                 "status":{"phase":"Bound"}}
+                """);
+        assertEquals(List.of("pvc-1", "1Gi", "RWO", "Delete", "Bound", "default/data", "local-path", "<unset>", ""), volume.subList(0, 9));
+        List<String> storageClass = row("storageclasses", "storage.k8s.io", """
+                {"metadata":{"name":"local-path","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},
+                 "provisioner":"kubundle.io/local-path","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer"}
+                """);
+        assertEquals(List.of("local-path (default)", "kubundle.io/local-path", "Delete", "WaitForFirstConsumer", "false"),
+                storageClass.subList(0, 5));
+    }
 }

@@ -91,6 +91,11 @@ class PersistentVolumeIT {
         Path data = Path.of(node.jsonpath("pv/" + volume, "{.spec.hostPath.path}"));
         assertEquals(node.data.resolve("storage").resolve(volume), data);
         awaitJsonpath("pod/writer", "{.status.phase}", "Succeeded", 60);
+        String claims = node.kubectl.ok("get", "pvc", "data");
+        assertTrue(claims.matches("(?s)NAME +STATUS +VOLUME +CAPACITY +ACCESS MODES +STORAGECLASS.*\ndata +Bound +" + volume
+                + " +100Mi +RWO +local-path .*"), claims);
+        assertTrue(node.kubectl.ok("get", "storageclass").contains("local-path (default)   kubundle.io/local-path   Delete"),
+                node.kubectl.ok("get", "storageclass"));
         assertEquals("kept across pods\n", Files.readString(data.resolve("file")));
         node.kubectl.ok("delete", "pod", "writer", "--wait=true");
 
