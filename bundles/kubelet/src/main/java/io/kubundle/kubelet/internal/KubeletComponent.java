@@ -3,8 +3,12 @@ package io.kubundle.kubelet.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -29,13 +33,14 @@ import io.kubundle.api.network.PodNetwork;
 import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ImageService;
 import io.kubundle.api.transport.ApiTransport;
+import io.kubundle.api.volume.VolumePlugin;
 import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.KubeClient;
 
 /**
- * The kubelet of this process's node. Runtime, network and image plugins are taken as they come
- * and go ({@code MULTIPLE, DYNAMIC, GREEDY}): pods keep running through a swap, existing pods stay
- * with the runtime that made them and new ones go to the configured one. Settings come from
+ * The kubelet of this process's node. Runtime, network, image and volume plugins are taken as they
+ * come and go ({@code MULTIPLE, DYNAMIC, GREEDY}): pods keep running through a swap, existing pods
+ * stay with the runtime that made them and new ones go to the configured one. Settings come from
  * {@code etc/io.kubundle.kubelet.cfg}; a blank one falls back to the process's command line
  * ({@code --node-name}, {@code --node-ip}, {@code --node-labels}, ... as framework properties
  * {@code kubundle.kubelet.*}; labels and taints as JSON),
@@ -127,6 +132,27 @@ public final class KubeletComponent {
     void removeNetwork(PodNetwork network) {
         plugins.removeNetwork(network);
         resync();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addVolumes(VolumePlugin plugin, Map<String, Object> properties) {
+        plugins.addVolumes(plugin, types(properties.get(VolumePlugin.TYPES_PROPERTY)));
+        resync();
+    }
+
+    void removeVolumes(VolumePlugin plugin) {
+        plugins.removeVolumes(plugin);
+    }
+
+    /** A service property's values: one string, an array or a collection of them. */
+    private static Set<String> types(Object value) {
+        if (value instanceof String[] array) {
+            return Set.copyOf(Arrays.asList(array));
+        }
+        if (value instanceof Collection<?> collection) {
+            return collection.stream().map(String::valueOf).collect(Collectors.toSet());
+        }
+        return value == null ? Set.of() : Set.of(value.toString());
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -3,20 +3,25 @@ package io.kubundle.kubelet.internal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.kubundle.api.network.PodNetwork;
 import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ImageService;
+import io.kubundle.api.volume.VolumePlugin;
 
 /**
- * The runtime, network and image plugins present now, as they come and go with their bundles,
- * and which of them new pods use: the configured runtime ({@code auto}: runc when available, else
- * native, else any available one) and network.
+ * The runtime, network, image and volume plugins present now, as they come and go with their
+ * bundles, and which of them new pods use: the configured runtime ({@code auto}: runc when
+ * available, else native, else any available one) and network.
  */
 final class Plugins {
     private final Map<String, ContainerRuntime> runtimes = new ConcurrentHashMap<>();
     private final Map<String, PodNetwork> networks = new ConcurrentHashMap<>();
+    /** Volume plugins in the order they came, each with the source types it serves. */
+    private final List<Volumes> volumes = new CopyOnWriteArrayList<>();
     private volatile ImageService images;
     private volatile String preferredRuntime = "auto";
     private volatile String preferredNetwork = "bridge";
@@ -42,6 +47,27 @@ final class Plugins {
     void removeNetwork(PodNetwork network) {
         networks.remove(network.name(), network);
     }
+
+    void addVolumes(VolumePlugin plugin, Set<String> types) {
+        volumes.add(new Volumes(plugin, Set.copyOf(types)));
+    }
+
+    void removeVolumes(VolumePlugin plugin) {
+        volumes.removeIf(registered -> registered.plugin() == plugin);
+    }
+
+    /** The plugin for a volume source type: of two for one type, the one that came last (a swap's new copy). */
+    Optional<VolumePlugin> volumes(String type) {
+        VolumePlugin last = null;
+        for (Volumes registered : volumes) {
+            if (registered.types().contains(type)) {
+                last = registered.plugin();
+            }
+        }
+        return Optional.ofNullable(last);
+    }
+
+    private record Volumes(VolumePlugin plugin, Set<String> types) { }
 
     void setImages(ImageService images) {
         this.images = images;

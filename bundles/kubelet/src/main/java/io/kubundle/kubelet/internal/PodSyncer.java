@@ -106,7 +106,7 @@ final class PodSyncer {
         this.events = events;
         this.json = json;
         this.env = new EnvResolver(lookup);
-        this.volumes = new PodVolumes(lookup);
+        this.volumes = new PodVolumes(lookup, plugins, json);
     }
 
     void setAllocatable(long cpuMillis, long memoryBytes) {
@@ -728,9 +728,9 @@ final class PodSyncer {
         if (network != null) {
             cleanUpNetwork(uid, network, pod);
         }
-        PodVolumes.tearDown(settings.podDir(uid));
+        volumes.tearDown(uid, settings.podDir(uid));
         if (pod != null) {
-            AtomicWriter.deleteTree(settings.podLogDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), uid));
+            PodVolumes.deleteTree(settings.podLogDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), uid));
         }
     }
 

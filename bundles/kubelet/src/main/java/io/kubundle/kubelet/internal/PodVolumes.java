@@ -2,46 +2,60 @@ package io.kubundle.kubelet.internal;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.DownwardAPIVolumeFile;
-import io.fabric8.kubernetes.api.model.HostPathVolumeSource;
-import io.fabric8.kubernetes.api.model.KeyToPath;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric8.kubernetes.api.model.ObjectFieldSelectorBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ResourceFieldSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.kubundle.api.volume.ObjectReader;
+import io.kubundle.api.volume.PodFields;
+import io.kubundle.api.volume.VolumeFailure;
+import io.kubundle.api.volume.VolumePlugin;
+import io.kubundle.api.volume.VolumeRef;
+import io.kubundle.api.volume.VolumeRequest;
 
 /**
- * Makes a pod's volumes on the host, under {@code <pod dir>/volumes/<name>}, for the runtime to
- * bind-mount: {@code emptyDir} (a directory, or tmpfs for {@code medium: Memory} with its
- * {@code sizeLimit}), {@code hostPath} (the host's path, checked or made by {@code type}),
- * {@code configMap}, {@code secret} (always on tmpfs), {@code downwardAPI} and {@code projected}
- * (written by the {@link AtomicWriter}; called again on every sync, so updates reach running
- * pods), {@code persistentVolumeClaim} (the bound volume's {@code hostPath} or {@code local} path).
- * A volume that cannot be made fails with reason {@code FailedMount}.
+ * A pod's volumes, made by the volume plugins ({@code io.kubundle.api.volume}): for each volume the
+ * plugin of its source type ({@code emptyDir}, {@code configMap}, ...; for a
+ * {@code persistentVolumeClaim}, the bound volume's type, resolved here) sets it up in
+ * {@code <pod dir>/volumes/<type>/<name>} at every sync, so updates reach running pods. A volume
+ * that cannot be made (no plugin for its type, a claim not bound, the plugin's failure) fails with
+ * reason {@code FailedMount}.
  */
 final class PodVolumes {
+    private static final System.Logger LOG = System.getLogger(PodVolumes.class.getName());
     static final String FAILED_MOUNT = "FailedMount";
+    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() { };
+    /** The fields of a PersistentVolume's spec that are not its source. */
+    private static final Set<String> PERSISTENT_VOLUME_FIELDS = Set.of("accessModes", "capacity", "claimRef", "mountOptions",
+            "nodeAffinity", "persistentVolumeReclaimPolicy", "storageClassName", "volumeMode", "volumeAttributesClassName");
 
     private final ObjectLookup lookup;
+    private final Plugins plugins;
+    private final ObjectMapper json;
+    private final ObjectReader reader = this::read;
 
-    PodVolumes(ObjectLookup lookup) {
+    PodVolumes(ObjectLookup lookup, Plugins plugins, ObjectMapper json) {
         this.lookup = lookup;
+        this.plugins = plugins;
+        this.json = json;
     }
 
     /**
@@ -49,291 +63,178 @@ final class PodVolumes {
      *
      * @return each volume's host path, by name
      */
-    Map<String, Path> setUp(Pod pod, Path podDir, EnvResolver.PodFacts facts) throws ConfigError, IOException {
+    Map<String, Path> setUp(Pod pod, Path podDir, EnvResolver.PodFacts facts) throws ConfigError {
+        if (pod.getSpec().getVolumes().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> podTree = tree(pod);
+        PodFields fields = fields(pod, facts);
         Map<String, Path> paths = new LinkedHashMap<>();
         for (Volume volume : pod.getSpec().getVolumes()) {
-            Path dir = podDir.resolve("volumes").resolve(volume.getName());
             try {
-                paths.put(volume.getName(), setUp(pod, volume, dir, facts));
-            } catch (ConfigError e) {
+                paths.put(volume.getName(), setUp(pod, podTree, volume, podDir, fields));
+            } catch (VolumeFailure e) {
                 throw new ConfigError(FAILED_MOUNT, "MountVolume.SetUp failed for volume \"" + volume.getName() + "\" : " + e.getMessage());
             }
         }
         return paths;
     }
 
-    private Path setUp(Pod pod, Volume volume, Path dir, EnvResolver.PodFacts facts) throws ConfigError, IOException {
-        String namespace = pod.getMetadata().getNamespace();
-        if (volume.getEmptyDir() != null) {
-            Files.createDirectories(dir);
-            if ("Memory".equals(volume.getEmptyDir().getMedium())) {
-                Quantity limit = volume.getEmptyDir().getSizeLimit();
-                mountTmpfs(dir, limit == null ? null : Quantity.getAmountInBytes(limit).toBigInteger().toString());
-            }
-            Files.setPosixFilePermissions(dir, AtomicWriter.permissions(0777));
-            return dir;
+    private Path setUp(Pod pod, Map<String, Object> podTree, Volume volume, Path podDir, PodFields fields) throws VolumeFailure {
+        Map<String, Object> volumeTree = tree(volume);
+        String type = sourceType(volumeTree, Set.of("name"));
+        Map<String, Object> persistentVolume = Map.of();
+        Map<String, Object> source;
+        if ("persistentVolumeClaim".equals(type)) {
+            PersistentVolume bound = claimed(pod.getMetadata().getNamespace(), volume.getPersistentVolumeClaim().getClaimName());
+            persistentVolume = tree(bound);
+            Map<String, Object> spec = map(persistentVolume.get("spec"));
+            type = sourceType(spec, PERSISTENT_VOLUME_FIELDS);
+            source = map(spec.get(type));
+        } else {
+            source = map(volumeTree.get(type));
         }
-        if (volume.getHostPath() != null) {
-            return hostPath(volume.getHostPath());
+        String chosen = type;
+        VolumePlugin plugin = plugins.volumes(type)
+                .orElseThrow(() -> new VolumeFailure("no volume plugin for type \"" + chosen + "\" is installed"));
+        Path dir = podDir.resolve("volumes").resolve(type).resolve(volume.getName());
+        try {
+            Files.createDirectories(dir); // marks the volume for tearDown, also when the plugin returns another path
+        } catch (IOException e) {
+            throw new VolumeFailure(e.getMessage(), e);
         }
-        if (volume.getPersistentVolumeClaim() != null) {
-            return claimed(namespace, volume.getPersistentVolumeClaim().getClaimName());
+        return plugin.setUp(new VolumeRequest(new VolumeRef(type, volume.getName(), pod.getMetadata().getUid(), dir), source,
+                persistentVolume, podTree, reader, fields));
+    }
+
+    /** The one key of a volume (or volume spec) that is not one of {@code others}; none is an emptyDir, as Kubernetes defaults it. */
+    private static String sourceType(Map<String, Object> volume, Set<String> others) throws VolumeFailure {
+        List<String> types = volume.entrySet().stream().filter(e -> e.getValue() != null && !others.contains(e.getKey()))
+                .map(Map.Entry::getKey).toList();
+        if (types.size() > 1) {
+            throw new VolumeFailure("more than one volume source: " + String.join(", ", types));
         }
-        if (volume.getConfigMap() != null) {
-            var source = volume.getConfigMap();
-            Optional<ConfigMap> map = lookup.configMap(namespace, source.getName());
-            if (map.isEmpty() && !Boolean.TRUE.equals(source.getOptional())) {
-                throw new ConfigError(FAILED_MOUNT, "configmap \"" + source.getName() + "\" not found");
-            }
-            Map<String, byte[]> data = map.map(PodVolumes::configMapData).orElse(Map.of());
-            AtomicWriter.write(dir, project(data, source.getItems(), mode(source.getDefaultMode()), "ConfigMap", source.getName(),
-                    Boolean.TRUE.equals(source.getOptional())));
-            return dir;
-        }
-        if (volume.getSecret() != null) {
-            var source = volume.getSecret();
-            Optional<Secret> secret = lookup.secret(namespace, source.getSecretName());
-            if (secret.isEmpty() && !Boolean.TRUE.equals(source.getOptional())) {
-                throw new ConfigError(FAILED_MOUNT, "secret \"" + source.getSecretName() + "\" not found");
-            }
-            Files.createDirectories(dir);
-            mountTmpfs(dir, null); // secrets never touch the disk
-            Map<String, byte[]> data = secret.map(PodVolumes::secretData).orElse(Map.of());
-            AtomicWriter.write(dir, project(data, source.getItems(), mode(source.getDefaultMode()), "Secret", source.getSecretName(),
-                    Boolean.TRUE.equals(source.getOptional())));
-            return dir;
-        }
-        if (volume.getDownwardAPI() != null) {
-            Map<String, AtomicWriter.Payload> files = new LinkedHashMap<>();
-            downward(pod, volume.getDownwardAPI().getItems(), mode(volume.getDownwardAPI().getDefaultMode()), facts, files);
-            AtomicWriter.write(dir, files);
-            return dir;
-        }
-        if (volume.getProjected() != null) {
-            int defaultMode = mode(volume.getProjected().getDefaultMode());
-            Map<String, AtomicWriter.Payload> files = new LinkedHashMap<>();
-            for (VolumeProjection projection : volume.getProjected().getSources()) {
-                files.putAll(projection(pod, projection, defaultMode, facts));
-            }
-            AtomicWriter.write(dir, files);
-            return dir;
-        }
-        throw new ConfigError(FAILED_MOUNT, "volume type not supported on this node yet (supported: emptyDir, hostPath, configMap, "
-                + "secret, downwardAPI, projected, persistentVolumeClaim)");
+        return types.isEmpty() ? "emptyDir" : types.get(0);
     }
 
     /**
      * A claim's volume: the claim must be bound to a volume whose claimRef names it back (else the
-     * pod waits, retried at each sync), of type {@code hostPath} (checked or made by its type, as
-     * a pod's own hostPath) or {@code local} (an existing path).
+     * pod waits, retried at each sync).
      */
-    private Path claimed(String namespace, String claimName) throws ConfigError, IOException {
-        PersistentVolumeClaim claim = lookup.persistentVolumeClaim(namespace, claimName)
-                .orElseThrow(() -> new ConfigError(FAILED_MOUNT, "persistentvolumeclaim \"" + claimName + "\" not found"));
+    private PersistentVolume claimed(String namespace, String claimName) throws VolumeFailure {
+        PersistentVolumeClaim claim = lookup(() -> lookup.persistentVolumeClaim(namespace, claimName))
+                .orElseThrow(() -> new VolumeFailure("persistentvolumeclaim \"" + claimName + "\" not found"));
         String volumeName = claim.getSpec().getVolumeName();
         String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
         if (volumeName == null || volumeName.isEmpty() || !"Bound".equals(phase)) {
-            throw new ConfigError(FAILED_MOUNT, "persistentvolumeclaim \"" + claimName + "\" not bound");
+            throw new VolumeFailure("persistentvolumeclaim \"" + claimName + "\" not bound");
         }
-        PersistentVolume volume = lookup.persistentVolume(volumeName)
-                .orElseThrow(() -> new ConfigError(FAILED_MOUNT, "persistentvolume \"" + volumeName + "\" not found"));
+        PersistentVolume volume = lookup(() -> lookup.persistentVolume(volumeName))
+                .orElseThrow(() -> new VolumeFailure("persistentvolume \"" + volumeName + "\" not found"));
         var ref = volume.getSpec().getClaimRef();
         if (ref == null || !claim.getMetadata().getUid().equals(ref.getUid())) {
-            throw new ConfigError(FAILED_MOUNT, "persistentvolume \"" + volumeName + "\" is not bound to claim \"" + claimName + "\"");
+            throw new VolumeFailure("persistentvolume \"" + volumeName + "\" is not bound to claim \"" + claimName + "\"");
         }
-        if (volume.getSpec().getHostPath() != null) {
-            return hostPath(volume.getSpec().getHostPath());
-        }
-        if (volume.getSpec().getLocal() != null) {
-            Path path = Path.of(volume.getSpec().getLocal().getPath());
-            if (!Files.exists(path)) {
-                throw new ConfigError(FAILED_MOUNT, "local volume path \"" + path + "\" does not exist");
-            }
-            return path;
-        }
-        throw new ConfigError(FAILED_MOUNT, "persistent volume type not supported on this node yet (supported: hostPath, local)");
+        return volume;
     }
 
-    private Map<String, AtomicWriter.Payload> projection(Pod pod, VolumeProjection projection, int defaultMode,
-            EnvResolver.PodFacts facts) throws ConfigError, IOException {
-        String namespace = pod.getMetadata().getNamespace();
-        Map<String, AtomicWriter.Payload> files = new LinkedHashMap<>();
-        if (projection.getConfigMap() != null) {
-            var source = projection.getConfigMap();
-            Optional<ConfigMap> map = lookup.configMap(namespace, source.getName());
-            if (map.isEmpty() && !Boolean.TRUE.equals(source.getOptional())) {
-                throw new ConfigError(FAILED_MOUNT, "configmap \"" + source.getName() + "\" not found");
-            }
-            files.putAll(project(map.map(PodVolumes::configMapData).orElse(Map.of()), source.getItems(), defaultMode, "ConfigMap",
-                    source.getName(), Boolean.TRUE.equals(source.getOptional())));
-        } else if (projection.getSecret() != null) {
-            var source = projection.getSecret();
-            Optional<Secret> secret = lookup.secret(namespace, source.getName());
-            if (secret.isEmpty() && !Boolean.TRUE.equals(source.getOptional())) {
-                throw new ConfigError(FAILED_MOUNT, "secret \"" + source.getName() + "\" not found");
-            }
-            files.putAll(project(secret.map(PodVolumes::secretData).orElse(Map.of()), source.getItems(), defaultMode, "Secret",
-                    source.getName(), Boolean.TRUE.equals(source.getOptional())));
-        } else if (projection.getDownwardAPI() != null) {
-            downward(pod, projection.getDownwardAPI().getItems(), defaultMode, facts, files);
-        } else {
-            throw new ConfigError(FAILED_MOUNT, "projected source not supported on this node yet (supported: configMap, secret, "
-                    + "downwardAPI)");
-        }
-        return files;
+    /** What plugins read through the kubelet: the objects the kubelet itself reads for pods. */
+    private Optional<Map<String, Object>> read(String apiVersion, String kind, String namespace, String name) throws VolumeFailure {
+        Optional<?> found = switch ("v1".equals(apiVersion) ? kind : "") {
+            case "ConfigMap" -> lookup(() -> lookup.configMap(namespace, name));
+            case "Secret" -> lookup(() -> lookup.secret(namespace, name));
+            case "PersistentVolumeClaim" -> lookup(() -> lookup.persistentVolumeClaim(namespace, name));
+            case "PersistentVolume" -> lookup(() -> lookup.persistentVolume(name));
+            default -> throw new VolumeFailure("the kubelet does not read " + apiVersion + " " + kind);
+        };
+        return found.map(this::tree);
     }
 
-    private static void downward(Pod pod, List<DownwardAPIVolumeFile> items, int defaultMode, EnvResolver.PodFacts facts,
-            Map<String, AtomicWriter.Payload> files) throws ConfigError {
-        for (DownwardAPIVolumeFile item : items) {
-            String value;
-            if (item.getFieldRef() != null) {
-                String path = item.getFieldRef().getFieldPath();
-                if ("metadata.labels".equals(path) || "metadata.annotations".equals(path)) {
-                    Map<String, String> values = "metadata.labels".equals(path) ? pod.getMetadata().getLabels()
-                            : pod.getMetadata().getAnnotations();
-                    StringBuilder text = new StringBuilder();
-                    new java.util.TreeMap<>(values == null ? Map.<String, String>of() : values)
-                            .forEach((k, v) -> text.append(k).append("=\"").append(v.replace("\"", "\\\"")).append("\"\n"));
-                    value = text.toString().strip();
-                } else {
-                    value = EnvResolver.fieldValue(pod, item.getFieldRef(), facts);
+    private interface Lookup<T> {
+        Optional<T> get() throws IOException;
+    }
+
+    private static <T> Optional<T> lookup(Lookup<T> lookup) throws VolumeFailure {
+        try {
+            return lookup.get();
+        } catch (IOException e) {
+            throw new VolumeFailure(e.getMessage(), e);
+        }
+    }
+
+    /** The downward API as the environment has it, so both agree. */
+    private static PodFields fields(Pod pod, EnvResolver.PodFacts facts) {
+        return new PodFields() {
+            @Override
+            public String field(String fieldPath) throws VolumeFailure {
+                try {
+                    return EnvResolver.fieldValue(pod, new ObjectFieldSelectorBuilder().withFieldPath(fieldPath).build(), facts);
+                } catch (ConfigError e) {
+                    throw new VolumeFailure(e.getMessage());
                 }
-            } else if (item.getResourceFieldRef() != null) {
-                var container = pod.getSpec().getContainers().get(0);
-                value = EnvResolver.resourceValue(pod, container, item.getResourceFieldRef(), facts);
-            } else {
-                throw new ConfigError(FAILED_MOUNT, "downwardAPI item " + item.getPath() + " names no field");
             }
-            files.put(item.getPath(), new AtomicWriter.Payload(value.getBytes(StandardCharsets.UTF_8),
-                    item.getMode() == null ? defaultMode : item.getMode()));
-        }
+
+            @Override
+            public String resource(String container, String resource, String divisor) throws VolumeFailure {
+                try {
+                    return EnvResolver.resourceValue(pod, pod.getSpec().getContainers().get(0), new ResourceFieldSelectorBuilder()
+                            .withContainerName(container).withResource(resource).withDivisor(divisor == null ? null : new Quantity(divisor))
+                            .build(), facts);
+                } catch (ConfigError e) {
+                    throw new VolumeFailure(e.getMessage());
+                }
+            }
+        };
     }
 
-    private static Map<String, AtomicWriter.Payload> project(Map<String, byte[]> data, List<KeyToPath> items, int defaultMode,
-            String kind, String name, boolean optional) throws ConfigError {
-        Map<String, AtomicWriter.Payload> files = new LinkedHashMap<>();
-        if (items == null || items.isEmpty()) {
-            data.forEach((key, value) -> files.put(key, new AtomicWriter.Payload(value, defaultMode)));
-            return files;
-        }
-        for (KeyToPath item : items) {
-            byte[] value = data.get(item.getKey());
-            if (value == null) {
-                if (optional) {
+    private Map<String, Object> tree(Object object) {
+        return json.convertValue(object, TREE);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    }
+
+    /**
+     * Tears the pod's volumes down, each through the plugin of its type (found from the directory
+     * {@code volumes/<type>/<name>}, so this works for pods long gone), then unmounts whatever is
+     * still mounted under the pod's directory (a plugin that failed or is not installed) and
+     * deletes it.
+     */
+    void tearDown(String uid, Path podDir) throws IOException {
+        for (Path typeDir : children(podDir.resolve("volumes"))) {
+            String type = typeDir.getFileName().toString();
+            Optional<VolumePlugin> plugin = plugins.volumes(type);
+            for (Path dir : children(typeDir)) {
+                VolumeRef volume = new VolumeRef(type, dir.getFileName().toString(), uid, dir);
+                if (plugin.isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "no volume plugin for type \"{0}\": unmounting {1} by the kubelet", type, dir);
                     continue;
                 }
-                throw new ConfigError(FAILED_MOUNT, ("ConfigMap".equals(kind) ? "configmap references non-existent config key: "
-                        : "references non-existent secret key: ") + item.getKey() + " (" + kind + " " + name + ")");
-            }
-            files.put(item.getPath(), new AtomicWriter.Payload(value, item.getMode() == null ? defaultMode : item.getMode()));
-        }
-        return files;
-    }
-
-    private static Map<String, byte[]> configMapData(ConfigMap map) {
-        Map<String, byte[]> data = new LinkedHashMap<>();
-        if (map.getData() != null) {
-            map.getData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
-        }
-        if (map.getBinaryData() != null) {
-            map.getBinaryData().forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
-        }
-        return data;
-    }
-
-    private static Map<String, byte[]> secretData(Secret secret) {
-        Map<String, byte[]> data = new LinkedHashMap<>();
-        if (secret.getData() != null) {
-            secret.getData().forEach((key, value) -> data.put(key, Base64.getDecoder().decode(value)));
-        }
-        if (secret.getStringData() != null) {
-            secret.getStringData().forEach((key, value) -> data.put(key, value.getBytes(StandardCharsets.UTF_8)));
-        }
-        return data;
-    }
-
-    private static int mode(Integer mode) {
-        return mode == null ? 0644 : mode;
-    }
-
-    /** A hostPath volume: the host's path itself, checked (or made) as its {@code type} says. */
-    static Path hostPath(HostPathVolumeSource source) throws ConfigError, IOException {
-        Path path = Path.of(source.getPath());
-        String type = source.getType() == null ? "" : source.getType();
-        boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS) || Files.exists(path);
-        switch (type) {
-            case "" -> { }
-            case "DirectoryOrCreate" -> {
-                if (!exists) {
-                    Files.createDirectories(path);
-                    Files.setPosixFilePermissions(path, AtomicWriter.permissions(0755));
-                } else if (!Files.isDirectory(path)) {
-                    throw new ConfigError(FAILED_MOUNT, "hostPath type check failed: " + path + " is not a directory");
+                try {
+                    plugin.get().tearDown(volume);
+                } catch (VolumeFailure | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "tearing down volume " + dir + ": " + e.getMessage());
                 }
             }
-            case "Directory" -> require(Files.isDirectory(path), path, "a directory");
-            case "FileOrCreate" -> {
-                if (!exists) {
-                    if (!Files.isDirectory(path.getParent())) {
-                        throw new ConfigError(FAILED_MOUNT, "hostPath type check failed: parent of " + path + " does not exist");
-                    }
-                    Files.createFile(path);
-                    Files.setPosixFilePermissions(path, AtomicWriter.permissions(0644));
-                } else if (!Files.isRegularFile(path)) {
-                    throw new ConfigError(FAILED_MOUNT, "hostPath type check failed: " + path + " is not a file");
-                }
-            }
-            case "File" -> require(Files.isRegularFile(path), path, "a file");
-            case "Socket", "CharDevice", "BlockDevice" -> {
-                require(exists, path, "a " + type);
-                PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class);
-                boolean ok = attributes.isOther() && switch (type) {
-                    case "Socket" -> fileType(path).equals("socket");
-                    case "CharDevice" -> fileType(path).equals("character special file");
-                    default -> fileType(path).equals("block special file");
-                };
-                require(ok, path, "a " + type);
-            }
-            default -> throw new ConfigError(FAILED_MOUNT, "hostPath type " + type + " is not valid");
         }
-        if (!Files.exists(path)) {
-            // type "" does no check, but the runtime cannot bind-mount nothing
-            throw new ConfigError(FAILED_MOUNT, "hostPath " + path + " does not exist");
-        }
-        return path;
-    }
-
-    private static String fileType(Path path) throws IOException {
-        return Commands.run(List.of("stat", "-c", "%F", path.toString())).strip();
-    }
-
-    private static void require(boolean ok, Path path, String what) throws ConfigError {
-        if (!ok) {
-            throw new ConfigError(FAILED_MOUNT, "hostPath type check failed: " + path + " is not " + what);
-        }
-    }
-
-    private static void mountTmpfs(Path dir, String sizeBytes) throws IOException {
-        if (mounted(dir)) {
-            return;
-        }
-        String options = "mode=0777" + (sizeBytes == null ? "" : ",size=" + sizeBytes);
-        Commands.run(List.of("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString()));
-    }
-
-    /** Unmounts every tmpfs the pod's volumes have and deletes the pod's directory. */
-    static void tearDown(Path podDir) throws IOException {
         List<Path> mounts = new ArrayList<>(mountsUnder(podDir));
-        mounts.sort(java.util.Comparator.comparing(Path::toString).reversed());
+        mounts.sort(Comparator.comparing(Path::toString).reversed());
         for (Path mount : mounts) {
             Commands.run(List.of("umount", mount.toString()));
         }
-        AtomicWriter.deleteTree(podDir);
+        deleteTree(podDir);
     }
 
-    private static boolean mounted(Path dir) throws IOException {
-        return mountsUnder(dir).contains(dir.toAbsolutePath().normalize());
+    private static List<Path> children(Path dir) throws IOException {
+        List<Path> children = new ArrayList<>();
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                entries.forEach(children::add);
+            }
+        }
+        return children;
     }
 
     static List<Path> mountsUnder(Path dir) throws IOException {
@@ -349,6 +250,17 @@ final class PodVolumes {
             }
         }
         return mounts;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /** Bytes, as Kubernetes' quantities give them. */

@@ -2,20 +2,23 @@ package io.kubundle.kubelet.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -26,19 +29,22 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.kubundle.api.volume.VolumeFailure;
+import io.kubundle.api.volume.VolumePlugin;
+import io.kubundle.api.volume.VolumeRef;
+import io.kubundle.api.volume.VolumeRequest;
 
-/** Volumes made for real on this host (tmpfs mounts need root, as the kubelet has). */
+/** Which plugin the kubelet calls for each volume, with what, and how it tears volumes down. */
 class PodVolumesTest {
     @TempDir
     Path temp;
 
     private final Map<String, ConfigMap> configMaps = new HashMap<>();
-    private final Map<String, Secret> secrets = new HashMap<>();
     private final Map<String, PersistentVolumeClaim> claims = new HashMap<>();
     private final Map<String, PersistentVolume> persistentVolumes = new HashMap<>();
+    private final Plugins plugins = new Plugins();
     private final PodVolumes volumes = new PodVolumes(new ObjectLookup() {
         @Override
         public Optional<ConfigMap> configMap(String namespace, String name) {
@@ -47,7 +53,7 @@ class PodVolumesTest {
 
         @Override
         public Optional<Secret> secret(String namespace, String name) {
-            return Optional.ofNullable(secrets.get(name));
+            return Optional.empty();
         }
 
         @Override
@@ -59,103 +65,115 @@ class PodVolumesTest {
         public Optional<PersistentVolume> persistentVolume(String name) {
             return Optional.ofNullable(persistentVolumes.get(name));
         }
-    });
+    }, plugins, new ObjectMapper());
     private final EnvResolver.PodFacts facts = new EnvResolver.PodFacts("10.1.0.5", "192.168.0.2", 1000, 1L << 30);
 
-    @AfterEach
-    void unmount() throws Exception {
-        PodVolumes.tearDown(temp.resolve("pod"));
-        assertEquals(java.util.List.of(), PodVolumes.mountsUnder(temp));
+    /** A plugin that records its calls and answers with a path of its own, or fails with {@link #failure}. */
+    private static final class Recorder implements VolumePlugin {
+        final List<VolumeRequest> setUps = new CopyOnWriteArrayList<>();
+        final List<VolumeRef> tearDowns = new CopyOnWriteArrayList<>();
+        final Path answer;
+        volatile String failure;
+
+        Recorder(Path answer) {
+            this.answer = answer;
+        }
+
+        @Override
+        public Path setUp(VolumeRequest request) throws VolumeFailure {
+            setUps.add(request);
+            if (failure != null) {
+                throw new VolumeFailure(failure);
+            }
+            return answer;
+        }
+
+        @Override
+        public void tearDown(VolumeRef volume) {
+            tearDowns.add(volume);
+        }
     }
 
     private Pod pod(Volume... volumes) {
         return new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").withUid("u").addToLabels("app", "web")
-                .endMetadata().withNewSpec().addNewContainer().withName("c").endContainer().withVolumes(volumes).endSpec().build();
+                .endMetadata().withNewSpec().addNewContainer().withName("c").withNewResources().addToLimits("memory",
+                        new io.fabric8.kubernetes.api.model.Quantity("64Mi")).endResources().endContainer().withVolumes(volumes).endSpec()
+                .build();
     }
 
     @Test
-    void configMapFilesAreWrittenAtomicallyAndFollowUpdates() throws Exception {
-        configMaps.put("settings", new ConfigMapBuilder().addToData("a.conf", "one").addToData("b.conf", "two").build());
+    void eachVolumeGoesToThePluginOfItsTypeWithWhatItNeeds() throws Exception {
+        Recorder config = new Recorder(temp.resolve("config-answer"));
+        Recorder local = new Recorder(temp.resolve("local-answer"));
+        plugins.addVolumes(config, Set.of("configMap", "secret"));
+        plugins.addVolumes(local, Set.of("emptyDir"));
+        configMaps.put("settings", new ConfigMapBuilder().withNewMetadata().withName("settings").endMetadata().addToData("mode", "first")
+                .build());
         Pod pod = pod(new VolumeBuilder().withName("cfg").withNewConfigMap().withName("settings").withDefaultMode(0600).endConfigMap()
-                .build());
-        Path dir = volumes.setUp(pod, temp.resolve("pod"), facts).get("cfg");
-        assertEquals("one", Files.readString(dir.resolve("a.conf")));
-        assertTrue(Files.isSymbolicLink(dir.resolve("a.conf")));
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("a.conf"))));
-        Path version = Files.readSymbolicLink(dir.resolve(AtomicWriter.DATA_LINK));
+                .build(), new VolumeBuilder().withName("scratch").withNewEmptyDir().withMedium("Memory")
+                .withSizeLimit(new io.fabric8.kubernetes.api.model.Quantity("1Mi")).endEmptyDir().build());
 
-        volumes.setUp(pod, temp.resolve("pod"), facts);
-        assertEquals(version, Files.readSymbolicLink(dir.resolve(AtomicWriter.DATA_LINK)), "unchanged data is not rewritten");
-
-        configMaps.put("settings", new ConfigMapBuilder().addToData("a.conf", "uno").build());
-        volumes.setUp(pod, temp.resolve("pod"), facts);
-        assertEquals("uno", Files.readString(dir.resolve("a.conf")));
-        assertFalse(Files.exists(dir.resolve("b.conf"), java.nio.file.LinkOption.NOFOLLOW_LINKS), "a removed key's file goes");
-        assertFalse(Files.exists(dir.resolve(version)), "the old version is deleted");
-    }
-
-    @Test
-    void secretsLiveOnTmpfsWithItemsAndModes() throws Exception {
-        secrets.put("creds", new SecretBuilder().addToData("password",
-                Base64.getEncoder().encodeToString("hunter2".getBytes(StandardCharsets.UTF_8))).addToData("user", "YWRtaW4=").build());
-        Pod pod = pod(new VolumeBuilder().withName("s").withNewSecret().withSecretName("creds").addNewItem().withKey("password")
-                .withPath("nested/pw").withMode(0400).endItem().endSecret().build());
-        Path dir = volumes.setUp(pod, temp.resolve("pod"), facts).get("s");
-        assertEquals("hunter2", Files.readString(dir.resolve("nested/pw")));
-        assertFalse(Files.exists(dir.resolve("user")), "only the listed items");
-        assertTrue(PodVolumes.mountsUnder(temp).contains(dir), "a secret volume is a tmpfs");
-    }
-
-    @Test
-    void missingConfigMapIsAFailedMountUnlessOptional() throws Exception {
-        Pod pod = pod(new VolumeBuilder().withName("cfg").withNewConfigMap().withName("absent").endConfigMap().build());
-        ConfigError error = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
-        assertEquals("FailedMount", error.reason());
-        assertEquals("MountVolume.SetUp failed for volume \"cfg\" : configmap \"absent\" not found", error.getMessage());
-        Pod optional = pod(new VolumeBuilder().withName("cfg").withNewConfigMap().withName("absent").withOptional(true).endConfigMap()
-                .build());
-        assertTrue(Files.isDirectory(volumes.setUp(optional, temp.resolve("pod"), facts).get("cfg")));
-    }
-
-    @Test
-    void emptyDirInMemoryIsASizedTmpfsAndDownwardApiWritesFields() throws Exception {
-        Pod pod = pod(new VolumeBuilder().withName("scratch").withNewEmptyDir().withMedium("Memory")
-                .withSizeLimit(new io.fabric8.kubernetes.api.model.Quantity("1Mi")).endEmptyDir().build(),
-                new VolumeBuilder().withName("info").withNewDownwardAPI().addNewItem().withPath("labels").withNewFieldRef()
-                        .withFieldPath("metadata.labels").endFieldRef().endItem().addNewItem().withPath("name").withNewFieldRef()
-                        .withFieldPath("metadata.name").endFieldRef().endItem().endDownwardAPI().build());
         Map<String, Path> paths = volumes.setUp(pod, temp.resolve("pod"), facts);
-        Path scratch = paths.get("scratch");
-        assertTrue(PodVolumes.mountsUnder(temp).contains(scratch));
-        assertEquals(1024 * 1024, Files.getFileStore(scratch).getTotalSpace());
-        assertEquals("app=\"web\"", Files.readString(paths.get("info").resolve("labels")));
-        assertEquals("p", Files.readString(paths.get("info").resolve("name")));
+        assertEquals(Map.of("cfg", config.answer, "scratch", local.answer), paths);
+        VolumeRequest request = config.setUps.get(0);
+        Path dir = temp.resolve("pod/volumes/configMap/cfg");
+        assertEquals(new VolumeRef("configMap", "cfg", "u", dir), request.volume());
+        assertTrue(Files.isDirectory(dir), "the kubelet makes the volume's directory");
+        assertEquals(Map.of("name", "settings", "defaultMode", 0600), request.source());
+        assertEquals(Map.of(), request.persistentVolume());
+        assertEquals("ns", ((Map<?, ?>) request.pod().get("metadata")).get("namespace"));
+        assertEquals(Map.of("mode", "first"), request.objects().get("v1", "ConfigMap", "ns", "settings").orElseThrow().get("data"));
+        assertEquals(Optional.empty(), request.objects().get("v1", "ConfigMap", "ns", "absent"));
+        assertThrows(VolumeFailure.class, () -> request.objects().get("apps/v1", "Deployment", "ns", "web"));
+        assertEquals("p", request.fields().field("metadata.name"));
+        assertEquals("10.1.0.5", request.fields().field("status.podIP"), "the sandbox's address, before the status has it");
+        assertEquals("64", request.fields().resource(null, "limits.memory", "1Mi"));
+        assertEquals("1", request.fields().resource("c", "limits.cpu", null), "the node's allocatable without a limit");
+        assertThrows(VolumeFailure.class, () -> request.fields().field("status.phase"));
+        assertEquals(Map.of("medium", "Memory", "sizeLimit", "1Mi"), local.setUps.get(0).source());
+
+        volumes.setUp(pod, temp.resolve("pod"), facts);
+        assertEquals(2, config.setUps.size(), "set up again at every sync");
     }
 
     @Test
-    void hostPathTypesAreCheckedOrCreated() throws Exception {
-        Path made = temp.resolve("made/deep");
-        assertEquals(made, volumes.setUp(pod(new VolumeBuilder().withName("h").withNewHostPath().withPath(made.toString())
-                .withType("DirectoryOrCreate").endHostPath().build()), temp.resolve("pod"), facts).get("h"));
-        assertTrue(Files.isDirectory(made));
-        Path file = temp.resolve("made/f");
-        volumes.setUp(pod(new VolumeBuilder().withName("h").withNewHostPath().withPath(file.toString()).withType("FileOrCreate")
-                .endHostPath().build()), temp.resolve("pod"), facts);
-        assertTrue(Files.isRegularFile(file));
-        ConfigError notDir = assertThrows(ConfigError.class, () -> volumes.setUp(pod(new VolumeBuilder().withName("h").withNewHostPath()
-                .withPath(file.toString()).withType("Directory").endHostPath().build()), temp.resolve("pod"), facts));
-        assertTrue(notDir.getMessage().contains("is not a directory"), notDir.getMessage());
-        ConfigError missing = assertThrows(ConfigError.class, () -> volumes.setUp(pod(new VolumeBuilder().withName("h")
-                .withNewHostPath().withPath(temp.resolve("absent").toString()).endHostPath().build()), temp.resolve("pod"), facts));
-        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
-        assertThrows(ConfigError.class, () -> volumes.setUp(pod(new VolumeBuilder().withName("h").withNewHostPath()
-                .withPath("/dev/null").withType("BlockDevice").endHostPath().build()), temp.resolve("pod"), facts));
-        volumes.setUp(pod(new VolumeBuilder().withName("h").withNewHostPath().withPath("/dev/null").withType("CharDevice")
-                .endHostPath().build()), temp.resolve("pod"), facts);
+    void aMissingPluginOrAPluginsFailureIsAFailedMount() throws Exception {
+        Pod pod = pod(new VolumeBuilder().withName("share").withNewNfs().withServer("nas").withPath("/export").endNfs().build());
+        ConfigError missing = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertEquals(PodVolumes.FAILED_MOUNT, missing.reason());
+        assertEquals("MountVolume.SetUp failed for volume \"share\" : no volume plugin for type \"nfs\" is installed",
+                missing.getMessage());
+
+        Recorder nfs = new Recorder(temp.resolve("mnt"));
+        nfs.failure = "mount.nfs: Connection refused";
+        plugins.addVolumes(nfs, Set.of("nfs"));
+        ConfigError failed = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertEquals("MountVolume.SetUp failed for volume \"share\" : mount.nfs: Connection refused", failed.getMessage());
+        nfs.failure = null;
+        assertEquals(Map.of("share", nfs.answer), volumes.setUp(pod, temp.resolve("pod"), facts));
+        assertEquals(Map.of("server", "nas", "path", "/export"), nfs.setUps.get(0).source());
     }
 
     @Test
-    void aClaimMountsItsBoundVolumeAndWaitsUntilThen() throws Exception {
+    void theLastPluginForATypeServesItUntilItLeaves() {
+        Recorder first = new Recorder(temp);
+        Recorder second = new Recorder(temp);
+        plugins.addVolumes(first, Set.of("emptyDir", "hostPath"));
+        plugins.addVolumes(second, Set.of("emptyDir"));
+        assertSame(second, plugins.volumes("emptyDir").orElseThrow(), "a swap's new copy");
+        assertSame(first, plugins.volumes("hostPath").orElseThrow());
+        plugins.removeVolumes(second);
+        assertSame(first, plugins.volumes("emptyDir").orElseThrow());
+        plugins.removeVolumes(first);
+        assertEquals(Optional.empty(), plugins.volumes("emptyDir"));
+    }
+
+    @Test
+    void aClaimGoesToThePluginOfItsBoundVolumesTypeAndWaitsUntilBound() throws Exception {
+        Recorder hostPath = new Recorder(temp.resolve("storage/pv-1"));
+        Recorder nfs = new Recorder(temp.resolve("mnt"));
+        plugins.addVolumes(hostPath, Set.of("hostPath"));
+        plugins.addVolumes(nfs, Set.of("nfs"));
         Pod pod = pod(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName("data").endPersistentVolumeClaim()
                 .build());
         ConfigError missing = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
@@ -167,35 +185,47 @@ class PodVolumesTest {
         ConfigError unbound = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
         assertTrue(unbound.getMessage().endsWith("persistentvolumeclaim \"data\" not bound"), unbound.getMessage());
 
-        Path dir = temp.resolve("storage/pv-1");
         claims.put("ns/data", new PersistentVolumeClaimBuilder(claims.get("ns/data")).editSpec().withVolumeName("pv-1").endSpec()
                 .editStatus().withPhase("Bound").endStatus().build());
         persistentVolumes.put("pv-1", new PersistentVolumeBuilder().withNewMetadata().withName("pv-1").endMetadata().withNewSpec()
-                .withNewClaimRef().withNamespace("ns").withName("data").withUid("other").endClaimRef()
-                .withNewHostPath().withPath(dir.toString()).withType("DirectoryOrCreate").endHostPath().endSpec().build());
+                .withNewClaimRef().withNamespace("ns").withName("data").withUid("other").endClaimRef().withAccessModes("ReadWriteOnce")
+                .withNewHostPath().withPath("/srv/pv-1").withType("DirectoryOrCreate").endHostPath().endSpec().build());
         ConfigError elsewhere = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
         assertTrue(elsewhere.getMessage().contains("is not bound to claim"), elsewhere.getMessage());
 
         persistentVolumes.put("pv-1", new PersistentVolumeBuilder(persistentVolumes.get("pv-1")).editSpec().editClaimRef().withUid("c1")
                 .endClaimRef().endSpec().build());
-        assertEquals(dir, volumes.setUp(pod, temp.resolve("pod"), facts).get("data"));
-        assertTrue(Files.isDirectory(dir), "made by the node, as hostPath DirectoryOrCreate does");
+        assertEquals(hostPath.answer, volumes.setUp(pod, temp.resolve("pod"), facts).get("data"));
+        VolumeRequest request = hostPath.setUps.get(0);
+        assertEquals(new VolumeRef("hostPath", "data", "u", temp.resolve("pod/volumes/hostPath/data")), request.volume());
+        assertEquals(Map.of("path", "/srv/pv-1", "type", "DirectoryOrCreate"), request.source());
+        assertEquals("pv-1", ((Map<?, ?>) request.persistentVolume().get("metadata")).get("name"));
 
-        Path local = Files.createDirectories(temp.resolve("disk"));
         persistentVolumes.put("pv-1", new PersistentVolumeBuilder(persistentVolumes.get("pv-1")).editSpec().withHostPath(null)
-                .withNewLocal().withPath(local.toString()).endLocal().endSpec().build());
-        assertEquals(local, volumes.setUp(pod, temp.resolve("pod"), facts).get("data"));
-        Files.delete(local);
-        ConfigError gone = assertThrows(ConfigError.class, () -> volumes.setUp(pod, temp.resolve("pod"), facts));
-        assertTrue(gone.getMessage().contains("does not exist"), gone.getMessage());
-        PodVolumes.tearDown(temp.resolve("pod"));
-        assertTrue(Files.isDirectory(dir), "tearing the pod down leaves the claim's data");
+                .withNewNfs().withServer("nas").withPath("/export").endNfs().withMountOptions("nfsvers=4.1").endSpec().build());
+        assertEquals(nfs.answer, volumes.setUp(pod, temp.resolve("pod"), facts).get("data"));
+        assertEquals(Map.of("server", "nas", "path", "/export"), nfs.setUps.get(0).source());
+        assertEquals(List.of("nfsvers=4.1"), ((Map<?, ?>) nfs.setUps.get(0).persistentVolume().get("spec")).get("mountOptions"));
     }
 
     @Test
-    void pathsEscapingTheVolumeAreRefused() {
-        assertThrows(java.io.IOException.class, () -> AtomicWriter.write(temp.resolve("v"),
-                Map.of("../evil", new AtomicWriter.Payload(new byte[0], 0644))));
-        assertFalse(Files.exists(temp.resolve("evil")));
+    void tearDownGoesThroughThePluginsThenUnmountsWhatIsLeft() throws Exception {
+        Recorder config = new Recorder(temp);
+        plugins.addVolumes(config, Set.of("configMap"));
+        Path podDir = temp.resolve("pod");
+        Path cfg = Files.createDirectories(podDir.resolve("volumes/configMap/cfg"));
+        Path orphan = Files.createDirectories(podDir.resolve("volumes/nfs/share")); // its plugin has gone
+        Commands.run(List.of("mount", "-t", "tmpfs", "tmpfs", orphan.toString()));
+        try {
+            volumes.tearDown("u", podDir);
+        } finally {
+            if (PodVolumes.mountsUnder(orphan).contains(orphan)) {
+                Commands.run(List.of("umount", orphan.toString()));
+            }
+        }
+        assertEquals(List.of(new VolumeRef("configMap", "cfg", "u", cfg)), config.tearDowns, "the pod itself is not needed");
+        assertEquals(List.of(), PodVolumes.mountsUnder(temp));
+        assertFalse(Files.exists(podDir));
+        volumes.tearDown("u", podDir);
     }
 }

@@ -1,4 +1,4 @@
-package io.kubundle.kubelet.internal;
+package io.kubundle.volume.config.internal;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
