@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -125,18 +127,25 @@ public final class VolumeBinding implements PreFilter, Filter, Permit {
         if (cache == null) {
             return PreFilterResult.reject(Status.error("persistent volume caches not synced yet"));
         }
+        return preFilter(state, claimNames, name -> cache.claims().get(ObjectKey.of(pod.namespace(), name)), cache.volumes()::get,
+                cache.classes()::get);
+    }
+
+    /** PreFilter on the pod's claims, volumes and classes as the lookups give them. */
+    static PreFilterResult preFilter(CycleState state, List<String> claimNames, Function<String, Optional<PersistentVolumeClaim>> claims,
+            Function<String, Optional<PersistentVolume>> volumes, Function<String, Optional<ObjectNode>> classes) {
         List<PersistentVolume> pinned = new ArrayList<>();
         List<PersistentVolumeClaim> unbound = new ArrayList<>();
         Set<String> selected = new HashSet<>();
         for (String claimName : claimNames) {
-            PersistentVolumeClaim claim = cache.claims().get(ObjectKey.of(pod.namespace(), claimName)).orElse(null);
+            PersistentVolumeClaim claim = claims.apply(claimName).orElse(null);
             if (claim == null) {
                 return PreFilterResult.reject(Status.error("persistentvolumeclaim \"" + claimName + "\" not found"));
             }
             String volumeName = claim.getSpec().getVolumeName();
             if (volumeName != null && !volumeName.isEmpty()) {
-                cache.volumes().get(volumeName).filter(v -> Binder.requiredTerms(v) != null).ifPresent(pinned::add);
-            } else if (StorageClasses.mode(cache.classes().get(Binder.claimClass(claim)).orElse(null)) == Binder.Mode.IMMEDIATE) {
+                volumes.apply(volumeName).filter(v -> Binder.requiredTerms(v) != null).ifPresent(pinned::add);
+            } else if (StorageClasses.mode(classes.apply(Binder.claimClass(claim)).orElse(null)) == Binder.Mode.IMMEDIATE) {
                 return PreFilterResult.reject(Status.error("pod has unbound immediate PersistentVolumeClaims"));
             } else {
                 unbound.add(claim);
