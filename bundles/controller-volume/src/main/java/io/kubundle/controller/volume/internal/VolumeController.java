@@ -103,6 +103,9 @@ final class VolumeController implements ControllerHost.Controller {
             }
             // a deleted claim: the volumes bound to it are released
             volumes.list().stream().filter(v -> Binder.boundTo(v, claim)).forEach(v -> queue.add(VOLUME + v.getMetadata().getName()));
+            if (claims.get(key(claim)).isEmpty()) {
+                told.remove(claim.getMetadata().getUid());
+            }
         }));
         classes.addHandler(handler(storageClass -> enqueueUnboundClaims()));
         pods.addHandler(handler(pod -> claimKeys(pod).forEach(claim -> queue.add(CLAIM + claim))));
