@@ -1,6 +1,8 @@
 package io.kubundle.kubelet.internal;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +26,7 @@ import io.kubundle.api.auth.IssuedCertificate;
 import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ContainerStatus;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.api.runtime.SandboxStatus;
 import io.kubundle.client.kube.ApiStatusException;
 import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.ControllerLoop;
@@ -259,27 +262,46 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
 
     @Override
     public Optional<LocatedContainer> find(String namespace, String pod, String container, boolean previous) {
-        for (RuntimeSnapshot.Sandbox sandbox : snapshot.sandboxesOf(namespace, pod)) {
-            Optional<Pod> current = podInformer.get(namespace, pod);
-            if (current.isPresent() && !current.get().getMetadata().getUid().equals(sandbox.status().config().uid())) {
-                continue;
-            }
-            ContainerRuntime runtime = sandbox.runtime();
+        Optional<Pod> current = podInformer.get(namespace, pod);
+        // asked of the runtimes, not the last relist: a pod that just started is there too
+        for (ContainerRuntime runtime : plugins.runtimes()) {
             try {
-                List<ContainerStatus> attempts = runtime.listContainers().stream()
-                        .filter(c -> c.sandboxId().equals(sandbox.status().id()) && c.name().equals(container))
-                        .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
-                int index = previous ? 1 : 0;
-                if (attempts.size() > index) {
-                    ContainerStatus found = attempts.get(index);
-                    return Optional.of(new LocatedContainer(found.id(), Path.of(found.logPath()),
-                            found.state() == io.kubundle.api.runtime.ContainerState.RUNNING, runtime));
+                for (SandboxStatus sandbox : runtime.listSandboxes()) {
+                    if (!sandbox.config().namespace().equals(namespace) || !sandbox.config().name().equals(pod)
+                            || current.isPresent() && !current.get().getMetadata().getUid().equals(sandbox.config().uid())) {
+                        continue;
+                    }
+                    List<ContainerStatus> attempts = runtime.listContainers().stream()
+                            .filter(c -> c.sandboxId().equals(sandbox.id()) && c.name().equals(container))
+                            .sorted(Comparator.comparingInt(ContainerStatus::attempt).reversed()).toList();
+                    int index = previous ? 1 : 0;
+                    if (attempts.size() > index) {
+                        ContainerStatus found = attempts.get(index);
+                        return Optional.of(new LocatedContainer(found.id(), Path.of(found.logPath()),
+                                found.state() == io.kubundle.api.runtime.ContainerState.RUNNING, runtime));
+                    }
                 }
             } catch (RuntimeFailure e) {
                 LOG.log(System.Logger.Level.WARNING, "listing containers of " + runtime.name() + ": " + e.getMessage());
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Port-forward's connection: to the pod's address from the host, which the pod network routes
+     * (a server listening only on the pod's 127.0.0.1 is not reached this way).
+     */
+    @Override
+    public SocketChannel connect(String namespace, String pod, int port) throws IOException {
+        Pod found = podInformer.get(namespace, pod).orElseThrow(() -> new IOException("pod " + namespace + "/" + pod
+                + " is not on node " + settings.nodeName()));
+        String address = Boolean.TRUE.equals(found.getSpec().getHostNetwork()) ? "127.0.0.1"
+                : found.getStatus() == null ? null : found.getStatus().getPodIP();
+        if (address == null || address.isEmpty()) {
+            throw new IOException("pod " + namespace + "/" + pod + " has no IP address yet");
+        }
+        return SocketChannel.open(new InetSocketAddress(address, port));
     }
 
     @Override

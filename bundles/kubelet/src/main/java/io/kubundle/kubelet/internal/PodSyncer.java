@@ -62,6 +62,8 @@ final class PodSyncer {
     static final String POD_IP_ANNOTATION = "kubundle.io/pod-ip";
     static final String INIT_ANNOTATION = "kubundle.io/init-container";
     static final String IMAGE_ANNOTATION = "io.kubernetes.container.image";
+    /** In a pod's directory: the name of the runtime that runs it, so no other starts it while that one is away. */
+    static final String RUNTIME_FILE = "runtime";
 
     /** What this kubelet instance remembers of a pod between syncs: only what the runtime cannot tell yet. */
     private static final class PodMemory {
@@ -137,6 +139,9 @@ final class PodSyncer {
             long grace = pod.getMetadata().getDeletionGracePeriodSeconds() != null ? pod.getMetadata().getDeletionGracePeriodSeconds()
                     : gracePeriod(pod);
             Optional<RuntimeSnapshot.Sandbox> sandbox = currentSandbox(pod);
+            if (sandbox.isEmpty() && absentRuntime(uid).isPresent()) {
+                return Duration.ofSeconds(2); // stopped when its runtime is back, not left running unmanaged
+            }
             if (sandbox.isPresent()) {
                 tearDown(uid, sandbox.get().runtime(), sandbox.get().status().id(), sandbox.get().status().annotations(),
                         Duration.ofSeconds(grace), pod);
@@ -176,6 +181,13 @@ final class PodSyncer {
             sandboxAnnotations = existing.get().status().annotations();
             podIp = sandboxAnnotations.get(POD_IP_ANNOTATION);
         } else {
+            Optional<String> absent = absentRuntime(uid);
+            if (absent.isPresent()) {
+                // its containers may run on: another runtime must not start the pod a second time
+                podMemory.waiting.put("", new ContainerView.Waiting("ContainerCreating", "the pod's runtime \"" + absent.get()
+                        + "\" is not installed"));
+                return Duration.ofSeconds(2);
+            }
             Optional<ContainerRuntime> chosen = plugins.runtimeForNewPods();
             if (chosen.isEmpty()) {
                 report(pod, podMemory, null, null, List.of(), false);
@@ -192,6 +204,8 @@ final class PodSyncer {
                 return Duration.ofSeconds(5);
             }
             try {
+                Files.createDirectories(settings.podDir(uid));
+                Files.writeString(settings.podDir(uid).resolve(RUNTIME_FILE), runtime.name());
                 sandboxId = runtime.runSandbox(config);
             } catch (RuntimeFailure e) {
                 events.warning(pod, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + e.getMessage());
@@ -477,6 +491,28 @@ final class PodSyncer {
         return Resources.fromKubernetes(cpuRequest, millis(limits.get("cpu")), PodVolumes.bytes(limits.get("memory")));
     }
 
+    /**
+     * The pod's cgroup, as the kubelet sizes it: CPU shares for the sum of the containers'
+     * requests, and a CPU quota and memory limit only when every container has one.
+     */
+    static Resources podResources(Pod pod) {
+        long shares = 0;
+        long quota = 0;
+        long memory = 0;
+        boolean allCpuLimited = true;
+        boolean allMemoryLimited = true;
+        for (Container container : pod.getSpec().getContainers()) {
+            Resources resources = resources(container);
+            shares += resources.cpuShares() <= Resources.NONE.cpuShares() ? 0 : resources.cpuShares();
+            quota += resources.cpuQuotaMicros();
+            memory += resources.memoryLimitBytes();
+            allCpuLimited &= resources.cpuQuotaMicros() > 0;
+            allMemoryLimited &= resources.memoryLimitBytes() > 0;
+        }
+        return new Resources(Math.max(Resources.NONE.cpuShares(), shares), allCpuLimited ? quota : 0, allCpuLimited ? 100_000 : 0,
+                allMemoryLimited ? memory : 0);
+    }
+
     private static long millis(Quantity quantity) {
         return quantity == null ? 0 : Quantity.getAmountInBytes(quantity).movePointRight(3)
                 .setScale(0, java.math.RoundingMode.CEILING).longValue();
@@ -526,12 +562,23 @@ final class PodSyncer {
         Path logDir = settings.podLogDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), uid);
         Files.createDirectories(logDir);
         return new SandboxConfig(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), 0, hostname, netnsPath,
-                settings.cgroupParent() + "/pod" + uid, Resources.NONE, logDir.toString(), podLabels(pod), annotations);
+                settings.cgroupParent() + "/pod" + uid, podResources(pod), logDir.toString(), podLabels(pod), annotations);
     }
 
     private static PodRef podRef(Pod pod) {
         String uid = pod.getMetadata().getUid();
         return new PodRef(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), PodNetns.path(uid).toString(), "eth0");
+    }
+
+    /** The runtime that made the pod's sandbox, if that runtime is not installed now (during a swap, say). */
+    private Optional<String> absentRuntime(String uid) {
+        Path file = settings.podDir(uid).resolve(RUNTIME_FILE);
+        try {
+            String name = Files.isRegularFile(file) ? Files.readString(file).strip() : "";
+            return name.isEmpty() || plugins.runtime(name).isPresent() ? Optional.empty() : Optional.of(name);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private Optional<RuntimeSnapshot.Sandbox> currentSandbox(Pod pod) {
