@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The node with the native runtime (namespaces, chroot and cgroupfs, no runc): pods run, serve,
- * crash and restart, take exec, as with runc; and a node switched from runc to native while it runs
- * keeps its old pods under runc, managed, and runs new ones under native.
+ * crash and restart, take exec, outlive a runtime bundle update and a kill -9 of the node, as with
+ * runc; and a node switched from runc to native while it runs keeps its old pods under runc,
+ * managed, and runs new ones under native.
  */
 class NativeRuntimeIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -46,6 +47,44 @@ class NativeRuntimeIT {
             Distribution.Result failed = node.kubectl.run("exec", "web", "--", "sh", "-c", "exit 3");
             assertEquals(3, failed.exitCode(), failed.err());
 
+            // a bundle update (deactivation, a new instance) leaves the container running, and the new one manages it
+            String webId = node.jsonpath("pod/web", "{.status.containerStatuses[0].containerID}");
+            Path jar;
+            try (Stream<Path> jars = Files.list(node.distribution.home.resolve("bundles"))) {
+                jar = jars.filter(p -> p.getFileName().toString().startsWith("kubundle-runtime-native-")).findFirst().orElseThrow();
+            }
+            Distribution.Result updated = node.distribution.kubundle("bundles", "update", "io.kubundle.runtime.native",
+                    jar.toString(), "--data-dir", node.data.toString());
+            assertEquals(0, updated.exitCode(), updated.err());
+            assertEquals("200 hello from native\n", get("http://" + ip + ":8080/"));
+            // the kubelet takes the new instance as Declarative Services hands it over
+            Await.until(() -> kubectl(node, "exec", "web", "--", "hostname").equals("web\n"),
+                    () -> kubectl(node, "exec", "web", "--", "hostname") + "\n" + bundles(node) + diagnostics(node), 20);
+            assertEquals(webId, node.jsonpath("pod/web", "{.status.containerStatuses[0].containerID}"));
+
+            // kill -9 of the whole node: the container prints on, the node adopts it, no line lost or repeated
+            node.apply(dir, "ticker", pod("ticker", "Always",
+                    container("c", "i=0; while true; do i=$((i+1)); echo n$i; sleep 0.2; done")));
+            awaitPhase(node, "ticker", "Running");
+            String tickerId = node.jsonpath("pod/ticker", "{.status.containerStatuses[0].containerID}");
+            // Not at once: a kill -9 between a pump's read and its write loses that read's lines (see
+            // runtime-runc's README), a window much wider while the pump's first reads load its classes.
+            Await.until(() -> logs(node, "ticker").contains("n10\n"), () -> logs(node, "ticker"), 20);
+            node.process.kill();
+            Thread.sleep(2000);
+            node.start();
+            Await.until(() -> "True".equals(node.jsonpath("node/" + node.nodeName,
+                    "{.status.conditions[?(@.type==\"Ready\")].status}")), () -> node.kubectl.must("describe", "node", node.nodeName), 60);
+            Thread.sleep(3000);
+            assertEquals(tickerId, node.jsonpath("pod/ticker", "{.status.containerStatuses[0].containerID}"),
+                    () -> "the same container\n" + diagnostics(node));
+            assertEquals("0", node.jsonpath("pod/ticker", "{.status.containerStatuses[0].restartCount}"));
+            String[] lines = logs(node, "ticker").strip().split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                assertEquals("n" + (i + 1), lines[i], () -> "no line lost or repeated across the kill\n" + diagnostics(node));
+            }
+            assertTrue(lines.length > 20, "it printed while the node was down: " + lines.length);
+
             node.apply(dir, "crash", pod("crash", "OnFailure", container("c", "echo crash; exit 1")));
             Await.until(() -> Integer.parseInt(node.jsonpath("pod/crash", "{.status.containerStatuses[0].restartCount}")) >= 1,
                     () -> node.kubectl.must("describe", "pod", "crash"), 60);
@@ -53,7 +92,7 @@ class NativeRuntimeIT {
             assertEquals("1", node.jsonpath("pod/crash", "{.status.containerStatuses[0].lastState.terminated.exitCode}"));
             assertEquals("crash\n", node.kubectl.ok("logs", "crash", "--previous"));
 
-            node.kubectl.ok("delete", "pod", "web", "crash", "--wait=true", "--timeout=60s");
+            node.kubectl.ok("delete", "pod", "web", "ticker", "crash", "--wait=true", "--timeout=60s");
             assertTrue(get("http://" + ip + ":8080/").contains("Exception"), "the pod's address is gone with it");
             assertNoNativeContainers(node);
         }
@@ -95,6 +134,25 @@ class NativeRuntimeIT {
         }
     }
 
+    /** The logs, the native containers, the ticker pod, the bundles and the node's output, for failure messages. */
+    private static String diagnostics(RealNode node) {
+        try {
+            return Distribution.run(List.of("sh", "-c", "find " + node.data.resolve("logs") + " -type f | xargs tail -n 200; ls -la "
+                    + node.data.resolve("runtime/native/containers") + "; cat " + node.data.resolve("runtime/native/containers")
+                    + "/*/shim.log")).out() + node.kubectl.must("get", "pod", "ticker", "-o", "yaml") + String.join("\n", node.process.output());
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static String bundles(RealNode node) {
+        try {
+            return node.distribution.kubundle("bundles", "list", "--data-dir", node.data.toString()).out();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     private static long kubeletStarts(RealNode node) {
         return node.process.output().stream().filter(line -> line.contains("kubelet of node " + node.nodeName + " runs")).count();
     }
@@ -124,8 +182,13 @@ class NativeRuntimeIT {
     }
 
     private static String logs(RealNode node, String pod) {
+        return kubectl(node, "logs", pod);
+    }
+
+    /** What kubectl prints, errors included. */
+    private static String kubectl(RealNode node, String... args) {
         try {
-            Distribution.Result result = node.kubectl.run("logs", pod);
+            Distribution.Result result = node.kubectl.run(args);
             return result.out() + result.err();
         } catch (Exception e) {
             return e.toString();

@@ -79,8 +79,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     private final Cgroups cgroups;
     private final Launch.Binaries bin;
     private final Launch launch;
-    private final Signals signals;
-    private final String signalsProblem;
+    private Signals signals;
+    private String signalsProblem;
     private final Supervisor supervisor;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile Availability probed;
@@ -99,16 +99,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         this.bin = new Launch.Binaries(Launch.find("nsenter"), Launch.find("unshare"), Launch.find("setpriv"),
                 Launch.find("env"));
         this.launch = new Launch(bin);
-        Signals loaded = null;
-        String problem = null;
-        try {
-            loaded = new Signals();
-        } catch (RuntimeException | LinkageError e) {
-            // Reported by availability(); containers made earlier are still stopped, with kill(1).
-            problem = "jnr-ffi cannot call the C library: " + e;
-        }
-        this.signals = loaded;
-        this.signalsProblem = problem;
         removeOrphans();
         this.supervisor = new Supervisor(containers, id -> readContainer(id).map(c -> Path.of(c.config().logPath()))
                 .orElse(null));
@@ -174,12 +164,29 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         return now;
     }
 
+    /**
+     * jnr-ffi, loaded at first use rather than at activation: its code generation takes a while, and
+     * the kubelet should have this runtime (and find its containers) as early as the others. If it
+     * cannot load, availability() says why and stopping falls back to kill(1).
+     */
+    private synchronized Optional<Signals> signals() {
+        if (signals == null && signalsProblem == null) {
+            try {
+                signals = new Signals();
+            } catch (RuntimeException | LinkageError e) {
+                signalsProblem = "jnr-ffi cannot call the C library: " + e;
+            }
+        }
+        return Optional.ofNullable(signals);
+    }
+
     private Availability probe() {
-        if (signalsProblem != null) {
+        Optional<Signals> libc = signals();
+        if (libc.isEmpty()) {
             return Availability.no(signalsProblem);
         }
         try {
-            if (!signals.works()) {
+            if (!libc.get().works()) {
                 return Availability.no("kill(2) through jnr-ffi does not work");
             }
             if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
@@ -190,7 +197,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
             }
             for (List<String> check : List.of(List.of(bin.nsenter(), "--version"), List.of(bin.setpriv(), "--version"),
                     List.of(bin.unshare(), "--mount", "--uts", "--ipc", "--pid", "--fork", "--kill-child", "--mount-proc",
-                            "mount", "-t", "tmpfs", "tmpfs", "/mnt"))) {
+                            "mount", "-t", "tmpfs", "tmpfs", "/tmp"))) {
                 Commands.Result result = Commands.run(check, Duration.ofSeconds(10));
                 if (!result.ok()) {
                     return Availability.no(String.join(" ", check) + " failed: " + result.output());
@@ -466,7 +473,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         ContainerDir dir = new ContainerDir(containers.resolve(record.id()));
         Optional<Long> pid = ContainerDir.read(dir.pid()).map(Long::parseLong).filter(p -> inCgroup(p, record.cgroupPath()));
         if (pid.isPresent()) {
-            boolean sent = signals != null ? signals.send(pid.get(), signal) : killCommand(pid.get(), signal);
+            Optional<Signals> libc = signals();
+            boolean sent = libc.isPresent() ? libc.get().send(pid.get(), signal) : killCommand(pid.get(), signal);
             if (!sent) {
                 LOG.log(System.Logger.Level.DEBUG, "container " + record.id() + " was gone before signal " + signal);
             }
