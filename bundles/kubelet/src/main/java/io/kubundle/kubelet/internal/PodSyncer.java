@@ -465,7 +465,8 @@ final class PodSyncer {
                 case "Bidirectional" -> "rshared";
                 default -> "private";
             };
-            mounts.add(new Mount(source.toString(), volumeMount.getMountPath(), Boolean.TRUE.equals(volumeMount.getReadOnly()), propagation));
+            mounts.add(new Mount(source.toString(), volumeMount.getMountPath(),
+                    Boolean.TRUE.equals(volumeMount.getReadOnly()) || readOnlyVolume(pod, volumeMount.getName()), propagation));
         }
         Path logPath = settings.podLogDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid())
                 .resolve(container.getName()).resolve(attempt + ".log");
@@ -479,6 +480,12 @@ final class PodSyncer {
                 Map.of(INIT_ANNOTATION, Boolean.toString(init), IMAGE_ANNOTATION, container.getImage(),
                         "io.kubernetes.container.terminationMessagePath", container.getTerminationMessagePath() == null ? ""
                                 : container.getTerminationMessagePath()));
+    }
+
+    /** A claim mounted {@code readOnly} in the pod's volume list is read-only in every container, as Kubernetes mounts it. */
+    private static boolean readOnlyVolume(Pod pod, String name) {
+        return pod.getSpec().getVolumes().stream().anyMatch(volume -> name.equals(volume.getName())
+                && volume.getPersistentVolumeClaim() != null && Boolean.TRUE.equals(volume.getPersistentVolumeClaim().getReadOnly()));
     }
 
     static Resources resources(Container container) {
