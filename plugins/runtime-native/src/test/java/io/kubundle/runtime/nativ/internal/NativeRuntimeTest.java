@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ import io.kubundle.api.runtime.ImageService.ImageConfig;
 import io.kubundle.api.runtime.Mount;
 import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
 
 /** Runs real containers in namespaces (as root, with busybox-static at /bin/busybox), without runc. */
@@ -443,6 +445,36 @@ final class NativeRuntimeTest {
         Thread.sleep(300);
         assertEquals(ContainerState.RUNNING, runtime.containerStatus(id).orElseThrow().state());
         assertEquals(List.of("stdout F eof"), log(run(sandbox, container("closed", base.command())).id()));
+    }
+
+    @Test
+    void manyPodsAtOnce() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 6; i++) {
+            int pod = i;
+            threads.add(new Thread(() -> {
+                try {
+                    String sandbox = runtime.runSandbox(new SandboxConfig("uid-" + pod, "default", "pod-" + pod, 0,
+                            "pod-" + pod, null, cgroupBase + "/pod-" + pod, Resources.NONE, root.toString(), Map.of(),
+                            Map.of()));
+                    String id = runtime.createContainer(sandbox, container("c" + pod, List.of("echo", "pod " + pod)));
+                    runtime.startContainer(id);
+                    runtime.stopContainer(id, Duration.ofSeconds(5));
+                    assertEquals(List.of("stdout F pod " + pod), log(id));
+                    runtime.removeContainer(id);
+                    runtime.stopSandbox(sandbox, Duration.ZERO);
+                    runtime.removeSandbox(sandbox);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(List.of(), failures);
     }
 
     // ---- helpers ----
