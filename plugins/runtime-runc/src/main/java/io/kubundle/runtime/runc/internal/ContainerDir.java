@@ -42,23 +42,18 @@ record ContainerDir(Path dir) {
         return dir.resolve("runc.pid");
     }
 
-    /** Written by the shim when runc exited: {@code <exit code> <oom kills>}. */
+    /** Written by the shim once runc exited and the log has all output: {@code <exit code> <oom kills>}. */
     Path exit() {
         return dir.resolve("exit");
     }
 
-    /** Made by the runtime once it drained the FIFOs, letting the shim go. */
-    Path ack() {
-        return dir.resolve("ack");
+    /** The log writer's script, written at start: the shim runs it from here. */
+    Path logWriter() {
+        return dir.resolve("log-writer.pl");
     }
 
     Path runcLog() {
         return dir.resolve("runc.log");
-    }
-
-    /** Locked by the runtime instance whose pumps read the FIFOs, so that only one does. */
-    Path readerLock() {
-        return dir.resolve("reader.lock");
     }
 
     /** Whether the shim of this container runs (its pid is alive and is this container's shim). */

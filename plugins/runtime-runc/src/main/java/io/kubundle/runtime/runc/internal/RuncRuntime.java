@@ -77,7 +77,6 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     private final Path runcRoot;
     private final String runc;
     private final Cgroups cgroups;
-    private final Supervisor supervisor;
     private final RuncExec exec;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
@@ -95,8 +94,6 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         this.cgroups = new Cgroups(cgroupRoot);
         this.exec = new RuncExec(this.runc, runcRoot);
         removeOrphans();
-        this.supervisor = new Supervisor(containers, id -> readContainer(id).map(c -> Path.of(c.config().logPath()))
-                .orElse(null));
     }
 
     /**
@@ -145,10 +142,10 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 .filter(Files::isExecutable).findFirst().map(Path::toString).orElse(binary);
     }
 
+    /** Holds nothing: the containers, their shims and log writers run on without this object. */
     @Deactivate
     @Override
     public void close() {
-        supervisor.close();
     }
 
     @Override
@@ -168,6 +165,9 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
             }
             if (!cgroups.memoryAvailable()) {
                 return Availability.no("the cgroup v1 memory controller is not mounted at /sys/fs/cgroup/memory");
+            }
+            if (!Commands.run(List.of("perl", "-MTime::HiRes", "-e1"), Duration.ofSeconds(10)).ok()) {
+                return Availability.no("perl with Time::HiRes (Debian: perl) is needed for the log writers");
             }
             return Availability.yes();
         } catch (IOException e) {
@@ -336,19 +336,21 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
             if (Files.exists(dir.shimPid())) {
                 return;
             }
-            try (InputStream script = RuncRuntime.class.getResourceAsStream("shim.sh")) {
+            try {
+                // the shim starts it from the container's directory
+                Files.write(dir.logWriter(), resource("log-writer.pl"));
                 // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
-                new ProcessBuilder("setsid", "--fork", "/bin/sh", "-c", new String(script.readAllBytes(), StandardCharsets.UTF_8),
+                new ProcessBuilder("setsid", "--fork", "/bin/sh", "-c", new String(resource("shim.sh"), StandardCharsets.UTF_8),
                         "shim", dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
                         record.config().tty() ? "tty" : "", Commands.shellQuote(List.of(runc, "--root",
                                 runcRoot.toString(), "--log", "runc.log", "--log-format", "json", "run", "--bundle",
-                                dir.dir().toString(), "--pid-file", "runc.pid", containerId)))
+                                dir.dir().toString(), "--pid-file", "runc.pid", containerId)),
+                        record.config().logPath())
                         .redirectInput(new File("/dev/null"))
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.dir().resolve("shim.log").toFile()))
                         .redirectErrorStream(true)
                         .start();
                 await(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
-                supervisor.attach(containerId);
                 await(() -> Files.exists(dir.runcPid()) || Files.exists(dir.exit()), START_TIMEOUT,
                         "runc to start " + containerId);
                 await(() -> !dir.execPending(), START_TIMEOUT, "the command of " + containerId + " to start");
@@ -389,18 +391,11 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 kill(id, "SIGKILL");
             }
         }
-        for (String id : ids) {
+        // The shim records the exit once the log has everything: whoever reads it next sees all of it.
+        for (String id : running) {
             ContainerDir dir = new ContainerDir(containers.resolve(id));
-            if (running.contains(id)
-                    && !awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
+            if (!awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
                 throw new RuntimeFailure("StopError", "container " + id + " did not exit after SIGKILL");
-            }
-            // so that whoever reads the log next sees all of it
-            try {
-                supervisor.awaitDrained(id, 2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeFailure("StopError", "interrupted");
             }
         }
     }
@@ -433,22 +428,12 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 return;
             }
             try {
-                // Read what is still in the pipes even if no instance did so yet.
-                supervisor.attach(containerId);
                 runcDelete(containerId);
-                if (dir.shimAlive()) {
-                    awaitQuietly(() -> Files.exists(dir.exit()), Duration.ofSeconds(30));
-                    supervisor.awaitDrained(containerId, 2000);
-                    supervisor.detach(containerId);
-                    touch(dir.ack());
-                    awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(5));
-                }
+                // its log writer finishes the log before the shim ends
+                awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
                 cleanUp(dir, record.map(Records.Container::cgroupPath).orElse(null));
             } catch (IOException e) {
                 throw new RuntimeFailure("RemoveContainerError", "cannot remove " + containerId + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeFailure("RemoveContainerError", "interrupted");
             }
         }
         locks.remove(containerId);
@@ -689,6 +674,12 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     private static String newId() {
         return UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = RuncRuntime.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
     }
 
     private static void touch(Path file) throws IOException {

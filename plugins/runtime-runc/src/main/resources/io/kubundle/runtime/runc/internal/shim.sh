@@ -1,16 +1,29 @@
 # The supervisor of one container, started detached (setsid) so that it outlives the JVM.
-# It holds the output FIFOs open for reading and writing while the container runs, so a writer
-# never gets EPIPE while no reader is attached (the bytes wait in the pipe), runs runc in the
-# foreground to learn the exit status, and records it with the container's OOM kill count.
-# It then keeps the FIFOs open until the runtime acknowledges that it drained them (file "ack").
+# It starts the container's log writer on the output FIFOs, runs runc in the foreground to learn
+# the exit status, waits until the writer wrote everything the container printed (both streams
+# ended: the container's processes are all gone) and only then records the exit status with the
+# container's OOM kill count, so an exit status means "all output is in the log".
 # Arguments: container directory, memory cgroup directory, "tty" or "", the runc run command line
-# (quoted for sh).
-dir=$1 memcg=$2 tty=$3 run=$4
+# (quoted for sh), the log file.
+dir=$1 memcg=$2 tty=$3 run=$4 log=$5
 cd "$dir" || exit 1
+# Held until the writer holds them too: it never waits for a writer to open them, and a container
+# that ends before the writer started cannot take its output with it.
 exec 3<>stdout 4<>stderr
+echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
+perl log-writer.pl "$log" stdout=stdout stderr=stderr </dev/null >writer.ready 3>&- 4>&- &
+writer=$!
+until [ -s writer.ready ]; do
+    # sh reaps no child before "wait": a writer that died is a zombie ("Z" in its stat)
+    if [ "$(cut -d' ' -f3 /proc/$writer/stat 2>/dev/null)" = Z ]; then
+        echo '{"level":"error","msg":"runc run failed: the log writer did not start (see shim.log)"}' >> runc.log
+        echo "127 0" > exit.tmp && mv exit.tmp exit
+        exit 1
+    fi
+    sleep 0.01
+done
 # fd 5 is the container's stdin: a background command's own stdin would be /dev/null.
 if [ -p stdin ]; then exec 5<>stdin; else exec 5</dev/null; fi
-echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
 # The kernel counts an OOM kill in the victim's own memory cgroup, which runc deletes when the
 # container ends. A holder process (forked while we visit that cgroup) keeps it, and its oom_kill
 # counter, until we have read it. Should the OOM killer take the holder too (it does once the
@@ -26,17 +39,15 @@ if [ "$tty" = tty ]; then
 else
     eval "$run" <&5 >&3 2>&4 &
 fi
-wait $!
+runc=$!
+# From now on only the container holds the output pipes: the writer sees their ends when it is gone.
+exec 3>&- 4>&- 5>&-
+wait $runc
 code=$?
 oom=$(sed -n 's/^oom_kill //p' "$memcg/memory.oom_control")
 kill $holder
 wait $holder
 [ $? -eq 137 ] && oom=$((${oom:-0} + 1))
 rmdir "$memcg"
+wait $writer
 echo "$code ${oom:-0}" > exit.tmp && mv exit.tmp exit
-# Quick at first (the runtime acknowledges within ~100 ms when it runs), then slow: a runtime that
-# is down may be down for long.
-n=0
-until [ -e ack ]; do
-    if [ $n -lt 50 ]; then n=$((n + 1)); sleep 0.1; else sleep 1; fi
-done

@@ -3,7 +3,7 @@ package io.kubundle.runtime.runc.internal;
 import java.nio.file.Path;
 
 /**
- * A JVM that starts a ticking container and one that prints two lines and exits after 2 s, prints
+ * A JVM that starts a fast ticking container and one that prints two lines and exits after 2 s, prints
  * their ids and then waits to be killed with {@code kill -9}.
  * Arguments: the runtime's root directory and the tests' cgroup base.
  */
@@ -16,7 +16,7 @@ public final class ChildRuntime {
         TestImages images = new TestImages(root.resolve("child-image"), TestImages.shell());
         RuncRuntime runtime = new RuncRuntime(images, root, "runc", Path.of("/sys/fs/cgroup"));
         String sandbox = runtime.runSandbox(TestPods.sandbox(root, args[1], null));
-        String id = runtime.createContainer(sandbox, TestPods.container(root, "ticker", TestPods.TICKER));
+        String id = runtime.createContainer(sandbox, TestPods.container(root, "ticker", TestPods.FAST_TICKER));
         runtime.startContainer(id);
         String late = runtime.createContainer(sandbox, TestPods.container(root, "late", TestPods.LATE));
         runtime.startContainer(late);

@@ -14,6 +14,9 @@ final class TestPods {
     static final List<String> LATE = List.of("sh", "-c", "sleep 2; echo late1; echo late2 >&2; exit 5");
     static final List<String> TICKER = List.of("sh", "-c",
             "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done");
+    /** A line every 20 ms, to have lines in flight when the runtime's JVM is killed. */
+    static final List<String> FAST_TICKER = List.of("sh", "-c",
+            "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.02; done");
 
     private TestPods() {
     }

@@ -1,0 +1,151 @@
+package io.kubundle.runtime.runc.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shim's log writer ({@code log-writer.pl}) on real FIFOs. */
+final class LogWriterTest {
+    private static final int MAX_LINE = 16 * 1024;
+
+    @TempDir
+    Path dir;
+    private Path log;
+    private Process writer;
+    private FileOutputStream out;
+    private FileOutputStream err;
+
+    @BeforeEach
+    void start() throws IOException {
+        Path script = dir.resolve("log-writer.pl");
+        try (InputStream in = RuncRuntime.class.getResourceAsStream("log-writer.pl")) {
+            Files.write(script, in.readAllBytes());
+        }
+        Commands.check(List.of("mkfifo", dir.resolve("out").toString(), dir.resolve("err").toString()),
+                Duration.ofSeconds(5));
+        log = dir.resolve("c.log");
+        writer = new ProcessBuilder("perl", script.toString(), log.toString(), "stdout=" + dir.resolve("out"),
+                "stderr=" + dir.resolve("err")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // in the writer's order: it opens each FIFO for reading in turn
+        out = new FileOutputStream(dir.resolve("out").toFile());
+        err = new FileOutputStream(dir.resolve("err").toFile());
+        try (BufferedReader ready = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("ready", ready.readLine());
+        }
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        out.close();
+        err.close();
+        writer.destroyForcibly();
+    }
+
+    @Test
+    void splitsLinesAndMarksLongAndUnfinishedOnesPartial() throws Exception {
+        print(out, "a\nb" + "x".repeat(20_000) + "\n\n" + "y".repeat(MAX_LINE) + "\nz\ntail");
+        awaitExit();
+        List<String> lines = Files.readAllLines(log);
+        assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z stdout F a"), lines.get(0));
+        assertEquals(List.of("stdout F a", "stdout P b" + "x".repeat(MAX_LINE - 1),
+                "stdout F " + "x".repeat(20_001 - MAX_LINE), "stdout F ", "stdout P " + "y".repeat(MAX_LINE),
+                "stdout F ", "stdout F z", "stdout P tail"), content(lines));
+    }
+
+    @Test
+    void aLineWrittenInPiecesIsOneLineAndTheStreamsAreTagged() throws Exception {
+        print(out, "one ");
+        print(err, "warn");
+        Thread.sleep(100);
+        print(out, "two\n");
+        print(err, "ing\n");
+        awaitExit();
+        assertEquals(List.of("stderr F warning", "stdout F one two"), content(Files.readAllLines(log)).stream().sorted().toList());
+    }
+
+    @Test
+    void keepsRunningUntilBothStreamsEnded() throws Exception {
+        print(out, "out\n");
+        out.close();
+        print(err, "not yet");
+        Thread.sleep(300);
+        assertTrue(writer.isAlive());
+        assertEquals(List.of("stdout F out"), content(Files.readAllLines(log)));
+        print(err, " done");
+        awaitExit();
+        assertEquals(List.of("stdout F out", "stderr P not yet done"), content(Files.readAllLines(log)));
+    }
+
+    @Test
+    void aLogRenamedAwayIsContinuedInANewFile() throws Exception {
+        print(out, "before\n");
+        for (int i = 0; i < 500 && (!Files.exists(log) || Files.size(log) == 0); i++) {
+            Thread.sleep(10);
+        }
+        Files.move(log, dir.resolve("c.log.1"));
+        print(out, "after\n");
+        awaitExit();
+        assertEquals(List.of("stdout F before"), content(Files.readAllLines(dir.resolve("c.log.1"))));
+        assertEquals(List.of("stdout F after"), content(Files.readAllLines(log)));
+    }
+
+    @Test
+    void manyLinesFromBothStreamsAreAllThereInOrder() throws Exception {
+        Thread other = new Thread(() -> {
+            for (int i = 1; i <= 5000; i++) {
+                print(err, "e" + i + "\n");
+            }
+        });
+        other.start();
+        for (int i = 1; i <= 5000; i++) {
+            print(out, "o" + i + "\n");
+        }
+        other.join();
+        awaitExit();
+        List<String> lines = content(Files.readAllLines(log));
+        assertEquals(10_000, lines.size());
+        List<String> outs = lines.stream().filter(l -> l.startsWith("stdout")).toList();
+        List<String> errs = lines.stream().filter(l -> l.startsWith("stderr")).toList();
+        for (int i = 0; i < 5000; i++) {
+            assertEquals("stdout F o" + (i + 1), outs.get(i));
+            assertEquals("stderr F e" + (i + 1), errs.get(i));
+        }
+    }
+
+    private static void print(FileOutputStream stream, String text) {
+        try {
+            stream.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void awaitExit() throws Exception {
+        out.close();
+        err.close();
+        assertTrue(writer.waitFor(10, TimeUnit.SECONDS), "the writer did not end with its streams");
+        assertEquals(0, writer.exitValue());
+        assertFalse(writer.isAlive());
+    }
+
+    private static List<String> content(List<String> lines) {
+        return lines.stream().map(line -> line.substring(line.indexOf(' ') + 1)).toList();
+    }
+}
