@@ -67,8 +67,7 @@ class NativeRuntimeIT {
                     container("c", "i=0; while true; do i=$((i+1)); echo n$i; sleep 0.2; done")));
             awaitPhase(node, "ticker", "Running");
             String tickerId = node.jsonpath("pod/ticker", "{.status.containerStatuses[0].containerID}");
-            // Not at once: a kill -9 between a pump's read and its write loses that read's lines (see
-            // runtime-runc's README), a window much wider while the pump's first reads load its classes.
+            // killed while it prints
             Await.until(() -> logs(node, "ticker").contains("n10\n"), () -> logs(node, "ticker"), 20);
             node.process.kill();
             Thread.sleep(2000);

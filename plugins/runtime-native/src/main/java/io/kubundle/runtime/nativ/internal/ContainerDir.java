@@ -50,24 +50,19 @@ record ContainerDir(Path dir) {
         return dir.resolve("pid");
     }
 
-    /** Written by the shim when the container's process tree ended: {@code <exit code> <oom kills>}. */
+    /** Written by the shim once the container ended and the log has all its output: {@code <exit code> <oom kills>}. */
     Path exit() {
         return dir.resolve("exit");
     }
 
-    /** Made by the runtime once it drained the FIFOs, letting the shim go. */
-    Path ack() {
-        return dir.resolve("ack");
+    /** The log writer's script, written at start: the shim runs it from here. */
+    Path logWriter() {
+        return dir.resolve("log-writer.pl");
     }
 
     /** What init printed while it set the container up: why a container could not start. */
     Path initLog() {
         return dir.resolve("init.log");
-    }
-
-    /** Locked by the runtime instance whose pumps read the FIFOs, so that only one does. */
-    Path readerLock() {
-        return dir.resolve("reader.lock");
     }
 
     /** Whether the shim of this container runs (its pid is alive and is this container's shim). */

@@ -26,6 +26,7 @@ final class Launch {
 
     private static final String INIT = script("init.sh");
     static final String SHIM = script("shim.sh");
+    static final String LOG_WRITER = script("log-writer.pl");
 
     private final Binaries bin;
 

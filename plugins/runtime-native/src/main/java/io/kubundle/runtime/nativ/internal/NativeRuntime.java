@@ -81,7 +81,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     private final Launch launch;
     private Signals signals;
     private String signalsProblem;
-    private final Supervisor supervisor;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile Availability probed;
     private volatile long probedAt;
@@ -100,8 +99,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 Launch.find("env"));
         this.launch = new Launch(bin);
         removeOrphans();
-        this.supervisor = new Supervisor(containers, id -> readContainer(id).map(c -> Path.of(c.config().logPath()))
-                .orElse(null));
     }
 
     /**
@@ -140,10 +137,10 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         return base.resolve("runtime").resolve(NAME);
     }
 
+    /** Holds nothing: the containers, their shims and log writers run on without this object. */
     @Deactivate
     @Override
     public void close() {
-        supervisor.close();
     }
 
     @Override
@@ -194,6 +191,9 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
             }
             if (!cgroups.memoryAvailable()) {
                 return Availability.no("the cgroup v1 memory controller is not mounted at /sys/fs/cgroup/memory");
+            }
+            if (!Commands.run(List.of("perl", "-MTime::HiRes", "-e1"), Duration.ofSeconds(10)).ok()) {
+                return Availability.no("perl with Time::HiRes (Debian: perl) is needed for the log writers");
             }
             for (List<String> check : List.of(List.of(bin.nsenter(), "--version"), List.of(bin.setpriv(), "--version"),
                     List.of(bin.unshare(), "--mount", "--uts", "--ipc", "--pid", "--fork", "--kill-child", "--mount-proc",
@@ -393,9 +393,11 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                     Files.move(tmp, dir.exit(), StandardCopyOption.ATOMIC_MOVE);
                     throw new RuntimeFailure("StartError", problem.get());
                 }
+                // the shim starts it from the container's directory
+                Files.writeString(dir.logWriter(), Launch.LOG_WRITER);
                 List<String> shim = new ArrayList<>(List.of("setsid", "--fork", "/bin/sh", "-c", Launch.SHIM, "shim",
                         dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
-                        cgroups.cpu(record.cgroupPath()).toString()));
+                        cgroups.cpu(record.cgroupPath()).toString(), record.config().logPath()));
                 shim.addAll(record.launch());
                 // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
                 new ProcessBuilder(shim)
@@ -404,7 +406,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                         .redirectErrorStream(true)
                         .start();
                 await(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
-                supervisor.attach(containerId);
                 await(() -> Files.exists(dir.pid()) || Files.exists(dir.exit()), START_TIMEOUT,
                         "the container " + containerId + " to start");
             } catch (IOException e) {
@@ -447,18 +448,11 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 readContainer(id).ifPresent(record -> signal(record, Signals.KILL));
             }
         }
-        for (String id : ids) {
+        // The shim records the exit once the log has everything: whoever reads it next sees all of it.
+        for (String id : running) {
             ContainerDir dir = new ContainerDir(containers.resolve(id));
-            if (running.contains(id)
-                    && !awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
+            if (!awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
                 throw new RuntimeFailure("StopError", "container " + id + " did not exit after SIGKILL");
-            }
-            // so that whoever reads the log next sees all of it
-            try {
-                supervisor.awaitDrained(id, 2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeFailure("StopError", "interrupted");
             }
         }
     }
@@ -510,21 +504,13 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
             }
             try {
                 if (dir.shimAlive()) {
-                    // Read what is still in the pipes even if no instance did so yet.
-                    supervisor.attach(containerId);
                     record.ifPresent(r -> signal(r, Signals.KILL));
-                    awaitQuietly(() -> Files.exists(dir.exit()), Duration.ofSeconds(30));
-                    supervisor.awaitDrained(containerId, 2000);
-                    supervisor.detach(containerId);
-                    touch(dir.ack());
-                    awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(5));
+                    // its log writer finishes the log before the shim ends
+                    awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
                 }
                 cleanUp(dir, record.map(Records.Container::cgroupPath).orElse(null));
             } catch (IOException e) {
                 throw new RuntimeFailure("RemoveContainerError", "cannot remove " + containerId + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RuntimeFailure("RemoveContainerError", "interrupted");
             }
         }
         locks.remove(containerId);
