@@ -13,7 +13,7 @@ import io.kubundle.api.runtime.SandboxConfig;
 final class TestPods {
     static final List<String> LATE = List.of("sh", "-c", "sleep 2; echo late1; echo late2 >&2; exit 5");
     static final List<String> TICKER = List.of("sh", "-c",
-            "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done");
+            "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo line $i; sleep 0.02; done");
 
     private TestPods() {
     }
