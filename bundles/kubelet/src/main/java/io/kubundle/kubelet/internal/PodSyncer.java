@@ -67,7 +67,6 @@ final class PodSyncer {
 
     /** What this kubelet instance remembers of a pod between syncs: only what the runtime cannot tell yet. */
     private static final class PodMemory {
-        final Set<String> createdContainers = ConcurrentHashMap.newKeySet();
         final Map<String, ContainerView.Waiting> waiting = new ConcurrentHashMap<>();
         volatile String lastStatusJson;
     }
@@ -215,7 +214,7 @@ final class PodSyncer {
             sandboxAnnotations = config.annotations();
             podIp = sandboxAnnotations.get(POD_IP_ANNOTATION);
         }
-        Map<String, ContainerStatus> byId = containersOf(runtime, sandboxId, podMemory);
+        Map<String, ContainerStatus> byId = containersOf(runtime, sandboxId);
 
         Map<String, Path> volumePaths;
         EnvResolver.PodFacts facts = new EnvResolver.PodFacts(podIp, settings.nodeIp(), nodeCpuMillis, nodeMemoryBytes);
@@ -254,7 +253,7 @@ final class PodSyncer {
                 again = min(again, syncContainer(pod, podMemory, runtime, sandboxId, container, byId, volumePaths, facts, policy));
             }
         }
-        byId = containersOf(runtime, sandboxId, podMemory);
+        byId = containersOf(runtime, sandboxId);
         keepProbes(pod, runtime, podIp, byId);
         report(pod, podMemory, runtime, podIp, List.copyOf(byId.values()), true);
         removeOldAttempts(runtime, byId);
@@ -346,7 +345,6 @@ final class PodSyncer {
             restarts.retried(backoffKey, now);
             return Duration.ofSeconds(10);
         }
-        podMemory.createdContainers.add(id);
         podMemory.waiting.remove(container.getName());
         events.normal(pod, "Created", "Created container " + container.getName());
         try {
@@ -613,17 +611,15 @@ final class PodSyncer {
     }
 
     /** The pod's containers, fresh from the runtime. */
-    private Map<String, ContainerStatus> containersOf(ContainerRuntime runtime, String sandboxId, PodMemory podMemory)
-            throws RuntimeFailure {
-        Set<String> ids = new HashSet<>(podMemory.createdContainers);
-        snapshot.containersOf(sandboxId).forEach(c -> ids.add(c.id()));
+    /**
+     * The sandbox's containers, listed from the runtime now: the relist may be a second old, and a
+     * container it has not seen (made just now, or before a restart) must never be made twice.
+     */
+    private static Map<String, ContainerStatus> containersOf(ContainerRuntime runtime, String sandboxId) throws RuntimeFailure {
         Map<String, ContainerStatus> byId = new HashMap<>();
-        for (String id : ids) {
-            Optional<ContainerStatus> status = runtime.containerStatus(id);
-            if (status.isPresent()) {
-                byId.put(id, status.get());
-            } else {
-                podMemory.createdContainers.remove(id);
+        for (ContainerStatus container : runtime.listContainers()) {
+            if (container.sandboxId().equals(sandboxId)) {
+                byId.put(container.id(), container);
             }
         }
         return byId;
