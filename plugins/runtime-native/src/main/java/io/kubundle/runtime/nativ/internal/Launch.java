@@ -12,6 +12,7 @@ import java.util.List;
 
 import io.kubundle.api.runtime.ContainerConfig;
 import io.kubundle.api.runtime.Mount;
+import io.kubundle.runtime.support.Records;
 
 /**
  * The command lines that make a container and enter it, from util-linux and coreutils tools:
@@ -26,7 +27,6 @@ final class Launch {
 
     private static final String INIT = script("init.sh");
     static final String SHIM = script("shim.sh");
-    static final String LOG_WRITER = script("log-writer.pl");
 
     private final Binaries bin;
 

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import io.kubundle.api.runtime.ExecResult;
 import io.kubundle.api.runtime.ExecSession;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.runtime.support.BoundedReader;
+import io.kubundle.runtime.support.Commands;
 
 /** Commands run in a running container: {@link Launch#exec} from a process of this JVM. */
 final class NativeExec {
@@ -20,8 +22,8 @@ final class NativeExec {
     static ExecResult sync(List<String> line, List<String> command, Duration timeout) throws RuntimeFailure {
         try {
             Process process = new ProcessBuilder(line).redirectInput(new File("/dev/null")).start();
-            BoundedReader out = new BoundedReader(process.getInputStream(), OUTPUT_LIMIT);
-            BoundedReader err = new BoundedReader(process.getErrorStream(), OUTPUT_LIMIT);
+            BoundedReader out = new BoundedReader(process.getInputStream(), OUTPUT_LIMIT, "native-exec-output");
+            BoundedReader err = new BoundedReader(process.getErrorStream(), OUTPUT_LIMIT, "native-exec-output");
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
                 throw new RuntimeFailure("Timeout", "command " + command + " did not finish within " + timeout);
@@ -39,7 +41,7 @@ final class NativeExec {
         List<String> argv = line;
         if (tty) {
             // nsenter gives no terminal: script(1) makes one (on the host's devpts).
-            argv = List.of("script", "--quiet", "--flush", "--return", "--command", shellQuote(line), "/dev/null");
+            argv = List.of("script", "--quiet", "--flush", "--return", "--command", Commands.shellQuote(line), "/dev/null");
         }
         ProcessBuilder builder = new ProcessBuilder(argv);
         if (!stdin) {
@@ -59,13 +61,5 @@ final class NativeExec {
     static void kill(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-    }
-
-    private static String shellQuote(List<String> words) {
-        StringBuilder line = new StringBuilder();
-        for (String word : words) {
-            line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
-        }
-        return line.toString();
     }
 }

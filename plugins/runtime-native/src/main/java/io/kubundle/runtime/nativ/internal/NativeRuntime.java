@@ -43,6 +43,12 @@ import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.Cgroups;
+import io.kubundle.runtime.support.Commands;
+import io.kubundle.runtime.support.ContainerDir;
+import io.kubundle.runtime.support.LogWriter;
+import io.kubundle.runtime.support.ProcessSpec;
+import io.kubundle.runtime.support.Records;
 
 /**
  * The {@code native} container runtime: no runc. A container is a process tree in namespaces made
@@ -114,7 +120,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                     boolean recorded = Files.exists(entry.resolve("container.json"))
                             || Files.exists(entry.resolve("sandbox.json"));
                     if (!recorded && Files.getLastModifiedTime(entry).toInstant().isBefore(before)) {
-                        cleanUp(new ContainerDir(entry), null);
+                        cleanUp(new NativeContainerDir(entry), null);
                     }
                 }
             }
@@ -313,7 +319,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
             }
         }
         String id = newId();
-        ContainerDir dir = new ContainerDir(containers.resolve(id));
+        NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
         String cgroupPath = sandbox.cgroupParent() + "/" + id;
         synchronized (lock(id)) {
             try {
@@ -330,7 +336,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                         : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
                 // Docker makes a missing working directory.
                 rootfs.directory(workingDir);
-                long[] user = ProcessSpec.user(config.security(), image.config().user(), rootfs);
+                long[] user = rootfs.user(config.security(), image.config().user());
                 Records.Process process = new Records.Process(args, ProcessSpec.env(config, image.config(), hostname),
                         workingDir, user[0], user[1]);
                 Launch.writeEnv(dir.env(), process.env());
@@ -359,7 +365,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 touch(logPath);
                 String stopSignal = image.config().stopSignal().isEmpty() ? "SIGTERM" : image.config().stopSignal();
                 Signals.number(stopSignal); // an unknown one fails the creation, not the stop
-                Records.write(dir.record(), new Records.Container(id, sandboxId, config, image.id(), stopSignal,
+                Records.write(dir.record(), new ContainerRecord(id, sandboxId, config, image.id(), stopSignal,
                         cgroupPath, Instant.now().toString(), process, line));
                 return id;
             } catch (IOException | RuntimeException e) {
@@ -376,8 +382,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public void startContainer(String containerId) throws RuntimeFailure {
-        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
-        Records.Container record = container(containerId);
+        NativeContainerDir dir = new NativeContainerDir(containers.resolve(containerId));
+        ContainerRecord record = container(containerId);
         synchronized (lock(containerId)) {
             if (Files.exists(dir.shimPid()) || Files.exists(dir.exit())) {
                 return;
@@ -394,7 +400,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                     throw new RuntimeFailure("StartError", problem.get());
                 }
                 // the shim starts it from the container's directory
-                Files.writeString(dir.logWriter(), Launch.LOG_WRITER);
+                Files.writeString(dir.logWriter(), LogWriter.SCRIPT);
                 List<String> shim = new ArrayList<>(List.of("setsid", "--fork", "/bin/sh", "-c", Launch.SHIM, "shim",
                         dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
                         cgroups.cpu(record.cgroupPath()).toString(), record.config().logPath()));
@@ -433,8 +439,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     private void stop(List<String> ids, Duration gracePeriod) throws RuntimeFailure {
         List<String> running = new ArrayList<>();
         for (String id : ids) {
-            Optional<Records.Container> record = readContainer(id);
-            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            Optional<ContainerRecord> record = readContainer(id);
+            NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
             if (record.isPresent() && dir.shimAlive() && !Files.exists(dir.exit())) {
                 running.add(id);
                 signal(record.get(), Signals.number(record.get().stopSignal()));
@@ -443,14 +449,14 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         long deadline = System.nanoTime() + gracePeriod.toNanos();
         for (String id : running) {
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
             if (!awaitQuietly(() -> Files.exists(dir.exit()), left)) {
                 readContainer(id).ifPresent(record -> signal(record, Signals.KILL));
             }
         }
         // The shim records the exit once the log has everything: whoever reads it next sees all of it.
         for (String id : running) {
-            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
             if (!awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
                 throw new RuntimeFailure("StopError", "container " + id + " did not exit after SIGKILL");
             }
@@ -463,8 +469,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
      * ends every process in it. Before init recorded the pid (the container is being set up), SIGKILL
      * goes to everything under the shim instead.
      */
-    private void signal(Records.Container record, int signal) {
-        ContainerDir dir = new ContainerDir(containers.resolve(record.id()));
+    private void signal(ContainerRecord record, int signal) {
+        NativeContainerDir dir = new NativeContainerDir(containers.resolve(record.id()));
         Optional<Long> pid = ContainerDir.read(dir.pid()).map(Long::parseLong).filter(p -> inCgroup(p, record.cgroupPath()));
         if (pid.isPresent()) {
             Optional<Signals> libc = signals();
@@ -496,9 +502,9 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public void removeContainer(String containerId) throws RuntimeFailure {
-        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
+        NativeContainerDir dir = new NativeContainerDir(containers.resolve(containerId));
         synchronized (lock(containerId)) {
-            Optional<Records.Container> record = readContainer(containerId);
+            Optional<ContainerRecord> record = readContainer(containerId);
             if (!Files.isDirectory(dir.dir())) {
                 return;
             }
@@ -508,7 +514,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                     // its log writer finishes the log before the shim ends
                     awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
                 }
-                cleanUp(dir, record.map(Records.Container::cgroupPath).orElse(null));
+                cleanUp(dir, record.map(ContainerRecord::cgroupPath).orElse(null));
             } catch (IOException e) {
                 throw new RuntimeFailure("RemoveContainerError", "cannot remove " + containerId + ": " + e.getMessage(), e);
             }
@@ -516,7 +522,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         locks.remove(containerId);
     }
 
-    private void cleanUp(ContainerDir dir, String cgroupPath) throws IOException {
+    private void cleanUp(NativeContainerDir dir, String cgroupPath) throws IOException {
         if (mounted(dir.rootfs())) {
             Commands.Result result = Commands.run(List.of("umount", dir.rootfs().toString()), COMMAND_TIMEOUT);
             if (!result.ok()) {
@@ -534,7 +540,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public Optional<ContainerStatus> containerStatus(String containerId) throws RuntimeFailure {
-        Optional<Records.Container> record = readContainer(containerId);
+        Optional<ContainerRecord> record = readContainer(containerId);
         return record.isEmpty() ? Optional.empty() : Optional.of(status(record.get()));
     }
 
@@ -542,7 +548,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     public List<ContainerStatus> listContainers() throws RuntimeFailure {
         List<ContainerStatus> list = new ArrayList<>();
         for (String id : ids(containers)) {
-            Optional<Records.Container> record = readContainer(id);
+            Optional<ContainerRecord> record = readContainer(id);
             if (record.isPresent()) {
                 list.add(status(record.get()));
             }
@@ -550,8 +556,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         return list;
     }
 
-    private ContainerStatus status(Records.Container record) {
-        ContainerDir dir = new ContainerDir(containers.resolve(record.id()));
+    private ContainerStatus status(ContainerRecord record) {
+        NativeContainerDir dir = new NativeContainerDir(containers.resolve(record.id()));
         Instant started = dir.modified(dir.pid()).orElse(null);
         Optional<String> exit = ContainerDir.read(dir.exit());
         ContainerState state;
@@ -606,8 +612,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         if (command.isEmpty()) {
             throw new RuntimeFailure("StartError", "no command to exec");
         }
-        Records.Container record = container(containerId);
-        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
+        ContainerRecord record = container(containerId);
+        NativeContainerDir dir = new NativeContainerDir(containers.resolve(containerId));
         ContainerStatus status = status(record);
         Optional<Long> pid = ContainerDir.read(dir.pid()).map(Long::parseLong);
         if (status.state() != ContainerState.RUNNING || pid.isEmpty()) {
@@ -641,14 +647,14 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     // ---- helpers ----
 
-    private static void etcFiles(ContainerDir dir, String hostname) throws IOException {
+    private static void etcFiles(NativeContainerDir dir, String hostname) throws IOException {
         Files.writeString(dir.dir().resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         Path hostResolv = Path.of("/etc/resolv.conf");
         Files.write(dir.dir().resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readAllBytes(hostResolv) : new byte[0]);
         Files.writeString(dir.dir().resolve("hostname"), hostname + "\n");
     }
 
-    private static void mountOverlay(ContainerDir dir, List<Path> layers) throws IOException {
+    private static void mountOverlay(NativeContainerDir dir, List<Path> layers) throws IOException {
         if (layers.isEmpty()) {
             throw new IOException("the image has no layers");
         }
@@ -668,14 +674,14 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         }
     }
 
-    private Records.Container container(String id) throws RuntimeFailure {
+    private ContainerRecord container(String id) throws RuntimeFailure {
         return readContainer(id).orElseThrow(() -> new RuntimeFailure("NotFound", "no container " + id));
     }
 
-    private Optional<Records.Container> readContainer(String id) {
-        Path file = new ContainerDir(containers.resolve(id)).record();
+    private Optional<ContainerRecord> readContainer(String id) {
+        Path file = new NativeContainerDir(containers.resolve(id)).record();
         try {
-            return Files.exists(file) ? Optional.of(Records.read(file, Records.Container.class)) : Optional.empty();
+            return Files.exists(file) ? Optional.of(Records.read(file, ContainerRecord.class)) : Optional.empty();
         } catch (IOException damaged) {
             return Optional.empty();
         }

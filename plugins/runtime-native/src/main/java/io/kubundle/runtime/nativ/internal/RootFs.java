@@ -9,7 +9,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 
+import io.kubundle.api.runtime.ContainerConfig;
 import io.kubundle.api.runtime.Mount;
+import io.kubundle.runtime.support.ProcessSpec;
 
 /**
  * Paths inside a container's root file system as the container will see them, read from the host
@@ -29,6 +31,12 @@ final class RootFs {
     RootFs(Path root, List<Mount> mounts) {
         this.root = root;
         this.mounts = mounts;
+    }
+
+    /** The uid and gid as {@link ProcessSpec#user} merges them, the image's /etc/passwd and /etc/group read through this root. */
+    long[] user(ContainerConfig.Security security, String imageUser) throws IOException {
+        // read as the container would, links resolved inside the image (never the host's files)
+        return ProcessSpec.user(security, imageUser, resolve("/etc/passwd"), resolve("/etc/group"));
     }
 
     /** The host path of a container path, every link resolved within the root; missing tails are kept as they are. */

@@ -41,6 +41,7 @@ import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.Commands;
 
 /** Runs real containers in namespaces (as root, with busybox-static at /bin/busybox), without runc. */
 final class NativeRuntimeTest {

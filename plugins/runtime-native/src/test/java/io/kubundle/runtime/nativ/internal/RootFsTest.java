@@ -49,11 +49,11 @@ final class RootFsTest {
         Files.createSymbolicLink(root.resolve("etc/passwd"), Path.of("/etc/real/passwd"));
         Files.createSymbolicLink(root.resolve("etc/group"), Path.of("/etc/real/group"));
         RootFs rootfs = new RootFs(root, List.of());
-        assertEquals(List.of(1000L, 50L), Arrays.stream(ProcessSpec.user(ContainerConfig.Security.DEFAULT, "app:staff", rootfs))
+        assertEquals(List.of(1000L, 50L), Arrays.stream(rootfs.user(ContainerConfig.Security.DEFAULT, "app:staff"))
                 .boxed().toList());
-        assertEquals(List.of(1000L, 1001L), Arrays.stream(ProcessSpec.user(ContainerConfig.Security.DEFAULT, "app", rootfs))
+        assertEquals(List.of(1000L, 1001L), Arrays.stream(rootfs.user(ContainerConfig.Security.DEFAULT, "app"))
                 .boxed().toList());
-        assertThrows(IOException.class, () -> ProcessSpec.user(ContainerConfig.Security.DEFAULT, "root", rootfs),
+        assertThrows(IOException.class, () -> rootfs.user(ContainerConfig.Security.DEFAULT, "root"),
                 "the host's root is not the image's");
     }
 

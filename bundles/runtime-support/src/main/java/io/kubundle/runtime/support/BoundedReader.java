@@ -1,15 +1,16 @@
-package io.kubundle.runtime.nativ.internal;
+package io.kubundle.runtime.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads a stream to its end on its own thread, keeping the first {@code limit} bytes. */
-final class BoundedReader {
+public final class BoundedReader {
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private final Thread thread;
 
-    BoundedReader(InputStream in, int limit) {
+    /** Starts reading on a daemon thread named {@code threadName}. */
+    public BoundedReader(InputStream in, int limit, String threadName) {
         thread = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try (in) {
@@ -20,13 +21,13 @@ final class BoundedReader {
             } catch (IOException closed) {
                 // the process ended or was killed: keep what came
             }
-        }, "native-exec-output");
+        }, threadName);
         thread.setDaemon(true);
         thread.start();
     }
 
     /** What was kept, once the stream ended. */
-    byte[] bytes() throws InterruptedException {
+    public byte[] bytes() throws InterruptedException {
         thread.join();
         return kept.toByteArray();
     }

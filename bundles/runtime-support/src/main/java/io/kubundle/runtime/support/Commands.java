@@ -1,4 +1,4 @@
-package io.kubundle.runtime.nativ.internal;
+package io.kubundle.runtime.support;
 
 import java.io.File;
 import java.io.IOException;
@@ -7,16 +7,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the short host commands the runtime needs (mount, umount, mkfifo, version checks). */
-final class Commands {
+/** Runs the short host commands a runtime needs (mount, umount, mkfifo, kill, version checks). */
+public final class Commands {
     private static final File NULL = new File("/dev/null");
 
     private Commands() {
     }
 
     /** What a command did: its exit code and its stdout and stderr together. */
-    record Result(int code, String output) {
-        boolean ok() {
+    public record Result(int code, String output) {
+        public boolean ok() {
             return code == 0;
         }
     }
@@ -25,7 +25,7 @@ final class Commands {
      * Runs a command whose output is small (it is read after the command ends, so a command
      * writing more than a pipe holds would block until the timeout).
      */
-    static Result run(List<String> command, Duration timeout) throws IOException {
+    public static Result run(List<String> command, Duration timeout) throws IOException {
         Process process = new ProcessBuilder(command).redirectInput(NULL).redirectErrorStream(true).start();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -42,7 +42,7 @@ final class Commands {
     }
 
     /** The words quoted for sh, each between single quotes. */
-    static String shellQuote(List<String> words) {
+    public static String shellQuote(List<String> words) {
         StringBuilder line = new StringBuilder();
         for (String word : words) {
             line.append(line.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
@@ -51,7 +51,7 @@ final class Commands {
     }
 
     /** Runs a command and fails with its output unless it exits with 0. */
-    static void check(List<String> command, Duration timeout) throws IOException {
+    public static void check(List<String> command, Duration timeout) throws IOException {
         Result result = run(command, timeout);
         if (!result.ok()) {
             throw new IOException(String.join(" ", command) + " failed (" + result.code() + "): " + result.output());

@@ -1,4 +1,4 @@
-package io.kubundle.runtime.nativ.internal;
+package io.kubundle.runtime.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +16,8 @@ import io.kubundle.api.runtime.ImageService.ImageConfig;
  * A container's process from the image's config and the container's, merged as Docker does:
  * command line, environment and user.
  */
-final class ProcessSpec {
-    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+public final class ProcessSpec {
+    public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private ProcessSpec() {
     }
@@ -26,7 +26,7 @@ final class ProcessSpec {
      * The command line as Docker and Kubernetes merge them: the config's command replaces the
      * image's entrypoint and drops its cmd; the config's args replace the image's cmd.
      */
-    static List<String> args(ContainerConfig config, ImageConfig image) {
+    public static List<String> args(ContainerConfig config, ImageConfig image) {
         List<String> args = new ArrayList<>();
         if (!config.command().isEmpty()) {
             args.addAll(config.command());
@@ -39,7 +39,7 @@ final class ProcessSpec {
     }
 
     /** The image's variables, then the config's (replacing same names in place), PATH and HOSTNAME if missing. */
-    static List<String> env(ContainerConfig config, ImageConfig image, String hostname) {
+    public static List<String> env(ContainerConfig config, ImageConfig image, String hostname) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String entry : image.env()) {
             int eq = entry.indexOf('=');
@@ -59,17 +59,16 @@ final class ProcessSpec {
 
     /**
      * The uid and gid: the config's, else the image's user ({@code uid}, {@code uid:gid}, names
-     * looked up in the root file system's /etc/passwd and /etc/group), else root.
+     * looked up in the root file system's /etc/passwd and /etc/group), else root. The runtime
+     * resolves those two files in the root file system, as it reads the image's files.
      */
-    static long[] user(ContainerConfig.Security security, String imageUser, RootFs rootfs) throws IOException {
+    public static long[] user(ContainerConfig.Security security, String imageUser, Path passwd, Path group)
+            throws IOException {
         long uid = 0;
         long gid = 0;
         String user = imageUser == null ? "" : imageUser;
         String userPart = user.contains(":") ? user.substring(0, user.indexOf(':')) : user;
         String groupPart = user.contains(":") ? user.substring(user.indexOf(':') + 1) : "";
-        // read as the container would, links resolved inside the image (never the host's files)
-        Path passwd = rootfs.resolve("/etc/passwd");
-        Path group = rootfs.resolve("/etc/group");
         if (security.runAsUser() != null) {
             uid = security.runAsUser();
             gid = lookup(passwd, Long.toString(uid), 2, 3).orElse(0L);

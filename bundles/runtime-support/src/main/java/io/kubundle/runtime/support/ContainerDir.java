@@ -1,4 +1,4 @@
-package io.kubundle.runtime.nativ.internal;
+package io.kubundle.runtime.support;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,64 +9,56 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The files of one container: its record, its overlay directories and what its shim and init
- * write (see README for the layout).
+ * The files every runtime keeps in a container's directory: its record, its overlay directories
+ * and what its shim writes. A runtime extends it with its own files.
  */
-record ContainerDir(Path dir) {
-    Path record() {
+public class ContainerDir {
+    private final Path dir;
+
+    public ContainerDir(Path dir) {
+        this.dir = dir;
+    }
+
+    public final Path dir() {
+        return dir;
+    }
+
+    public final Path record() {
         return dir.resolve("container.json");
     }
 
-    Path rootfs() {
+    public final Path rootfs() {
         return dir.resolve("rootfs");
     }
 
-    Path upper() {
+    public final Path upper() {
         return dir.resolve("upper");
     }
 
-    Path work() {
+    public final Path work() {
         return dir.resolve("work");
     }
 
-    /** The container's environment as shell words, read by {@link Launch#enter} (not in any command line). */
-    Path env() {
-        return dir.resolve("env");
-    }
-
-    Path fifo(String stream) {
+    public final Path fifo(String stream) {
         return dir.resolve(stream);
     }
 
-    Path shimPid() {
+    public final Path shimPid() {
         return dir.resolve("shim.pid");
     }
 
-    /**
-     * The container's host pid, written by its init right before it becomes the container's
-     * command: its existence means "started", its mtime is the start time.
-     */
-    Path pid() {
-        return dir.resolve("pid");
-    }
-
     /** Written by the shim once the container ended and the log has all its output: {@code <exit code> <oom kills>}. */
-    Path exit() {
+    public final Path exit() {
         return dir.resolve("exit");
     }
 
-    /** The log writer's script, written at start: the shim runs it from here. */
-    Path logWriter() {
+    /** The log writer's script ({@link LogWriter}), written at start: the shim runs it from here. */
+    public final Path logWriter() {
         return dir.resolve("log-writer.pl");
     }
 
-    /** What init printed while it set the container up: why a container could not start. */
-    Path initLog() {
-        return dir.resolve("init.log");
-    }
-
     /** Whether the shim of this container runs (its pid is alive and is this container's shim). */
-    boolean shimAlive() {
+    public final boolean shimAlive() {
         Optional<String> pid = read(shimPid());
         if (pid.isEmpty()) {
             return false;
@@ -79,7 +71,7 @@ record ContainerDir(Path dir) {
         }
     }
 
-    Optional<Instant> modified(Path file) {
+    public final Optional<Instant> modified(Path file) {
         try {
             FileTime time = Files.getLastModifiedTime(file);
             return Optional.of(time.toInstant());
@@ -88,7 +80,8 @@ record ContainerDir(Path dir) {
         }
     }
 
-    static Optional<String> read(Path file) {
+    /** A small file's content, stripped; empty if it cannot be read. */
+    public static Optional<String> read(Path file) {
         try {
             return Optional.of(Files.readString(file).strip());
         } catch (IOException missing) {

@@ -1,4 +1,4 @@
-package io.kubundle.runtime.nativ.internal;
+package io.kubundle.runtime.support;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,20 +11,20 @@ import java.util.List;
 import io.kubundle.api.runtime.Resources;
 
 /** The cgroup v1 hierarchies under one mount root ({@code /sys/fs/cgroup}). */
-final class Cgroups {
+public final class Cgroups {
     private final Path root;
 
-    Cgroups(Path root) {
+    public Cgroups(Path root) {
         this.root = root;
     }
 
     /** The memory controller's directory of a cgroup path (relative to the hierarchy root). */
-    Path memory(String path) {
+    public Path memory(String path) {
         return root.resolve("memory").resolve(path);
     }
 
     /** Whether the memory controller is mounted as cgroup v1. */
-    boolean memoryAvailable() {
+    public boolean memoryAvailable() {
         return Files.exists(root.resolve("memory/memory.oom_control"));
     }
 
@@ -33,7 +33,7 @@ final class Cgroups {
      *
      * @return whether it did not exist before
      */
-    boolean create(String path, Resources resources) throws IOException {
+    public boolean create(String path, Resources resources) throws IOException {
         boolean created = !Files.isDirectory(memory(path));
         Path cpu = cpu(path);
         Files.createDirectories(cpu);
@@ -53,12 +53,12 @@ final class Cgroups {
     }
 
     /** The cpu controller's directory of a cgroup path. */
-    Path cpu(String path) {
+    public Path cpu(String path) {
         return root.resolve("cpu").resolve(path);
     }
 
     /** Removes a cgroup and the ones below it from every hierarchy; missing ones are fine. */
-    void remove(String path) throws IOException {
+    public void remove(String path) throws IOException {
         for (Path hierarchy : hierarchies()) {
             removeTree(hierarchy.resolve(path));
         }

@@ -1,0 +1,14 @@
+/**
+ * What the container runtimes (runc, native) share: short host commands ({@link
+ * io.kubundle.runtime.support.Commands}), their JSON records on disk ({@link
+ * io.kubundle.runtime.support.Records}), the files of a container's directory ({@link
+ * io.kubundle.runtime.support.ContainerDir}), cgroup v1 ({@link io.kubundle.runtime.support.Cgroups}),
+ * a container's process merged from image and config ({@link io.kubundle.runtime.support.ProcessSpec})
+ * and the shim's log writer ({@link io.kubundle.runtime.support.LogWriter}).
+ */
+@Export
+@Version("1.0.0")
+package io.kubundle.runtime.support;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
