@@ -5,12 +5,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The files every runtime keeps in a container's directory: its record, its overlay directories
- * and what its shim writes. A runtime extends it with its own files.
+ * and what its shim writes. A runtime extends it with its own files. It mounts the overlay and
+ * removes it all.
  */
 public class ContainerDir {
     private final Path dir;
@@ -77,6 +82,47 @@ public class ContainerDir {
             return Optional.of(time.toInstant());
         } catch (IOException missing) {
             return Optional.empty();
+        }
+    }
+
+    /** Mounts the container's root file system: an overlay of the image's layers (top first) with its upper and work directories. */
+    public final void mountOverlay(List<Path> layers, Duration timeout) throws IOException {
+        if (layers.isEmpty()) {
+            throw new IOException("the image has no layers");
+        }
+        List<String> lower = new ArrayList<>();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            lower.add(layers.get(i).toString());
+        }
+        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + upper() + ",workdir=" + work();
+        Commands.check(List.of("mount", "-t", "overlay", "overlay", "-o", options, rootfs().toString()), timeout);
+    }
+
+    /**
+     * Unmounts the root file system (lazily if it is busy), removes the container's cgroup (if
+     * {@code cgroupPath} is not null) and deletes the directory; fails, deleting nothing, while
+     * the root file system is still mounted.
+     */
+    public final void remove(Cgroups cgroups, String cgroupPath, Duration timeout) throws IOException {
+        if (mounted(rootfs())) {
+            Commands.Result result = Commands.run(List.of("umount", rootfs().toString()), timeout);
+            if (!result.ok()) {
+                Commands.check(List.of("umount", "-l", rootfs().toString()), timeout);
+            }
+        }
+        if (cgroupPath != null) {
+            cgroups.remove(cgroupPath);
+        }
+        if (mounted(rootfs())) {
+            throw new IOException(rootfs() + " is still mounted");
+        }
+        StateFiles.deleteTree(dir);
+    }
+
+    private static boolean mounted(Path path) throws IOException {
+        String target = " " + path + " ";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            return lines.anyMatch(line -> line.contains(target));
         }
     }
 

@@ -2,7 +2,10 @@
  * What the container runtimes (runc, native) share: short host commands ({@link
  * io.kubundle.runtime.support.Commands}), their JSON records on disk ({@link
  * io.kubundle.runtime.support.Records}), the files of a container's directory ({@link
- * io.kubundle.runtime.support.ContainerDir}), cgroup v1 ({@link io.kubundle.runtime.support.Cgroups}),
+ * io.kubundle.runtime.support.ContainerDir}), the pod sandboxes ({@link io.kubundle.runtime.support.Sandboxes})
+ * and the rest of the state directory ({@link io.kubundle.runtime.support.StateFiles}), cgroup v1 ({@link
+ * io.kubundle.runtime.support.Cgroups}), execs as host processes ({@link
+ * io.kubundle.runtime.support.ProcessExecSession}),
  * a container's process merged from image and config ({@link io.kubundle.runtime.support.ProcessSpec})
  * and the shim's log writer ({@link io.kubundle.runtime.support.LogWriter}).
  */

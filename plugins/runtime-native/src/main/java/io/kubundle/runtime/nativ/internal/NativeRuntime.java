@@ -3,21 +3,14 @@ package io.kubundle.runtime.nativ.internal;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -43,12 +36,16 @@ import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.Await;
 import io.kubundle.runtime.support.Cgroups;
 import io.kubundle.runtime.support.Commands;
 import io.kubundle.runtime.support.ContainerDir;
 import io.kubundle.runtime.support.LogWriter;
+import io.kubundle.runtime.support.Locks;
 import io.kubundle.runtime.support.ProcessSpec;
 import io.kubundle.runtime.support.Records;
+import io.kubundle.runtime.support.Sandboxes;
+import io.kubundle.runtime.support.StateFiles;
 
 /**
  * The {@code native} container runtime: no runc. A container is a process tree in namespaces made
@@ -80,27 +77,29 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     private final ImageService images;
-    private final Path sandboxes;
+    private final Sandboxes sandboxes;
     private final Path containers;
     private final Cgroups cgroups;
     private final Launch.Binaries bin;
     private final Launch launch;
     private Signals signals;
     private String signalsProblem;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Locks locks = new Locks();
     private volatile Availability probed;
     private volatile long probedAt;
 
     @Activate
     public NativeRuntime(@Reference ImageService images, Config config, BundleContext context) throws IOException {
-        this(images, rootDir(config, context), Path.of("/sys/fs/cgroup"));
+        this(images, StateFiles.rootDir(config.rootDir(), context.getProperty("kubundle.data.dir"), NAME),
+                Path.of("/sys/fs/cgroup"));
     }
 
     NativeRuntime(ImageService images, Path root, Path cgroupRoot) throws IOException {
         this.images = images;
-        this.sandboxes = privateDirectory(root.resolve("sandboxes"));
-        this.containers = privateDirectory(root.resolve("containers"));
         this.cgroups = new Cgroups(cgroupRoot);
+        // the records and env files hold the containers' environment, secrets included: root only
+        this.sandboxes = new Sandboxes(StateFiles.privateDirectory(root.resolve("sandboxes")), cgroups, locks);
+        this.containers = StateFiles.privateDirectory(root.resolve("containers"));
         this.bin = new Launch.Binaries(Launch.find("nsenter"), Launch.find("unshare"), Launch.find("setpriv"),
                 Launch.find("env"));
         this.launch = new Launch(bin);
@@ -109,38 +108,12 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     /**
      * Removes what a {@code createContainer} interrupted by a JVM death left: a directory (maybe
-     * with its overlay mounted) without a record. Only old ones: another instance of this runtime
-     * (during a bundle swap) may be making one right now.
+     * with its overlay mounted) without a record.
      */
     private void removeOrphans() throws IOException {
-        Instant before = Instant.now().minus(ORPHAN_AGE);
-        for (Path dir : List.of(containers, sandboxes)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
-                for (Path entry : entries) {
-                    boolean recorded = Files.exists(entry.resolve("container.json"))
-                            || Files.exists(entry.resolve("sandbox.json"));
-                    if (!recorded && Files.getLastModifiedTime(entry).toInstant().isBefore(before)) {
-                        cleanUp(new NativeContainerDir(entry), null);
-                    }
-                }
-            }
+        for (Path orphan : StateFiles.orphans(List.of(containers, sandboxes.dir()), ORPHAN_AGE)) {
+            new NativeContainerDir(orphan).remove(cgroups, null, COMMAND_TIMEOUT);
         }
-    }
-
-    /** The records and env files hold the containers' environment, secrets included: root only. */
-    private static Path privateDirectory(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return dir;
-    }
-
-    private static Path rootDir(Config config, BundleContext context) {
-        if (!config.rootDir().isBlank()) {
-            return Path.of(config.rootDir());
-        }
-        String dataDir = context.getProperty("kubundle.data.dir");
-        Path base = dataDir != null ? Path.of(dataDir) : Path.of(System.getProperty("user.home"), ".kubundle");
-        return base.resolve("runtime").resolve(NAME);
     }
 
     /** Holds nothing: the containers, their shims and log writers run on without this object. */
@@ -219,78 +192,34 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public String runSandbox(SandboxConfig config) throws RuntimeFailure {
-        synchronized (lock("pod:" + config.uid())) {
-            for (Records.Sandbox sandbox : readSandboxes()) {
-                if (sandbox.ready() && sandbox.config().uid().equals(config.uid())) {
-                    return sandbox.id();
-                }
-            }
-            String id = newId();
-            Path dir = sandboxes.resolve(id);
-            String parent = config.cgroupParent() == null || config.cgroupParent().isBlank() ? "kubundle/" + id
-                    : config.cgroupParent().replaceAll("^/+", "");
-            boolean cgroupCreated = false;
-            try {
-                Files.createDirectories(dir);
-                cgroupCreated = cgroups.create(parent, config.resources() == null ? Resources.NONE : config.resources());
-                Records.write(dir.resolve("sandbox.json"),
-                        new Records.Sandbox(id, config, Instant.now().toString(), true, parent, cgroupCreated));
-                return id;
-            } catch (IOException | RuntimeException e) {
-                try {
-                    deleteTree(dir);
-                    if (cgroupCreated) {
-                        cgroups.remove(parent);
-                    }
-                } catch (IOException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-                throw new RuntimeFailure("CreatePodSandboxError", "cannot make the sandbox: " + e.getMessage(), e);
-            }
-        }
+        return sandboxes.run(config);
     }
 
     @Override
     public void stopSandbox(String sandboxId, Duration gracePeriod) throws RuntimeFailure {
-        Optional<Records.Sandbox> sandbox = readSandbox(sandboxId);
+        Optional<Records.Sandbox> sandbox = sandboxes.read(sandboxId);
         if (sandbox.isEmpty()) {
             return;
         }
         stop(containersOf(sandboxId), gracePeriod);
-        synchronized (lock(sandboxId)) {
-            write(sandboxes.resolve(sandboxId).resolve("sandbox.json"), sandbox.get().stopped());
-        }
+        sandboxes.markStopped(sandbox.get());
     }
 
     @Override
     public void removeSandbox(String sandboxId) throws RuntimeFailure {
-        Optional<Records.Sandbox> sandbox = readSandbox(sandboxId);
+        Optional<Records.Sandbox> sandbox = sandboxes.read(sandboxId);
         if (sandbox.isEmpty()) {
             return;
         }
         for (String id : containersOf(sandboxId)) {
             removeContainer(id);
         }
-        synchronized (lock(sandboxId)) {
-            try {
-                if (sandbox.get().cgroupCreated()) {
-                    cgroups.remove(sandbox.get().cgroupParent());
-                }
-                deleteTree(sandboxes.resolve(sandboxId));
-            } catch (IOException e) {
-                throw new RuntimeFailure("RemovePodSandboxError", "cannot remove sandbox " + sandboxId + ": " + e.getMessage(), e);
-            }
-        }
-        locks.remove(sandboxId);
+        sandboxes.remove(sandbox.get());
     }
 
     @Override
     public List<SandboxStatus> listSandboxes() throws RuntimeFailure {
-        List<SandboxStatus> list = new ArrayList<>();
-        for (Records.Sandbox s : readSandboxes()) {
-            list.add(new SandboxStatus(s.id(), NAME, s.config(), s.ready(), Instant.parse(s.createdAt())));
-        }
-        return list;
+        return sandboxes.list(NAME);
     }
 
     // ---- containers ----
@@ -298,7 +227,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public String createContainer(String sandboxId, ContainerConfig requested) throws RuntimeFailure {
         ContainerConfig config = withDefaults(requested);
-        Records.Sandbox sandbox = readSandbox(sandboxId).filter(Records.Sandbox::ready).orElseThrow(
+        Records.Sandbox sandbox = sandboxes.read(sandboxId).filter(Records.Sandbox::ready).orElseThrow(
                 () -> new RuntimeFailure("CreateContainerError", "no ready sandbox " + sandboxId));
         ImageInfo image;
         List<Path> layers;
@@ -318,15 +247,15 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 throw new RuntimeFailure("CreateContainerError", "mount source " + mount.hostPath() + " does not exist");
             }
         }
-        String id = newId();
+        String id = StateFiles.newId();
         NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
         String cgroupPath = sandbox.cgroupParent() + "/" + id;
-        synchronized (lock(id)) {
+        synchronized (locks.of(id)) {
             try {
                 Files.createDirectories(dir.rootfs());
                 Files.createDirectories(dir.upper());
                 Files.createDirectories(dir.work());
-                mountOverlay(dir, layers);
+                dir.mountOverlay(layers, COMMAND_TIMEOUT);
                 SandboxConfig pod = sandbox.config();
                 String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
                         : pod.hostname();
@@ -362,7 +291,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                     Files.createDirectories(logPath.getParent());
                 }
                 // The log exists from the start, as with containerd, even if the container never prints.
-                touch(logPath);
+                StateFiles.touch(logPath);
                 String stopSignal = image.config().stopSignal().isEmpty() ? "SIGTERM" : image.config().stopSignal();
                 Signals.number(stopSignal); // an unknown one fails the creation, not the stop
                 Records.write(dir.record(), new ContainerRecord(id, sandboxId, config, image.id(), stopSignal,
@@ -370,11 +299,11 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 return id;
             } catch (IOException | RuntimeException e) {
                 try {
-                    cleanUp(dir, cgroupPath);
+                    dir.remove(cgroups, cgroupPath, COMMAND_TIMEOUT);
                 } catch (IOException cleanup) {
                     e.addSuppressed(cleanup);
                 }
-                locks.remove(id);
+                locks.forget(id);
                 throw new RuntimeFailure("CreateContainerError", e.getMessage(), e);
             }
         }
@@ -384,7 +313,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     public void startContainer(String containerId) throws RuntimeFailure {
         NativeContainerDir dir = new NativeContainerDir(containers.resolve(containerId));
         ContainerRecord record = container(containerId);
-        synchronized (lock(containerId)) {
+        synchronized (locks.of(containerId)) {
             if (Files.exists(dir.shimPid()) || Files.exists(dir.exit())) {
                 return;
             }
@@ -411,8 +340,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.dir().resolve("shim.log").toFile()))
                         .redirectErrorStream(true)
                         .start();
-                await(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
-                await(() -> Files.exists(dir.pid()) || Files.exists(dir.exit()), START_TIMEOUT,
+                Await.until(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
+                Await.until(() -> Files.exists(dir.pid()) || Files.exists(dir.exit()), START_TIMEOUT,
                         "the container " + containerId + " to start");
             } catch (IOException e) {
                 throw new RuntimeFailure("StartError", "cannot start " + containerId + ": " + e.getMessage(), e);
@@ -450,14 +379,14 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         for (String id : running) {
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
-            if (!awaitQuietly(() -> Files.exists(dir.exit()), left)) {
+            if (!Await.quietly(() -> Files.exists(dir.exit()), left)) {
                 readContainer(id).ifPresent(record -> signal(record, Signals.KILL));
             }
         }
         // The shim records the exit once the log has everything: whoever reads it next sees all of it.
         for (String id : running) {
             NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
-            if (!awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
+            if (!Await.quietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
                 throw new RuntimeFailure("StopError", "container " + id + " did not exit after SIGKILL");
             }
         }
@@ -503,7 +432,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public void removeContainer(String containerId) throws RuntimeFailure {
         NativeContainerDir dir = new NativeContainerDir(containers.resolve(containerId));
-        synchronized (lock(containerId)) {
+        synchronized (locks.of(containerId)) {
             Optional<ContainerRecord> record = readContainer(containerId);
             if (!Files.isDirectory(dir.dir())) {
                 return;
@@ -512,30 +441,14 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 if (dir.shimAlive()) {
                     record.ifPresent(r -> signal(r, Signals.KILL));
                     // its log writer finishes the log before the shim ends
-                    awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
+                    Await.quietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
                 }
-                cleanUp(dir, record.map(ContainerRecord::cgroupPath).orElse(null));
+                dir.remove(cgroups, record.map(ContainerRecord::cgroupPath).orElse(null), COMMAND_TIMEOUT);
             } catch (IOException e) {
                 throw new RuntimeFailure("RemoveContainerError", "cannot remove " + containerId + ": " + e.getMessage(), e);
             }
         }
-        locks.remove(containerId);
-    }
-
-    private void cleanUp(NativeContainerDir dir, String cgroupPath) throws IOException {
-        if (mounted(dir.rootfs())) {
-            Commands.Result result = Commands.run(List.of("umount", dir.rootfs().toString()), COMMAND_TIMEOUT);
-            if (!result.ok()) {
-                Commands.check(List.of("umount", "-l", dir.rootfs().toString()), COMMAND_TIMEOUT);
-            }
-        }
-        if (cgroupPath != null) {
-            cgroups.remove(cgroupPath);
-        }
-        if (mounted(dir.rootfs())) {
-            throw new IOException(dir.rootfs() + " is still mounted");
-        }
-        deleteTree(dir.dir());
+        locks.forget(containerId);
     }
 
     @Override
@@ -547,7 +460,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public List<ContainerStatus> listContainers() throws RuntimeFailure {
         List<ContainerStatus> list = new ArrayList<>();
-        for (String id : ids(containers)) {
+        for (String id : StateFiles.ids(containers)) {
             Optional<ContainerRecord> record = readContainer(id);
             if (record.isPresent()) {
                 list.add(status(record.get()));
@@ -654,26 +567,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         Files.writeString(dir.dir().resolve("hostname"), hostname + "\n");
     }
 
-    private static void mountOverlay(NativeContainerDir dir, List<Path> layers) throws IOException {
-        if (layers.isEmpty()) {
-            throw new IOException("the image has no layers");
-        }
-        List<String> lower = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            lower.add(layers.get(i).toString());
-        }
-        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir.upper() + ",workdir=" + dir.work();
-        Commands.check(List.of("mount", "-t", "overlay", "overlay", "-o", options, dir.rootfs().toString()),
-                COMMAND_TIMEOUT);
-    }
-
-    private static boolean mounted(Path path) throws IOException {
-        String target = " " + path + " ";
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            return lines.anyMatch(line -> line.contains(target));
-        }
-    }
-
     private ContainerRecord container(String id) throws RuntimeFailure {
         return readContainer(id).orElseThrow(() -> new RuntimeFailure("NotFound", "no container " + id));
     }
@@ -687,97 +580,11 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
         }
     }
 
-    private Optional<Records.Sandbox> readSandbox(String id) {
-        Path file = sandboxes.resolve(id).resolve("sandbox.json");
-        try {
-            return Files.exists(file) ? Optional.of(Records.read(file, Records.Sandbox.class)) : Optional.empty();
-        } catch (IOException damaged) {
-            return Optional.empty();
-        }
-    }
-
-    private List<Records.Sandbox> readSandboxes() throws RuntimeFailure {
-        List<Records.Sandbox> list = new ArrayList<>();
-        for (String id : ids(sandboxes)) {
-            readSandbox(id).ifPresent(list::add);
-        }
-        return list;
-    }
-
     private List<String> containersOf(String sandboxId) throws RuntimeFailure {
         List<String> list = new ArrayList<>();
-        for (String id : ids(containers)) {
+        for (String id : StateFiles.ids(containers)) {
             readContainer(id).filter(c -> c.sandboxId().equals(sandboxId)).ifPresent(c -> list.add(id));
         }
         return list;
-    }
-
-    private static List<String> ids(Path dir) throws RuntimeFailure {
-        List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            entries.forEach(entry -> ids.add(entry.getFileName().toString()));
-        } catch (IOException e) {
-            throw new RuntimeFailure("RuntimeError", "cannot list " + dir + ": " + e.getMessage(), e);
-        }
-        return ids;
-    }
-
-    private static void write(Path file, Object record) throws RuntimeFailure {
-        try {
-            Records.write(file, record);
-        } catch (IOException e) {
-            throw new RuntimeFailure("RuntimeError", "cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Object lock(String id) {
-        return locks.computeIfAbsent(id, key -> new Object());
-    }
-
-    private static String newId() {
-        return UUID.randomUUID().toString().replace("-", "");
-    }
-
-    private static void touch(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            Files.createFile(file);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    private interface Condition {
-        boolean holds();
-    }
-
-    private static void await(Condition condition, Duration timeout, String what) throws IOException {
-        if (!awaitQuietly(condition, timeout)) {
-            throw new IOException("timed out waiting for " + what);
-        }
-    }
-
-    private static boolean awaitQuietly(Condition condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 }
