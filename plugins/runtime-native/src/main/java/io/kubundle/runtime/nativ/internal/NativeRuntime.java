@@ -32,7 +32,6 @@ import io.kubundle.api.runtime.ExecSession;
 import io.kubundle.api.runtime.ImageService;
 import io.kubundle.api.runtime.ImageService.ImageInfo;
 import io.kubundle.api.runtime.Mount;
-import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
@@ -40,6 +39,7 @@ import io.kubundle.runtime.support.Await;
 import io.kubundle.runtime.support.Cgroups;
 import io.kubundle.runtime.support.Commands;
 import io.kubundle.runtime.support.ContainerDir;
+import io.kubundle.runtime.support.ContainerRequest;
 import io.kubundle.runtime.support.LogWriter;
 import io.kubundle.runtime.support.Locks;
 import io.kubundle.runtime.support.ProcessSpec;
@@ -226,27 +226,10 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public String createContainer(String sandboxId, ContainerConfig requested) throws RuntimeFailure {
-        ContainerConfig config = withDefaults(requested);
-        Records.Sandbox sandbox = sandboxes.read(sandboxId).filter(Records.Sandbox::ready).orElseThrow(
-                () -> new RuntimeFailure("CreateContainerError", "no ready sandbox " + sandboxId));
-        ImageInfo image;
-        List<Path> layers;
-        try {
-            image = images.status(config.image()).orElseThrow(
-                    () -> new RuntimeFailure("CreateContainerError", "image " + config.image() + " is not on the node"));
-            layers = images.layers(config.image());
-        } catch (RuntimeFailure e) {
-            throw new RuntimeFailure("CreateContainerError", e.getMessage(), e);
-        }
-        List<String> args = ProcessSpec.args(config, image.config());
-        if (args.isEmpty()) {
-            throw new RuntimeFailure("CreateContainerError", "no command specified (the image has no entrypoint or cmd)");
-        }
-        for (Mount mount : config.mounts()) {
-            if (!Files.exists(Path.of(mount.hostPath()))) {
-                throw new RuntimeFailure("CreateContainerError", "mount source " + mount.hostPath() + " does not exist");
-            }
-        }
+        ContainerRequest request = ContainerRequest.check(sandboxes, images, sandboxId, requested);
+        ContainerConfig config = request.config();
+        Records.Sandbox sandbox = request.sandbox();
+        ImageInfo image = request.image();
         String id = StateFiles.newId();
         NativeContainerDir dir = new NativeContainerDir(containers.resolve(id));
         String cgroupPath = sandbox.cgroupParent() + "/" + id;
@@ -255,7 +238,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 Files.createDirectories(dir.rootfs());
                 Files.createDirectories(dir.upper());
                 Files.createDirectories(dir.work());
-                dir.mountOverlay(layers, COMMAND_TIMEOUT);
+                dir.mountOverlay(request.layers(), COMMAND_TIMEOUT);
                 SandboxConfig pod = sandbox.config();
                 String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
                         : pod.hostname();
@@ -266,8 +249,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 // Docker makes a missing working directory.
                 rootfs.directory(workingDir);
                 long[] user = rootfs.user(config.security(), image.config().user());
-                Records.Process process = new Records.Process(args, ProcessSpec.env(config, image.config(), hostname),
-                        workingDir, user[0], user[1]);
+                Records.Process process = new Records.Process(request.args(),
+                        ProcessSpec.env(config, image.config(), hostname), workingDir, user[0], user[1]);
                 Launch.writeEnv(dir.env(), process.env());
                 Launch.Targets targets = new Launch.Targets(rootfs.directory("/proc"), rootfs.directory("/dev"),
                         rootfs.directory("/sys"), rootfs.file("/etc/hosts"), rootfs.file("/etc/resolv.conf"),
@@ -548,16 +531,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     /** Unset resources and security mean none and the defaults. */
-    private static ContainerConfig withDefaults(ContainerConfig c) {
-        if (c.resources() != null && c.security() != null) {
-            return c;
-        }
-        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
-                c.mounts(), c.logPath(), c.resources() == null ? Resources.NONE : c.resources(),
-                c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.tty(), c.labels(),
-                c.annotations());
-    }
-
     // ---- helpers ----
 
     private static void etcFiles(NativeContainerDir dir, String hostname) throws IOException {
