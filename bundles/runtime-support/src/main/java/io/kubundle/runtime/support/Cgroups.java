@@ -13,9 +13,19 @@ import io.kubundle.api.runtime.Resources;
 /** The cgroup v1 hierarchies under one mount root ({@code /sys/fs/cgroup}). */
 public final class Cgroups {
     private final Path root;
+    private final boolean killMembers;
 
     public Cgroups(Path root) {
+        this(root, false);
+    }
+
+    /**
+     * @param killMembers whether removing a cgroup first kills what is left in it (a runtime whose
+     *     shim can leave processes behind): a cgroup with members cannot be removed
+     */
+    public Cgroups(Path root, boolean killMembers) {
         this.root = root;
+        this.killMembers = killMembers;
     }
 
     /** The memory controller's directory of a cgroup path (relative to the hierarchy root). */
@@ -52,6 +62,11 @@ public final class Cgroups {
         return created;
     }
 
+    /** Makes a cgroup in the memory controller only. */
+    public void createMemory(String path) throws IOException {
+        Files.createDirectories(memory(path));
+    }
+
     /** The cpu controller's directory of a cgroup path. */
     public Path cpu(String path) {
         return root.resolve("cpu").resolve(path);
@@ -76,7 +91,7 @@ public final class Cgroups {
         return hierarchies;
     }
 
-    private static void removeTree(Path cgroup) throws IOException {
+    private void removeTree(Path cgroup) throws IOException {
         if (!Files.isDirectory(cgroup)) {
             return;
         }
@@ -85,10 +100,36 @@ public final class Cgroups {
                 removeTree(child);
             }
         }
+        if (killMembers) {
+            killMembers(cgroup);
+        }
         try {
             Files.delete(cgroup);
         } catch (NoSuchFileException gone) {
-            // removed meanwhile (by another instance)
+            // removed meanwhile (by another instance, runc or a shim)
+        }
+    }
+
+    /** Kills what is left in a cgroup being removed, waiting up to 2 s for it to empty. */
+    private static void killMembers(Path cgroup) throws IOException {
+        Path procs = cgroup.resolve("cgroup.procs");
+        for (int i = 0; i < 200; i++) {
+            List<String> members;
+            try {
+                members = Files.readAllLines(procs);
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+            if (members.isEmpty()) {
+                return;
+            }
+            members.forEach(pid -> ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly));
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while emptying " + cgroup, e);
+            }
         }
     }
 }

@@ -18,10 +18,18 @@ public abstract class ProcessExecSession implements ExecSession {
     private final CompletableFuture<Integer> exitCode;
 
     protected ProcessExecSession(Process process, boolean tty, boolean stdin) {
+        this(process, tty, stdin, () -> { });
+    }
+
+    /** @param exited run once the process ended, before its exit code is handed on */
+    protected ProcessExecSession(Process process, boolean tty, boolean stdin, Runnable exited) {
         this.process = process;
         this.stdin = stdin;
         this.stderr = tty ? InputStream.nullInputStream() : process.getErrorStream();
-        this.exitCode = process.onExit().thenApply(Process::exitValue);
+        this.exitCode = process.onExit().thenApply(p -> {
+            exited.run();
+            return p.exitValue();
+        });
     }
 
     protected final Process process() {

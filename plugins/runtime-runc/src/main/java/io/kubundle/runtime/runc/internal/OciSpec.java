@@ -4,26 +4,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.runtime.ContainerConfig;
-import io.kubundle.api.runtime.ImageService.ImageConfig;
 import io.kubundle.api.runtime.Mount;
 import io.kubundle.api.runtime.Resources;
+import io.kubundle.runtime.support.Records;
 
 /**
  * Builds a container's OCI runtime config ({@code config.json}) from the runtime spec's defaults
  * as {@code runc spec} writes them, the image's config and the container's, merged as Docker does.
  */
 final class OciSpec {
-    static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
     /** {@code runc spec}'s capabilities. */
     private static final List<String> DEFAULT_CAPS = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
 
@@ -40,47 +36,8 @@ final class OciSpec {
     private OciSpec() {
     }
 
-    /** The process, as resolved from the image and the container config. */
-    record Process(List<String> args, List<String> env, String cwd, long uid, long gid) {
-    }
-
     /** Where the container's /etc files come from. */
     record EtcFiles(Path hosts, Path resolvConf, Path hostname) {
-    }
-
-    /**
-     * The command line as Docker and Kubernetes merge them: the config's command replaces the
-     * image's entrypoint and drops its cmd; the config's args replace the image's cmd.
-     */
-    static List<String> args(ContainerConfig config, ImageConfig image) {
-        List<String> args = new ArrayList<>();
-        if (!config.command().isEmpty()) {
-            args.addAll(config.command());
-            args.addAll(config.args());
-        } else {
-            args.addAll(image.entrypoint());
-            args.addAll(config.args().isEmpty() ? image.cmd() : config.args());
-        }
-        return args;
-    }
-
-    /** The image's variables, then the config's (replacing same names in place), PATH and HOSTNAME if missing. */
-    static List<String> env(ContainerConfig config, ImageConfig image, String hostname) {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String entry : image.env()) {
-            int eq = entry.indexOf('=');
-            env.put(eq < 0 ? entry : entry.substring(0, eq), eq < 0 ? "" : entry.substring(eq + 1));
-        }
-        for (ContainerConfig.EnvVar var : config.env()) {
-            env.put(var.name(), var.value());
-        }
-        env.putIfAbsent("PATH", DEFAULT_PATH.substring("PATH=".length()));
-        if (hostname != null) {
-            env.putIfAbsent("HOSTNAME", hostname);
-        }
-        List<String> entries = new ArrayList<>();
-        env.forEach((name, value) -> entries.add(name + "=" + value));
-        return entries;
     }
 
     /**
@@ -134,7 +91,7 @@ final class OciSpec {
         return Optional.empty();
     }
 
-    static ObjectNode build(ContainerConfig config, Process process, Path rootfs, String hostname, String netnsPath,
+    static ObjectNode build(ContainerConfig config, Records.Process process, Path rootfs, String hostname, String netnsPath,
             String cgroupsPath, EtcFiles etc) {
         ObjectNode spec = Records.JSON.createObjectNode();
         spec.put("ociVersion", "1.0.2-dev");

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import io.kubundle.api.runtime.ExecResult;
 import io.kubundle.api.runtime.ExecSession;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.runtime.support.BoundedReader;
+import io.kubundle.runtime.support.Commands;
+import io.kubundle.runtime.support.ContainerDir;
 
 /**
  * Commands run in a running container with {@code runc exec}. Each writes the host pid of its
@@ -36,8 +39,8 @@ final class RuncExec {
         try {
             Process process = new ProcessBuilder(command(containerId, pidFile, command))
                     .redirectInput(new File("/dev/null")).start();
-            BoundedReader out = new BoundedReader(process.getInputStream(), OUTPUT_LIMIT);
-            BoundedReader err = new BoundedReader(process.getErrorStream(), OUTPUT_LIMIT);
+            BoundedReader out = new BoundedReader(process.getInputStream(), OUTPUT_LIMIT, "runc-exec-output");
+            BoundedReader err = new BoundedReader(process.getErrorStream(), OUTPUT_LIMIT, "runc-exec-output");
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(pidFile, process);
                 throw new RuntimeFailure("Timeout", "command " + command + " did not finish within " + timeout);

@@ -1,56 +1,24 @@
 package io.kubundle.runtime.runc.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
-import io.kubundle.api.runtime.ExecSession;
+import io.kubundle.runtime.support.Commands;
+import io.kubundle.runtime.support.ProcessExecSession;
 
 /** A {@code runc exec} (through script(1) for a terminal) with its streams handed to the caller. */
-final class RuncExecSession implements ExecSession {
-    private final Process process;
+final class RuncExecSession extends ProcessExecSession {
     private final Path pidFile;
     private final boolean tty;
-    private final boolean stdin;
-    private final InputStream stderr;
-    private final CompletableFuture<Integer> exitCode;
 
     RuncExecSession(Process process, Path pidFile, boolean tty, boolean stdin) {
-        this.process = process;
+        super(process, tty, stdin, () -> RuncExec.deleteQuietly(pidFile));
         this.pidFile = pidFile;
         this.tty = tty;
-        this.stdin = stdin;
-        this.stderr = tty ? InputStream.nullInputStream() : process.getErrorStream();
-        this.exitCode = process.onExit().thenApply(p -> {
-            deletePidFile();
-            return p.exitValue();
-        });
-    }
-
-    @Override
-    public OutputStream stdin() {
-        return stdin ? process.getOutputStream() : OutputStream.nullOutputStream();
-    }
-
-    @Override
-    public InputStream stdout() {
-        return process.getInputStream();
-    }
-
-    @Override
-    public InputStream stderr() {
-        return stderr;
-    }
-
-    @Override
-    public CompletableFuture<Integer> exitCode() {
-        return exitCode;
     }
 
     /**
@@ -62,8 +30,8 @@ final class RuncExecSession implements ExecSession {
         if (!tty) {
             return;
         }
-        for (int i = 0; i < 200 && process.isAlive(); i++) {
-            Optional<Path> terminal = process.children().findFirst().flatMap(RuncExecSession::terminal);
+        for (int i = 0; i < 200 && process().isAlive(); i++) {
+            Optional<Path> terminal = process().children().findFirst().flatMap(RuncExecSession::terminal);
             if (terminal.isPresent()) {
                 try {
                     Commands.run(List.of("stty", "-F", terminal.get().toString(), "cols", Integer.toString(columns),
@@ -94,21 +62,13 @@ final class RuncExecSession implements ExecSession {
     }
 
     @Override
-    public void close() {
-        if (process.isAlive()) {
-            RuncExec.kill(pidFile, process);
-        }
-        try {
-            process.getOutputStream().close();
-            process.getInputStream().close();
-            process.getErrorStream().close();
-        } catch (IOException ignored) {
-            // the streams of a dead process
-        }
-        deletePidFile();
+    protected void kill() {
+        RuncExec.kill(pidFile, process());
     }
 
-    private void deletePidFile() {
+    @Override
+    public void close() {
+        super.close();
         RuncExec.deleteQuietly(pidFile);
     }
 }

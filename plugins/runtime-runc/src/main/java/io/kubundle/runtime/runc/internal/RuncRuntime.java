@@ -4,19 +4,13 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
@@ -38,11 +32,20 @@ import io.kubundle.api.runtime.ExecResult;
 import io.kubundle.api.runtime.ExecSession;
 import io.kubundle.api.runtime.ImageService;
 import io.kubundle.api.runtime.ImageService.ImageInfo;
-import io.kubundle.api.runtime.Mount;
-import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.Await;
+import io.kubundle.runtime.support.Cgroups;
+import io.kubundle.runtime.support.Commands;
+import io.kubundle.runtime.support.ContainerDir;
+import io.kubundle.runtime.support.ContainerRequest;
+import io.kubundle.runtime.support.Locks;
+import io.kubundle.runtime.support.LogWriter;
+import io.kubundle.runtime.support.ProcessSpec;
+import io.kubundle.runtime.support.Records;
+import io.kubundle.runtime.support.Sandboxes;
+import io.kubundle.runtime.support.StateFiles;
 
 /**
  * The {@code runc} container runtime: pod sandboxes are directories, containers are OCI bundles
@@ -72,64 +75,41 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     private final ImageService images;
-    private final Path sandboxes;
+    private final Sandboxes sandboxes;
     private final Path containers;
     private final Path runcRoot;
     private final String runc;
     private final Cgroups cgroups;
     private final RuncExec exec;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Locks locks = new Locks();
 
     @Activate
     public RuncRuntime(@Reference ImageService images, Config config, BundleContext context) throws IOException {
-        this(images, rootDir(config, context), config.runc(), Path.of("/sys/fs/cgroup"));
+        this(images, StateFiles.rootDir(config.rootDir(), context.getProperty("kubundle.data.dir"), NAME), config.runc(),
+                Path.of("/sys/fs/cgroup"));
     }
 
     RuncRuntime(ImageService images, Path root, String runc, Path cgroupRoot) throws IOException {
         this.images = images;
-        this.sandboxes = privateDirectory(root.resolve("sandboxes"));
-        this.containers = privateDirectory(root.resolve("containers"));
-        this.runcRoot = privateDirectory(root.resolve("runc"));
+        // a killed shim can leave a container's processes or its memory holder in the cgroups
+        this.cgroups = new Cgroups(cgroupRoot, true);
+        // the records and OCI configs hold the containers' environment, secrets included: root only
+        this.sandboxes = new Sandboxes(StateFiles.privateDirectory(root.resolve("sandboxes")), cgroups, locks);
+        this.containers = StateFiles.privateDirectory(root.resolve("containers"));
+        this.runcRoot = StateFiles.privateDirectory(root.resolve("runc"));
         this.runc = resolve(runc);
-        this.cgroups = new Cgroups(cgroupRoot);
         this.exec = new RuncExec(this.runc, runcRoot);
         removeOrphans();
     }
 
     /**
      * Removes what a {@code createContainer} interrupted by a JVM death left: a directory (maybe
-     * with its overlay mounted) without a record. Only old ones: another instance of this runtime
-     * (during a bundle swap) may be making one right now.
+     * with its overlay mounted) without a record.
      */
     private void removeOrphans() throws IOException {
-        Instant before = Instant.now().minus(ORPHAN_AGE);
-        for (Path dir : List.of(containers, sandboxes)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
-                for (Path entry : entries) {
-                    boolean recorded = Files.exists(entry.resolve("container.json"))
-                            || Files.exists(entry.resolve("sandbox.json"));
-                    if (!recorded && Files.getLastModifiedTime(entry).toInstant().isBefore(before)) {
-                        cleanUp(new ContainerDir(entry), null);
-                    }
-                }
-            }
+        for (Path orphan : StateFiles.orphans(List.of(containers, sandboxes.dir()), ORPHAN_AGE)) {
+            new RuncContainerDir(orphan).remove(cgroups, null, COMMAND_TIMEOUT);
         }
-    }
-
-    /** The records and OCI configs hold the containers' environment, secrets included: root only. */
-    private static Path privateDirectory(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        return dir;
-    }
-
-    private static Path rootDir(Config config, BundleContext context) {
-        if (!config.rootDir().isBlank()) {
-            return Path.of(config.rootDir());
-        }
-        String dataDir = context.getProperty("kubundle.data.dir");
-        Path base = dataDir != null ? Path.of(dataDir) : Path.of(System.getProperty("user.home"), ".kubundle");
-        return base.resolve("runtime").resolve(NAME);
     }
 
     /** A bare name is looked up in PATH and the sbin directories (runc lives in /usr/sbin on Debian). */
@@ -179,114 +159,53 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public String runSandbox(SandboxConfig config) throws RuntimeFailure {
-        synchronized (lock("pod:" + config.uid())) {
-            for (Records.Sandbox sandbox : readSandboxes()) {
-                if (sandbox.ready() && sandbox.config().uid().equals(config.uid())) {
-                    return sandbox.id();
-                }
-            }
-            String id = newId();
-            Path dir = sandboxes.resolve(id);
-            String parent = config.cgroupParent() == null || config.cgroupParent().isBlank() ? "kubundle/" + id
-                    : config.cgroupParent().replaceAll("^/+", "");
-            boolean cgroupCreated = false;
-            try {
-                Files.createDirectories(dir);
-                cgroupCreated = cgroups.create(parent, config.resources() == null ? Resources.NONE : config.resources());
-                Records.write(dir.resolve("sandbox.json"),
-                        new Records.Sandbox(id, config, Instant.now().toString(), true, parent, cgroupCreated));
-                return id;
-            } catch (IOException | RuntimeException e) {
-                try {
-                    deleteTree(dir);
-                    if (cgroupCreated) {
-                        cgroups.remove(parent);
-                    }
-                } catch (IOException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-                throw new RuntimeFailure("CreatePodSandboxError", "cannot make the sandbox: " + e.getMessage(), e);
-            }
-        }
+        return sandboxes.run(config);
     }
 
     @Override
     public void stopSandbox(String sandboxId, Duration gracePeriod) throws RuntimeFailure {
-        Optional<Records.Sandbox> sandbox = readSandbox(sandboxId);
+        Optional<Records.Sandbox> sandbox = sandboxes.read(sandboxId);
         if (sandbox.isEmpty()) {
             return;
         }
         stop(containersOf(sandboxId), gracePeriod);
-        synchronized (lock(sandboxId)) {
-            write(sandboxes.resolve(sandboxId).resolve("sandbox.json"), sandbox.get().stopped());
-        }
+        sandboxes.markStopped(sandbox.get());
     }
 
     @Override
     public void removeSandbox(String sandboxId) throws RuntimeFailure {
-        Optional<Records.Sandbox> sandbox = readSandbox(sandboxId);
+        Optional<Records.Sandbox> sandbox = sandboxes.read(sandboxId);
         if (sandbox.isEmpty()) {
             return;
         }
         for (String id : containersOf(sandboxId)) {
             removeContainer(id);
         }
-        synchronized (lock(sandboxId)) {
-            try {
-                if (sandbox.get().cgroupCreated()) {
-                    cgroups.remove(sandbox.get().cgroupParent());
-                }
-                deleteTree(sandboxes.resolve(sandboxId));
-            } catch (IOException e) {
-                throw new RuntimeFailure("RemovePodSandboxError", "cannot remove sandbox " + sandboxId + ": " + e.getMessage(), e);
-            }
-        }
-        locks.remove(sandboxId);
+        sandboxes.remove(sandbox.get());
     }
 
     @Override
     public List<SandboxStatus> listSandboxes() throws RuntimeFailure {
-        List<SandboxStatus> list = new ArrayList<>();
-        for (Records.Sandbox s : readSandboxes()) {
-            list.add(new SandboxStatus(s.id(), NAME, s.config(), s.ready(), Instant.parse(s.createdAt())));
-        }
-        return list;
+        return sandboxes.list(NAME);
     }
 
     // ---- containers ----
 
     @Override
     public String createContainer(String sandboxId, ContainerConfig requested) throws RuntimeFailure {
-        ContainerConfig config = withDefaults(requested);
-        Records.Sandbox sandbox = readSandbox(sandboxId).filter(Records.Sandbox::ready).orElseThrow(
-                () -> new RuntimeFailure("CreateContainerError", "no ready sandbox " + sandboxId));
-        ImageInfo image;
-        List<Path> layers;
-        try {
-            image = images.status(config.image()).orElseThrow(
-                    () -> new RuntimeFailure("CreateContainerError", "image " + config.image() + " is not on the node"));
-            layers = images.layers(config.image());
-        } catch (RuntimeFailure e) {
-            throw new RuntimeFailure("CreateContainerError", e.getMessage(), e);
-        }
-        List<String> args = OciSpec.args(config, image.config());
-        if (args.isEmpty()) {
-            throw new RuntimeFailure("CreateContainerError", "no command specified (the image has no entrypoint or cmd)");
-        }
-        for (Mount mount : config.mounts()) {
-            if (!Files.exists(Path.of(mount.hostPath()))) {
-                throw new RuntimeFailure("CreateContainerError", "mount source " + mount.hostPath() + " does not exist");
-            }
-        }
-        String id = newId();
-        ContainerDir dir = new ContainerDir(containers.resolve(id));
+        ContainerRequest request = ContainerRequest.check(sandboxes, images, sandboxId, requested);
+        ContainerConfig config = request.config();
+        Records.Sandbox sandbox = request.sandbox();
+        ImageInfo image = request.image();
+        String id = StateFiles.newId();
+        RuncContainerDir dir = new RuncContainerDir(containers.resolve(id));
         String cgroupPath = sandbox.cgroupParent() + "/" + id;
-        synchronized (lock(id)) {
+        synchronized (locks.of(id)) {
             try {
                 Files.createDirectories(dir.rootfs());
                 Files.createDirectories(dir.upper());
                 Files.createDirectories(dir.work());
-                mountOverlay(dir, layers);
+                dir.mountOverlay(request.layers(), COMMAND_TIMEOUT);
                 SandboxConfig pod = sandbox.config();
                 String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
                         : pod.hostname();
@@ -294,8 +213,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 String workingDir = config.workingDir() != null && !config.workingDir().isBlank() ? config.workingDir()
                         : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
                 long[] user = OciSpec.user(config.security(), image.config().user(), dir.rootfs());
-                OciSpec.Process process = new OciSpec.Process(args, OciSpec.env(config, image.config(), hostname),
-                        workingDir, user[0], user[1]);
+                Records.Process process = new Records.Process(request.args(),
+                        ProcessSpec.env(config, image.config(), hostname), workingDir, user[0], user[1]);
                 Records.JSON.writeValue(dir.dir().resolve("config.json").toFile(), OciSpec.build(config, process,
                         dir.rootfs(), hostname, pod.netnsPath(), cgroupPath, etc));
                 List<String> fifos = new ArrayList<>(List.of("mkfifo", "-m", "600", dir.fifo("stdout").toString(),
@@ -311,18 +230,18 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                     Files.createDirectories(logPath.getParent());
                 }
                 // The log exists from the start, as with containerd, even if the container never prints.
-                touch(logPath);
+                StateFiles.touch(logPath);
                 String stopSignal = image.config().stopSignal().isEmpty() ? "SIGTERM" : image.config().stopSignal();
-                Records.write(dir.record(), new Records.Container(id, sandboxId, config, image.id(), stopSignal,
+                Records.write(dir.record(), new ContainerRecord(id, sandboxId, config, image.id(), stopSignal,
                         cgroupPath, Instant.now().toString()));
                 return id;
             } catch (IOException | RuntimeException e) {
                 try {
-                    cleanUp(dir, cgroupPath);
+                    dir.remove(cgroups, cgroupPath, COMMAND_TIMEOUT);
                 } catch (IOException cleanup) {
                     e.addSuppressed(cleanup);
                 }
-                locks.remove(id);
+                locks.forget(id);
                 throw new RuntimeFailure("CreateContainerError", e.getMessage(), e);
             }
         }
@@ -330,15 +249,15 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public void startContainer(String containerId) throws RuntimeFailure {
-        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
-        Records.Container record = container(containerId);
-        synchronized (lock(containerId)) {
+        RuncContainerDir dir = new RuncContainerDir(containers.resolve(containerId));
+        ContainerRecord record = container(containerId);
+        synchronized (locks.of(containerId)) {
             if (Files.exists(dir.shimPid())) {
                 return;
             }
             try {
                 // the shim starts it from the container's directory
-                Files.write(dir.logWriter(), resource("log-writer.pl"));
+                Files.writeString(dir.logWriter(), LogWriter.SCRIPT);
                 // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
                 new ProcessBuilder("setsid", "--fork", "/bin/sh", "-c", new String(resource("shim.sh"), StandardCharsets.UTF_8),
                         "shim", dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
@@ -350,10 +269,10 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.dir().resolve("shim.log").toFile()))
                         .redirectErrorStream(true)
                         .start();
-                await(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
-                await(() -> Files.exists(dir.runcPid()) || Files.exists(dir.exit()), START_TIMEOUT,
+                Await.until(() -> Files.exists(dir.shimPid()), Duration.ofSeconds(10), "the shim of " + containerId + " to start");
+                Await.until(() -> Files.exists(dir.runcPid()) || Files.exists(dir.exit()), START_TIMEOUT,
                         "runc to start " + containerId);
-                await(() -> !dir.execPending(), START_TIMEOUT, "the command of " + containerId + " to start");
+                Await.until(() -> !dir.execPending(), START_TIMEOUT, "the command of " + containerId + " to start");
             } catch (IOException e) {
                 throw new RuntimeFailure("StartError", "cannot start " + containerId + ": " + e.getMessage(), e);
             }
@@ -373,8 +292,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     private void stop(List<String> ids, Duration gracePeriod) throws RuntimeFailure {
         List<String> running = new ArrayList<>();
         for (String id : ids) {
-            Optional<Records.Container> record = readContainer(id);
-            ContainerDir dir = new ContainerDir(containers.resolve(id));
+            Optional<ContainerRecord> record = readContainer(id);
+            RuncContainerDir dir = new RuncContainerDir(containers.resolve(id));
             if (record.isPresent() && dir.shimAlive() && !Files.exists(dir.exit())) {
                 running.add(id);
                 kill(id, record.get().stopSignal());
@@ -386,15 +305,15 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         long deadline = System.nanoTime() + gracePeriod.toNanos();
         for (String id : running) {
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            ContainerDir dir = new ContainerDir(containers.resolve(id));
-            if (!awaitQuietly(() -> Files.exists(dir.exit()), left)) {
+            RuncContainerDir dir = new RuncContainerDir(containers.resolve(id));
+            if (!Await.quietly(() -> Files.exists(dir.exit()), left)) {
                 kill(id, "SIGKILL");
             }
         }
         // The shim records the exit once the log has everything: whoever reads it next sees all of it.
         for (String id : running) {
-            ContainerDir dir = new ContainerDir(containers.resolve(id));
-            if (!awaitQuietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
+            RuncContainerDir dir = new RuncContainerDir(containers.resolve(id));
+            if (!Await.quietly(() -> Files.exists(dir.exit()) || !dir.shimAlive(), Duration.ofSeconds(30))) {
                 throw new RuntimeFailure("StopError", "container " + id + " did not exit after SIGKILL");
             }
         }
@@ -421,51 +340,35 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
 
     @Override
     public void removeContainer(String containerId) throws RuntimeFailure {
-        ContainerDir dir = new ContainerDir(containers.resolve(containerId));
-        synchronized (lock(containerId)) {
-            Optional<Records.Container> record = readContainer(containerId);
+        RuncContainerDir dir = new RuncContainerDir(containers.resolve(containerId));
+        synchronized (locks.of(containerId)) {
+            Optional<ContainerRecord> record = readContainer(containerId);
             if (!Files.isDirectory(dir.dir())) {
                 return;
             }
             try {
                 runcDelete(containerId);
                 // its log writer finishes the log before the shim ends
-                awaitQuietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
-                cleanUp(dir, record.map(Records.Container::cgroupPath).orElse(null));
+                Await.quietly(() -> !dir.shimAlive(), Duration.ofSeconds(30));
+                dir.remove(cgroups, record.map(ContainerRecord::cgroupPath).orElse(null), COMMAND_TIMEOUT);
             } catch (IOException e) {
                 throw new RuntimeFailure("RemoveContainerError", "cannot remove " + containerId + ": " + e.getMessage(), e);
             }
         }
-        locks.remove(containerId);
-    }
-
-    private void cleanUp(ContainerDir dir, String cgroupPath) throws IOException {
-        if (mounted(dir.rootfs())) {
-            Commands.Result result = Commands.run(List.of("umount", dir.rootfs().toString()), COMMAND_TIMEOUT);
-            if (!result.ok()) {
-                Commands.check(List.of("umount", "-l", dir.rootfs().toString()), COMMAND_TIMEOUT);
-            }
-        }
-        if (cgroupPath != null) {
-            cgroups.remove(cgroupPath);
-        }
-        if (mounted(dir.rootfs())) {
-            throw new IOException(dir.rootfs() + " is still mounted");
-        }
-        deleteTree(dir.dir());
+        locks.forget(containerId);
     }
 
     @Override
     public Optional<ContainerStatus> containerStatus(String containerId) throws RuntimeFailure {
-        Optional<Records.Container> record = readContainer(containerId);
+        Optional<ContainerRecord> record = readContainer(containerId);
         return record.isEmpty() ? Optional.empty() : Optional.of(status(record.get()));
     }
 
     @Override
     public List<ContainerStatus> listContainers() throws RuntimeFailure {
         List<ContainerStatus> list = new ArrayList<>();
-        for (String id : ids(containers)) {
-            Optional<Records.Container> record = readContainer(id);
+        for (String id : StateFiles.ids(containers)) {
+            Optional<ContainerRecord> record = readContainer(id);
             if (record.isPresent()) {
                 list.add(status(record.get()));
             }
@@ -473,8 +376,8 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         return list;
     }
 
-    private ContainerStatus status(Records.Container record) {
-        ContainerDir dir = new ContainerDir(containers.resolve(record.id()));
+    private ContainerStatus status(ContainerRecord record) {
+        RuncContainerDir dir = new RuncContainerDir(containers.resolve(record.id()));
         Instant started = dir.modified(dir.runcPid()).orElse(null);
         Optional<String> exit = ContainerDir.read(dir.exit());
         ContainerState state;
@@ -518,7 +421,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
      * Why runc could not start the process, from its JSON log: its final "runc run failed" error,
      * else its last error (the cgroup it could not remove is also logged as one).
      */
-    private static String runcError(ContainerDir dir) {
+    private static String runcError(RuncContainerDir dir) {
         String failed = "runc run failed: ";
         String last = "runc could not start the container";
         try {
@@ -560,28 +463,18 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     /** Unset resources and security mean none and the defaults. */
-    private static ContainerConfig withDefaults(ContainerConfig c) {
-        if (c.resources() != null && c.security() != null) {
-            return c;
-        }
-        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
-                c.mounts(), c.logPath(), c.resources() == null ? Resources.NONE : c.resources(),
-                c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.tty(), c.labels(),
-                c.annotations());
-    }
-
-    private ContainerDir running(String containerId) throws RuntimeFailure {
+    private RuncContainerDir running(String containerId) throws RuntimeFailure {
         ContainerStatus status = containerStatus(containerId).orElseThrow(
                 () -> new RuntimeFailure("NotFound", "no container " + containerId));
         if (status.state() != ContainerState.RUNNING) {
             throw new RuntimeFailure("ContainerNotRunning", "container " + containerId + " is " + status.state());
         }
-        return new ContainerDir(containers.resolve(containerId));
+        return new RuncContainerDir(containers.resolve(containerId));
     }
 
     // ---- helpers ----
 
-    private OciSpec.EtcFiles etcFiles(ContainerDir dir, String hostname) throws IOException {
+    private OciSpec.EtcFiles etcFiles(RuncContainerDir dir, String hostname) throws IOException {
         Path hosts = dir.dir().resolve("hosts");
         Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         Path resolv = dir.dir().resolve("resolv.conf");
@@ -592,136 +485,30 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
         return new OciSpec.EtcFiles(hosts, resolv, hostnameFile);
     }
 
-    private void mountOverlay(ContainerDir dir, List<Path> layers) throws IOException {
-        if (layers.isEmpty()) {
-            throw new IOException("the image has no layers");
-        }
-        List<String> lower = new ArrayList<>();
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            lower.add(layers.get(i).toString());
-        }
-        String options = "lowerdir=" + String.join(":", lower) + ",upperdir=" + dir.upper() + ",workdir=" + dir.work();
-        Commands.check(List.of("mount", "-t", "overlay", "overlay", "-o", options, dir.rootfs().toString()),
-                COMMAND_TIMEOUT);
-    }
-
-    private static boolean mounted(Path path) throws IOException {
-        String target = " " + path + " ";
-        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
-            return lines.anyMatch(line -> line.contains(target));
-        }
-    }
-
-    private Records.Container container(String id) throws RuntimeFailure {
+    private ContainerRecord container(String id) throws RuntimeFailure {
         return readContainer(id).orElseThrow(() -> new RuntimeFailure("NotFound", "no container " + id));
     }
 
-    private Optional<Records.Container> readContainer(String id) {
-        Path file = new ContainerDir(containers.resolve(id)).record();
+    private Optional<ContainerRecord> readContainer(String id) {
+        Path file = new RuncContainerDir(containers.resolve(id)).record();
         try {
-            return Files.exists(file) ? Optional.of(Records.read(file, Records.Container.class)) : Optional.empty();
+            return Files.exists(file) ? Optional.of(Records.read(file, ContainerRecord.class)) : Optional.empty();
         } catch (IOException damaged) {
             return Optional.empty();
         }
-    }
-
-    private Optional<Records.Sandbox> readSandbox(String id) {
-        Path file = sandboxes.resolve(id).resolve("sandbox.json");
-        try {
-            return Files.exists(file) ? Optional.of(Records.read(file, Records.Sandbox.class)) : Optional.empty();
-        } catch (IOException damaged) {
-            return Optional.empty();
-        }
-    }
-
-    private List<Records.Sandbox> readSandboxes() throws RuntimeFailure {
-        List<Records.Sandbox> list = new ArrayList<>();
-        for (String id : ids(sandboxes)) {
-            readSandbox(id).ifPresent(list::add);
-        }
-        return list;
     }
 
     private List<String> containersOf(String sandboxId) throws RuntimeFailure {
         List<String> list = new ArrayList<>();
-        for (String id : ids(containers)) {
+        for (String id : StateFiles.ids(containers)) {
             readContainer(id).filter(c -> c.sandboxId().equals(sandboxId)).ifPresent(c -> list.add(id));
         }
         return list;
-    }
-
-    private static List<String> ids(Path dir) throws RuntimeFailure {
-        List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
-            entries.forEach(entry -> ids.add(entry.getFileName().toString()));
-        } catch (IOException e) {
-            throw new RuntimeFailure("RuntimeError", "cannot list " + dir + ": " + e.getMessage(), e);
-        }
-        return ids;
-    }
-
-    private static void write(Path file, Object record) throws RuntimeFailure {
-        try {
-            Records.write(file, record);
-        } catch (IOException e) {
-            throw new RuntimeFailure("RuntimeError", "cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Object lock(String id) {
-        return locks.computeIfAbsent(id, key -> new Object());
-    }
-
-    private static String newId() {
-        return UUID.randomUUID().toString().replace("-", "");
     }
 
     private static byte[] resource(String name) throws IOException {
         try (InputStream in = RuncRuntime.class.getResourceAsStream(name)) {
             return in.readAllBytes();
         }
-    }
-
-    private static void touch(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            Files.createFile(file);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    private interface Condition {
-        boolean holds();
-    }
-
-    private static void await(Condition condition, Duration timeout, String what) throws IOException {
-        if (!awaitQuietly(condition, timeout)) {
-            throw new IOException("timed out waiting for " + what);
-        }
-    }
-
-    private static boolean awaitQuietly(Condition condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,49 +1,21 @@
 package io.kubundle.runtime.runc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.kubundle.api.runtime.ContainerConfig;
-import io.kubundle.api.runtime.ContainerConfig.EnvVar;
 import io.kubundle.api.runtime.ContainerConfig.Security;
-import io.kubundle.api.runtime.ImageService.ImageConfig;
-import io.kubundle.api.runtime.Resources;
 
-/** How image and container config merge, as Docker and Kubernetes do. */
+/** How the image's user and the container's merge, as Docker and Kubernetes do. */
 final class OciSpecTest {
-    private static final ImageConfig IMAGE = new ImageConfig(List.of("/entry"), List.of("cmd", "arg"),
-            List.of("PATH=/bin", "A=image", "B=image"), "", "", "");
-
     @TempDir
     Path rootfs;
-
-    @Test
-    void mergesTheCommandLineAsKubernetes() {
-        assertEquals(List.of("/entry", "cmd", "arg"), OciSpec.args(config(List.of(), List.of()), IMAGE));
-        assertEquals(List.of("/entry", "x"), OciSpec.args(config(List.of(), List.of("x")), IMAGE));
-        assertEquals(List.of("sh", "-c"), OciSpec.args(config(List.of("sh"), List.of("-c")), IMAGE));
-        assertEquals(List.of("sh"), OciSpec.args(config(List.of("sh"), List.of()), IMAGE));
-    }
-
-    @Test
-    void theConfigsVariablesReplaceTheImagesInPlace() {
-        ContainerConfig c = new ContainerConfig("c", 0, "i", List.of(), List.of(), null,
-                List.of(new EnvVar("B", "config"), new EnvVar("C", "new")), List.of(), "/log", Resources.NONE,
-                Security.DEFAULT, false, false, Map.of(), Map.of());
-        assertEquals(List.of("PATH=/bin", "A=image", "B=config", "C=new", "HOSTNAME=pod"), OciSpec.env(c, IMAGE, "pod"));
-        ImageConfig bare = new ImageConfig(List.of(), List.of("sh"), List.of(), "", "", "");
-        assertEquals(List.of(OciSpec.DEFAULT_PATH, "HOSTNAME=pod"), OciSpec.env(config(List.of(), List.of()), bare, "pod"));
-    }
 
     @Test
     void resolvesUsersAndGroupsInTheImage() throws IOException {
@@ -72,10 +44,5 @@ final class OciSpecTest {
         } finally {
             Files.delete(outside);
         }
-    }
-
-    private static ContainerConfig config(List<String> command, List<String> args) {
-        return new ContainerConfig("c", 0, "i", command, args, null, List.of(), List.of(), "/log", Resources.NONE,
-                Security.DEFAULT, false, false, Map.of(), Map.of());
     }
 }

@@ -39,6 +39,8 @@ import io.kubundle.api.runtime.Resources;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.Commands;
+import io.kubundle.runtime.support.Records;
 
 /** Runs real containers with runc (as root, with busybox-static at /bin/busybox). */
 final class RuncRuntimeTest {

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import io.kubundle.api.runtime.ImageService;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.runtime.support.Commands;
 
 /**
  * An image store with two images of the same layers: {@code test/busybox} (config as given) and

@@ -1,4 +1,4 @@
-package io.kubundle.runtime.runc.internal;
+package io.kubundle.runtime.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,9 +34,7 @@ final class LogWriterTest {
     @BeforeEach
     void start() throws IOException {
         Path script = dir.resolve("log-writer.pl");
-        try (InputStream in = RuncRuntime.class.getResourceAsStream("log-writer.pl")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Files.writeString(script, LogWriter.SCRIPT);
         Commands.check(List.of("mkfifo", dir.resolve("out").toString(), dir.resolve("err").toString()),
                 Duration.ofSeconds(5));
         log = dir.resolve("c.log");
