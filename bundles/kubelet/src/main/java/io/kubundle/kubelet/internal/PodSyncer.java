@@ -751,8 +751,9 @@ final class PodSyncer {
         if (pod != null) {
             pod.getSpec().getContainers().forEach(c -> specs.put(c.getName(), c));
         }
-        for (ContainerStatus container : runtime.listContainers()) {
-            if (container.sandboxId().equals(sandboxId) && container.state() == ContainerState.RUNNING) {
+        List<ContainerStatus> containers = containersOf(runtime, sandboxId).values().stream().toList();
+        for (ContainerStatus container : containers) {
+            if (container.state() == ContainerState.RUNNING) {
                 stops.add(CompletableFuture.runAsync(() -> {
                     try {
                         if (pod != null) {
@@ -766,8 +767,7 @@ final class PodSyncer {
             }
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
-        probers.forget(runtime.listContainers().stream().filter(c -> c.sandboxId().equals(sandboxId)).map(ContainerStatus::id)
-                .collect(java.util.stream.Collectors.toSet()));
+        probers.forget(containers.stream().map(ContainerStatus::id).collect(java.util.stream.Collectors.toSet()));
         runtime.stopSandbox(sandboxId, Duration.ZERO);
         cleanUpNetwork(uid, annotations.get(NETWORK_ANNOTATION), pod);
         runtime.removeSandbox(sandboxId);

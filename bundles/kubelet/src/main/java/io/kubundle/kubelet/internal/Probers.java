@@ -164,17 +164,6 @@ final class Probers implements AutoCloseable {
         return null;
     }
 
-    /** Stops the probes of every container not in {@code running}. */
-    void retainOnly(Set<String> running) {
-        workers.entrySet().removeIf(entry -> {
-            if (running.contains(entry.getValue().containerId)) {
-                return false;
-            }
-            entry.getValue().future.cancel(false);
-            return true;
-        });
-    }
-
     /** Stops the probes of the given containers. */
     void forget(Set<String> containerIds) {
         workers.entrySet().removeIf(entry -> {

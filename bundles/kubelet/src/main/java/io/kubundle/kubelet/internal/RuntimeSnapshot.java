@@ -111,9 +111,4 @@ final class RuntimeSnapshot {
     List<ContainerStatus> containers() {
         return containersBySandbox.values().stream().flatMap(List::stream).toList();
     }
-
-    /** The containers of a sandbox as of the last relist. */
-    List<ContainerStatus> containersOf(String sandboxId) {
-        return containersBySandbox.getOrDefault(sandboxId, List.of());
-    }
 }
