@@ -148,6 +148,15 @@ final class MainTest {
         assertTrue(errLine().startsWith("kubundle: Missing required option: '--server=URL'"));
 
         err.getBuffer().setLength(0);
+        assertEquals(2, run("node", "--server", "https://127.0.0.1:6443", "--data-dir", dir.toString()));
+        assertTrue(errLine().startsWith("kubundle: this node has no credentials in " + dir.resolve("pki")
+                + " yet: give --token and --ca-file to join"), errLine());
+
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("cluster", "stop-node", "--name", "c"));
+        assertTrue(errLine().startsWith("kubundle: Missing required option: '--node=<node>'"), errLine());
+
+        err.getBuffer().setLength(0);
         assertEquals(2, run("bundles"));
         assertTrue(errLine().startsWith("kubundle: Missing required subcommand"));
     }
@@ -264,8 +273,7 @@ final class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cluster", "cluster create", "cluster delete", "cluster list", "logs", "scale", "rollout",
-        "taint"})
+    @ValueSource(strings = {"logs", "scale", "rollout", "taint"})
     void laterCommandsSayTheyAreNotAvailable(String command) {
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.addAll(List.of("some", "--thing", "-x", "y"));

@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
         scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.class,
-        subcommands = {UpCommand.class, MasterCommand.class, NodeCommand.class, SimNodesCommand.class, BundlesCommand.class, ImageCommand.class,
+        subcommands = {UpCommand.class, MasterCommand.class, NodeCommand.class, ClusterCommand.class, SimNodesCommand.class, BundlesCommand.class, ImageCommand.class,
                 VersionCommand.class, GetCommand.class, ApplyCommand.class, CreateCommand.class, DeleteCommand.class,
                 DescribeCommand.class, LabelCommand.class, AnnotateCommand.class, PatchCommand.class, ExplainCommand.class})
 public final class KubundleCommand {

@@ -23,10 +23,6 @@ public final class NotAvailableCommand implements Callable<Integer> {
 
     /** Adds the commands of later versions to the root command. */
     public static void addTo(CommandLine root) {
-        CommandLine cluster = add(root, "cluster", "Create, delete and list local clusters.");
-        add(cluster, "create", "Create a local cluster.");
-        add(cluster, "delete", "Delete a local cluster.");
-        add(cluster, "list", "List the local clusters.");
         add(root, "logs", "Print the logs of a container in a pod.");
         add(root, "scale", "Set the number of replicas of a workload.");
         add(root, "rollout", "Follow, pause, resume or undo the rollout of a workload.");

@@ -24,6 +24,10 @@ final class ProcessOptions {
             description = DATA_DIR_DESCRIPTION)
     Path dataDir;
 
+    @Option(names = "--etc-dir", paramLabel = "DIR",
+            description = "Configuration directory of the process (default: the distribution's etc/).")
+    Path etcDir;
+
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "0",
             description = "Port of the admin endpoint; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int adminPort;
@@ -32,6 +36,9 @@ final class ProcessOptions {
     int run(String role, Map<String, String> properties) throws LaunchException, InterruptedException {
         Map<String, String> all = new HashMap<>(properties);
         all.put("kubundle.admin.port", port("--admin-port", adminPort));
+        if (etcDir != null) {
+            all.put(Launcher.ETC_DIR, etcDir.toAbsolutePath().toString());
+        }
         // bin/kubundle sets it; without it there are no bundles to start
         String home = System.getProperty(Launcher.HOME);
         if (home == null || home.isBlank()) {

@@ -21,8 +21,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.kubundle.api.auth.ClusterCertificates;
-import io.kubundle.api.auth.IssuedCertificate;
 import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ContainerStatus;
 import io.kubundle.api.runtime.RuntimeFailure;
@@ -58,7 +56,7 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
     private final NodeSettings settings;
     private final NodeAgent.Registration registration;
     private final Plugins plugins;
-    private final ClusterCertificates certificates;
+    private final ServingTls tls;
     private final String bindAddress;
     private final Duration heartbeatPeriod;
     private final LogRotation logRotation;
@@ -73,12 +71,12 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
     private KubeletServer server;
 
     Kubelet(KubeClient client, NodeSettings settings, NodeAgent.Registration registration, Plugins plugins,
-            ClusterCertificates certificates, String bindAddress, Duration heartbeatPeriod, LogRotation logRotation) {
+            ServingTls tls, String bindAddress, Duration heartbeatPeriod, LogRotation logRotation) {
         this.client = client;
         this.settings = settings;
         this.registration = registration;
         this.plugins = plugins;
-        this.certificates = certificates;
+        this.tls = tls;
         this.bindAddress = bindAddress;
         this.heartbeatPeriod = heartbeatPeriod;
         this.logRotation = logRotation;
@@ -183,14 +181,12 @@ final class Kubelet implements ControllerHost.Controller, PodContainers {
     }
 
     private void startServer() throws IOException, InterruptedException {
-        if (certificates == null) {
-            LOG.log(System.Logger.Level.WARNING, "no cluster certificates in this process: kubectl logs and exec are not served");
+        if (tls == null) {
+            LOG.log(System.Logger.Level.WARNING, "no serving certificate (no cluster CA in this process and no tlsCertFile):"
+                    + " kubectl logs and exec are not served");
             return;
         }
-        IssuedCertificate serving = certificates.issueServerCertificate(List.of(settings.nodeName(), "localhost"),
-                List.of(settings.nodeIp(), "127.0.0.1"), Duration.ofDays(365));
-        server = new KubeletServer(bindAddress, registration.kubeletPort(), serving.privateKey(), serving.certificateChain(),
-                certificates.caCertificate(), this);
+        server = new KubeletServer(bindAddress, registration.kubeletPort(), tls.key(), tls.chain(), tls.clientCa(), this);
     }
 
     private void enqueue(Pod pod) {

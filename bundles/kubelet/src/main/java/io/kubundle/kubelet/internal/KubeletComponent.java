@@ -97,6 +97,16 @@ public final class KubeletComponent {
 
         @AttributeDefinition(description = "Seconds after which a pod is looked at again though nothing changed")
         int resyncSeconds() default 10;
+
+        @AttributeDefinition(description = "PEM certificate chain the endpoint serves (default: --tls-cert-file, else one the"
+                + " cluster CA issues when it is in this process)")
+        String tlsCertFile() default "";
+
+        @AttributeDefinition(description = "PKCS#8 PEM key of tlsCertFile (default: --tls-private-key-file)")
+        String tlsPrivateKeyFile() default "";
+
+        @AttributeDefinition(description = "PEM CA whose client certificates the endpoint accepts (default: --client-ca-file)")
+        String clientCaFile() default "";
     }
 
     @Reference(target = "(" + ApiTransport.KIND_PROPERTY + "=cluster)")
@@ -193,7 +203,7 @@ public final class KubeletComponent {
         NodeAgent.Registration registration = new NodeAgent.Registration(
                 json(property(context, "kubundle.kubelet.labels", "{}"), LABELS),
                 json(property(context, "kubundle.kubelet.taints", "[]"), TAINTS), config.maxPods(), port);
-        ClusterCertificates serving = certificates;
+        ServingTls serving = servingTls(config, context, settings);
         LogRotation rotation = new LogRotation(PodVolumes.bytes(new Quantity(config.containerLogMaxSize())),
                 config.containerLogMaxFiles());
         host = new ControllerHost("kubelet", () -> {
@@ -208,6 +218,16 @@ public final class KubeletComponent {
     void deactivate() {
         kubelet = null;
         host.close();
+    }
+
+    private ServingTls servingTls(Config config, BundleContext context, NodeSettings settings) throws IOException {
+        String certificate = first(config.tlsCertFile(), property(context, "kubundle.kubelet.tls-cert-file", ""));
+        if (!certificate.isEmpty()) {
+            return ServingTls.fromFiles(Path.of(certificate),
+                    Path.of(first(config.tlsPrivateKeyFile(), property(context, "kubundle.kubelet.tls-private-key-file", ""))),
+                    Path.of(first(config.clientCaFile(), property(context, "kubundle.kubelet.client-ca-file", ""))));
+        }
+        return certificates == null ? null : ServingTls.issued(certificates, settings.nodeName(), settings.nodeIp());
     }
 
     private static String first(String configured, String fallback) {
