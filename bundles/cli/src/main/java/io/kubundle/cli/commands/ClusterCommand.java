@@ -28,6 +28,8 @@ final class ClusterCommand {
                 description = "Where clusters are registered (default: $KUBUNDLE_DATA_DIR/clusters, else ~/.kubundle/clusters).")
         Path clustersDir;
 
+        @Option(names = "--name", defaultValue = "kubundle", description = "The cluster's name (default: ${DEFAULT-VALUE}).")
+        String name;
 
         Clusters clusters() throws CommandException {
             String home = System.getProperty(Launcher.HOME);
