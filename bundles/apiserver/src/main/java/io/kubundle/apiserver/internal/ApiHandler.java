@@ -230,6 +230,9 @@ final class ApiHandler {
                 String manager = fieldManager(request, "CreateOptions", false);
                 List<String> warnings = new ArrayList<>();
                 ObjectNode body = checkedBody(request, type, warnings);
+                if (CertificateSigningRequests.isCsr(type)) {
+                    CertificateSigningRequests.prepareForCreate(body, user);
+                }
                 yield reply(request, 201, resources.create(type, namespace, body, userName, ManagedFields.Writer.update(manager)), warnings);
             }
             case "PUT" -> {
@@ -245,7 +248,7 @@ final class ApiHandler {
             }
             case "PATCH" -> {
                 requireName(name, request);
-                yield patch(request, type, namespace, name, subresource, userName);
+                yield patch(request, type, namespace, name, subresource, user);
             }
             case "DELETE" -> {
                 JsonNode options = request.body().length == 0 ? json.createObjectNode() : bodies.decode(request);
@@ -337,8 +340,9 @@ final class ApiHandler {
      * PATCH: server-side apply ({@code application/apply-patch+yaml}), or a merge, JSON or
      * strategic merge patch, whose result is checked for unknown fields as {@code fieldValidation} asks.
      */
-    private ApiResponse patch(ApiRequest request, ResourceType type, String namespace, String name, String subresource, String user)
-            throws ApiException {
+    private ApiResponse patch(ApiRequest request, ResourceType type, String namespace, String name, String subresource,
+            UserInfo requester) throws ApiException {
+        String user = requester.name();
         boolean apply = request.contentType().startsWith("application/apply-patch");
         String manager = fieldManager(request, "PatchOptions", apply);
         JsonNode patch = bodies.decodePatch(request);
@@ -357,6 +361,10 @@ final class ApiHandler {
                 throw ApiException.badRequest("the applied configuration must be an object");
             }
             warnings.addAll(openApi.checkFields(type, config, null, validation));
+            if (CertificateSigningRequests.isCsr(type) && subresource == null) {
+                // in case the apply creates it; an update keeps the stored spec whatever the config says
+                CertificateSigningRequests.prepareForCreate(config, requester);
+            }
             Resources.Applied applied = resources.apply(type, namespace, name, subresource, config, user,
                     ManagedFields.Writer.apply(manager, config, request.flag("force")));
             return reply(request, applied.created() ? 201 : 200, applied.object(), warnings);

@@ -248,6 +248,7 @@ final class ObjectRules {
                 validatePodSpec(spec.path("template").path("spec"), "spec.template.spec", causes);
             }
             case "Job" -> validateJob(object, causes);
+            case CertificateSigningRequests.KIND -> causes.addAll(CertificateSigningRequests.validate(object));
             default -> {
                 // no further rules yet
             }

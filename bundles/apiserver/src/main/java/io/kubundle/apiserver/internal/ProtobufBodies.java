@@ -36,6 +36,7 @@ import io.kubernetes.client.proto.V1;
 import io.kubernetes.client.proto.V1Apps;
 import io.kubernetes.client.proto.V1Autoscaling;
 import io.kubernetes.client.proto.V1Batch;
+import io.kubernetes.client.proto.V1Certificates;
 import io.kubernetes.client.proto.V1Coordination;
 import io.kubernetes.client.proto.V1Discovery;
 import io.kubernetes.client.proto.V1Events;
@@ -67,6 +68,7 @@ final class ProtobufBodies {
             Map.entry("v1", V1.getDescriptor()),
             Map.entry("apps/v1", V1Apps.getDescriptor()),
             Map.entry("batch/v1", V1Batch.getDescriptor()),
+            Map.entry("certificates.k8s.io/v1", V1Certificates.getDescriptor()),
             Map.entry("coordination.k8s.io/v1", V1Coordination.getDescriptor()),
             Map.entry("discovery.k8s.io/v1", V1Discovery.getDescriptor()),
             Map.entry("events.k8s.io/v1", V1Events.getDescriptor()),
@@ -91,6 +93,8 @@ final class ProtobufBodies {
             .withZone(ZoneOffset.UTC);
 
     private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
+    /** A CertificateSigningRequest's {@code spec.extra} values: a []string in JSON. */
+    private static final String EXTRA_VALUE = "k8s.io.api.certificates.v1.ExtraValue";
     /**
      * Fields of Go structs embedded in their parent: the message has a field for them, while
      * JSON (and so the tree) has their fields inline in the parent.
@@ -391,7 +395,7 @@ final class ProtobufBodies {
             return nodes.textNode(goDuration((Long) message.getField(type.findFieldByName("duration"))));
         case META + "FieldsV1":
             return embeddedJson((ByteString) message.getField(type.findFieldByNumber(1)));
-        case META + "Verbs": {
+        case META + "Verbs", EXTRA_VALUE: {
             ArrayNode verbs = nodes.arrayNode();
             ((List<?>) message.getField(type.findFieldByName("items"))).forEach(verb -> verbs.add((String) verb));
             return verbs;
@@ -549,7 +553,7 @@ final class ProtobufBodies {
             return message.setField(type.findFieldByName("duration"), parseGoDuration(value, path)).build();
         case META + "FieldsV1":
             return message.setField(type.findFieldByNumber(1), jsonBytes(value, path)).build();
-        case META + "Verbs":
+        case META + "Verbs", EXTRA_VALUE:
             // Go's []string type, wrapped in a message of its own
             setField(message, type.findFieldByName("items"), value, path, dropped);
             return message.build();

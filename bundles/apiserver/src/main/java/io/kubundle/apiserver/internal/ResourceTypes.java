@@ -37,6 +37,7 @@ final class ResourceTypes {
             apps/v1 ControllerRevision controllerrevisions namespaced - -
             batch/v1 Job jobs namespaced - status
             batch/v1 CronJob cronjobs namespaced cj status
+            certificates.k8s.io/v1 CertificateSigningRequest certificatesigningrequests cluster csr status,approval
             coordination.k8s.io/v1 Lease leases namespaced - -
             discovery.k8s.io/v1 EndpointSlice endpointslices namespaced - -
             events.k8s.io/v1 Event events namespaced ev -

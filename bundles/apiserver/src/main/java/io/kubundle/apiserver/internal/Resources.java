@@ -214,7 +214,9 @@ final class Resources {
     private ObjectNode write(ResourceType type, String namespace, String name, String subresource, ObjectNode current,
             ObjectNode body, String user, ManagedFields.Writer writer) throws ApiException {
         ObjectNode next;
-        if ("status".equals(subresource)) {
+        if (CertificateSigningRequests.isCsr(type)) {
+            next = CertificateSigningRequests.prepareForUpdate(subresource, current, body);
+        } else if ("status".equals(subresource)) {
             next = current.deepCopy();
             if (body.has("status")) {
                 next.set("status", body.get("status").deepCopy());
@@ -254,6 +256,12 @@ final class Resources {
         ManagedFields.record(current, next, writer, type.apiVersion(), subresource, ManagedFields.Scope.of(type, subresource));
         admit(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
         validate(type, next);
+        if (CertificateSigningRequests.isCsr(type)) {
+            List<ApiException.Cause> causes = CertificateSigningRequests.validateUpdate(next, current);
+            if (!causes.isEmpty()) {
+                throw ApiException.invalid(type, name, causes);
+            }
+        }
         validateAdmission(AdmissionRequest.Operation.UPDATE, type, namespace, next, current, user);
         long revision = Long.parseLong(current.path("metadata").path("resourceVersion").asText("0"));
         if (was.has("deletionTimestamp") && metadata.path("finalizers").isEmpty()) {

@@ -73,6 +73,14 @@ final class Tables {
                     new Column("Port(s)", "string", 0, Tables::ports),
                     AGE,
                     new Column("Selector", "string", 1, o -> mapText(o.path("spec").path("selector"))))),
+            Map.entry("Endpoints", List.of(NAME,
+                    new Column("Endpoints", "string", 0, Tables::endpoints),
+                    AGE)),
+            Map.entry("EndpointSlice", List.of(NAME,
+                    new Column("AddressType", "string", 0, o -> o.path("addressType").asText("")),
+                    new Column("Ports", "string", 0, Tables::slicePorts),
+                    new Column("Endpoints", "string", 0, Tables::sliceEndpoints),
+                    AGE)),
             Map.entry("ConfigMap", List.of(NAME,
                     new Column("Data", "integer", 0, o -> o.path("data").size() + o.path("binaryData").size()),
                     AGE)),
@@ -123,6 +131,12 @@ final class Tables {
                     new Column("Status", "string", 0, Tables::jobStatus),
                     new Column("Completions", "string", 0, o -> o.path("status").path("succeeded").asInt(0) + "/" + o.path("spec").path("completions").asInt(1)),
                     AGE)),
+            Map.entry(CertificateSigningRequests.KIND, List.of(NAME, AGE,
+                    new Column("SignerName", "string", 0, o -> orNone(o.path("spec").path("signerName").asText(""))),
+                    new Column("Requestor", "string", 0, o -> o.path("spec").path("username").asText("")),
+                    new Column("RequestedDuration", "string", 0, o -> o.path("spec").path("expirationSeconds").canConvertToLong()
+                            ? humanDuration(Duration.ofSeconds(o.path("spec").path("expirationSeconds").asLong())) : "<none>"),
+                    new Column("Condition", "string", 0, CertificateSigningRequests::condition))),
             Map.entry("CronJob", List.of(NAME,
                     new Column("Schedule", "string", 0, o -> o.path("spec").path("schedule").asText("")),
                     new Column("Suspend", "boolean", 0, o -> o.path("spec").path("suspend").asBoolean(false) ? "True" : "False"),
@@ -314,6 +328,48 @@ final class Tables {
             return service.path("spec").path("type").asText("").equals("LoadBalancer") ? "<pending>" : "<none>";
         }
         return String.join(",", ips);
+    }
+
+    /** As Kubernetes prints them: the first three {@code ip:port} of the ready addresses, then {@code + N more...}. */
+    private static String endpoints(JsonNode endpoints) {
+        List<String> all = new ArrayList<>();
+        for (JsonNode subset : endpoints.path("subsets")) {
+            for (JsonNode address : subset.path("addresses")) {
+                if (subset.path("ports").isEmpty()) {
+                    all.add(address.path("ip").asText());
+                }
+                for (JsonNode port : subset.path("ports")) {
+                    all.add(address.path("ip").asText() + ":" + port.path("port").asText());
+                }
+            }
+        }
+        return firstThree(all);
+    }
+
+    private static String slicePorts(JsonNode slice) {
+        List<String> ports = new ArrayList<>();
+        for (JsonNode port : slice.path("ports")) {
+            ports.add(port.path("port").asText());
+        }
+        return ports.isEmpty() ? "<unset>" : String.join(",", ports);
+    }
+
+    private static String sliceEndpoints(JsonNode slice) {
+        List<String> all = new ArrayList<>();
+        for (JsonNode endpoint : slice.path("endpoints")) {
+            for (JsonNode address : endpoint.path("addresses")) {
+                all.add(address.asText());
+            }
+        }
+        return firstThree(all);
+    }
+
+    private static String firstThree(List<String> values) {
+        if (values.isEmpty()) {
+            return "<none>";
+        }
+        String shown = String.join(",", values.subList(0, Math.min(3, values.size())));
+        return values.size() > 3 ? shown + " + " + (values.size() - 3) + " more..." : shown;
     }
 
     private static String ports(JsonNode service) {

@@ -40,7 +40,8 @@ public final class OpenApiGenerator {
     private static final Map<String, String> PACKAGES = Map.of(
             "", FABRIC8, "apps", FABRIC8 + ".apps", "batch", FABRIC8 + ".batch.v1", "coordination.k8s.io", FABRIC8 + ".coordination.v1",
             "discovery.k8s.io", FABRIC8 + ".discovery.v1", "events.k8s.io", FABRIC8 + ".events.v1", "storage.k8s.io", FABRIC8 + ".storage",
-            "policy", FABRIC8 + ".policy.v1", "rbac.authorization.k8s.io", FABRIC8 + ".rbac");
+            "policy", FABRIC8 + ".policy.v1", "rbac.authorization.k8s.io", FABRIC8 + ".rbac",
+            "certificates.k8s.io", FABRIC8 + ".certificates.v1");
     private static final List<String> LEGACY = List.of("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
