@@ -139,12 +139,13 @@ public final class ImageStore {
 
     /**
      * Stores an image whose new blobs were verified already (a pull): the same atomic path as an
-     * import. Blobs the image needs and {@code image.blobs()} lacks must be in the store.
+     * import. Blobs the image needs and {@code image.blobs()} lacks must be in the store. Storing
+     * what the index already says (a pull that found the image unchanged) writes nothing.
      *
      * @param image its names must be normalized
      */
     void store(PendingImage image) throws IOException {
-        locked(() -> {
+        boolean changed = locked(() -> {
             ImageManifest m = image.manifest();
             List<Descriptor> all = new ArrayList<>(List.of(m.manifest(), m.config()));
             all.addAll(m.layers());
@@ -153,9 +154,13 @@ public final class ImageStore {
                     throw new IOException("blob " + d.digest() + " was removed from the store during the pull; pull again");
                 }
             }
-            return commit(Map.of(image, image.names()));
+            List<Entry> before = readIndex();
+            commit(Map.of(image, image.names()));
+            return !before.equals(readIndex());
         });
-        collectGarbage();
+        if (changed) {
+            collectGarbage();
+        }
     }
 
     /** Whether the blob is stored now (a later removal may still collect it). */
@@ -176,23 +181,30 @@ public final class ImageStore {
             }
         }
         syncDirectory(blobs);
-        List<Entry> entries = readIndex();
+        List<Entry> before = readIndex();
+        List<Entry> entries = new ArrayList<>(before);
         List<String> result = new ArrayList<>();
         for (Map.Entry<PendingImage, List<String>> image : names.entrySet()) {
             Descriptor manifest = image.getKey().manifest().manifest();
             if (image.getValue().isEmpty()) {
                 if (entries.stream().noneMatch(e -> e.name() == null && e.manifest().digest().equals(manifest.digest()))) {
-                    entries.add(new Entry(null, manifest));
+                    entries.add(new Entry(null, manifest, null));
                 }
                 result.add(manifest.digest());
             }
+            String repoDigest = manifest.digest().equals(image.getKey().repoDigest()) ? null : image.getKey().repoDigest();
             for (String name : image.getValue()) {
-                entries.removeIf(e -> name.equals(e.name()));
-                entries.add(new Entry(name, manifest));
+                Entry entry = new Entry(name, manifest, repoDigest);
+                if (!entries.contains(entry)) { // else the name stays where it is: nothing to write
+                    entries.removeIf(e -> name.equals(e.name()));
+                    entries.add(entry);
+                }
                 result.add(name);
             }
         }
-        writeIndex(entries);
+        if (!entries.equals(before)) {
+            writeIndex(entries);
+        }
         return result;
     }
 
@@ -342,9 +354,10 @@ public final class ImageStore {
                 continue;
             }
             // a digest reference also matches the name it was pulled as: an index's digest names
-            // the platform manifest stored for it
+            // the platform manifest stored for it, a schema 1 manifest's the OCI one made of it
             boolean match = ref.toString().equals(e.name()) || ref.digest() != null
-                    && ref.digest().equals(e.manifest().digest()) && ImageReference.parse(e.name()).repository().equals(ref.repository());
+                    && (ref.digest().equals(e.manifest().digest()) || ref.digest().equals(e.repoDigest()))
+                    && ImageReference.parse(e.name()).repository().equals(ref.repository());
             if (match) {
                 matches.add(e);
             }
@@ -423,7 +436,9 @@ public final class ImageStore {
         List<Entry> entries = new ArrayList<>();
         for (JsonNode m : Json.read(index).path("manifests")) {
             JsonNode name = m.path("annotations").get(Json.REF_NAME);
-            entries.add(new Entry(name == null ? null : name.asText(), Json.descriptor(m, MediaTypes.OCI_MANIFEST, "index.json entry")));
+            JsonNode repoDigest = m.path("annotations").get(Json.REPO_DIGEST);
+            entries.add(new Entry(name == null ? null : name.asText(), Json.descriptor(m, MediaTypes.OCI_MANIFEST, "index.json entry"),
+                    repoDigest == null ? null : repoDigest.asText()));
         }
         return entries;
     }
@@ -435,8 +450,15 @@ public final class ImageStore {
         doc.putArray("manifests");
         for (Entry e : entries) {
             ObjectNode m = Json.descriptor(e.manifest());
+            ObjectNode annotations = Json.MAPPER.createObjectNode();
             if (e.name() != null) {
-                m.putObject("annotations").put(Json.REF_NAME, e.name());
+                annotations.put(Json.REF_NAME, e.name());
+            }
+            if (e.repoDigest() != null) {
+                annotations.put(Json.REPO_DIGEST, e.repoDigest());
+            }
+            if (!annotations.isEmpty()) {
+                m.set("annotations", annotations);
             }
             doc.withArray("manifests").add(m);
         }
@@ -495,7 +517,11 @@ public final class ImageStore {
     private record Unpacking(Scratch scratch, InputStream blob) {
     }
 
-    private record Entry(String name, Descriptor manifest) {
+    /**
+     * An index entry: a name (null for an image imported without one), its manifest, and the repo
+     * digest the name was pulled as when that is not the manifest's (an index, a schema 1 manifest).
+     */
+    private record Entry(String name, Descriptor manifest, String repoDigest) {
         Entry {
             Objects.requireNonNull(manifest);
         }

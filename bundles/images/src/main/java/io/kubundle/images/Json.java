@@ -14,6 +14,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final String REF_NAME = "org.opencontainers.image.ref.name";
+    /**
+     * An index entry's annotation: the digest of what the registry served for the name when the
+     * stored manifest is not that (an image index's platform manifest, the OCI manifest made of a
+     * schema 1 manifest).
+     */
+    static final String REPO_DIGEST = "io.kubundle.image.repo-digest";
     /** The platform this node runs; of a multi-platform image, only its manifest is taken. */
     static final String OS = "linux";
     static final String ARCHITECTURE = "amd64";

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,8 +39,9 @@ import io.kubundle.api.runtime.ImageService.RegistryCredentials;
  */
 final class RegistryClient {
     static final String DOCKER_HUB = "registry-1.docker.io";
+    /** Schema 1 last and with a lower quality, so that a registry that has both serves schema 2 or OCI. */
     static final String ACCEPT = String.join(", ", MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST,
-            MediaTypes.DOCKER_MANIFEST_LIST);
+            MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST_V1_SIGNED + "; q=0.5", MediaTypes.DOCKER_MANIFEST_V1 + "; q=0.5");
     private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
     private static final int MAX_MANIFEST = 4 << 20;
@@ -69,6 +71,12 @@ final class RegistryClient {
         boolean isIndex() throws IOException {
             return MediaTypes.isIndex(mediaType) || Json.read(bytes, "manifest " + digest).has("manifests");
         }
+
+        /** Docker's schema 1, by its media type or (served as {@code application/json}) by its schemaVersion. */
+        boolean isSchema1() throws IOException {
+            return MediaTypes.isSchema1(mediaType)
+                    || !MediaTypes.isIndex(mediaType) && Json.read(bytes, "manifest " + digest).path("schemaVersion").asInt() == 1;
+        }
     }
 
     /** The manifest that {@code tagOrDigest} names; a digest must match the content. */
@@ -83,18 +91,25 @@ final class RegistryClient {
                 throw new IOException("manifest " + tagOrDigest + " is larger than " + MAX_MANIFEST + " bytes");
             }
             String digest = Digests.of(bytes);
-            if (tagOrDigest.startsWith("sha256:") && !tagOrDigest.equals(digest)) {
-                throw new DigestMismatchException("the registry's manifest " + tagOrDigest + " hashes to " + digest);
+            Optional<String> header = r.headers().firstValue("Content-Type").map(t -> t.replaceFirst(";.*", "").strip());
+            String type = header.isPresent() ? header.get()
+                    : Json.read(bytes, "manifest " + digest).path("mediaType").asText(MediaTypes.OCI_MANIFEST);
+            Manifest manifest = new Manifest(bytes, type, digest);
+            if (manifest.isSchema1()) {
+                // a signed manifest's digest is its JWS payload's (registries re-sign what they serve)
+                manifest = new Manifest(bytes, type, Digests.of(Schema1.payload(bytes, "schema 1 manifest " + digest)));
             }
-            String type = r.headers().firstValue("Content-Type").map(t -> t.replaceFirst(";.*", "").strip())
-                    .orElse(Json.read(bytes, "manifest " + digest).path("mediaType").asText(MediaTypes.OCI_MANIFEST));
-            return new Manifest(bytes, type, digest);
+            if (tagOrDigest.startsWith("sha256:") && !tagOrDigest.equals(manifest.digest())) {
+                throw new DigestMismatchException("the registry's manifest " + tagOrDigest + " hashes to " + manifest.digest());
+            }
+            return manifest;
         }
     }
 
     /**
-     * Streams the blob into {@code target}, failing unless it has the descriptor's size and digest,
-     * or when nothing arrives for the progress deadline.
+     * Streams the blob into {@code target}, failing unless it has the descriptor's size (unless
+     * negative: unknown, as in a schema 1 manifest) and digest, or when nothing arrives for the
+     * progress deadline.
      */
     void blob(Descriptor d, Path target) throws IOException {
         HttpResponse<InputStream> r = get(base.resolve("blobs/" + d.digest()), null);
@@ -115,16 +130,17 @@ final class RegistryClient {
                 } catch (IOException e) {
                     if (deadline.expired()) {
                         throw new IOException("the registry sent nothing of blob " + d.digest() + " for "
-                                + progressDeadline.toMillis() / 1000.0 + " s (" + size + " of " + d.size() + " bytes arrived)", e);
+                                + progressDeadline.toMillis() / 1000.0 + " s (" + size + " of " + (d.size() < 0 ? "?" : d.size())
+                                + " bytes arrived)", e);
                     }
                     throw e;
                 }
             }
         }
         String actual = Digests.format(md);
-        if (size != d.size() || !actual.equals(d.digest())) {
+        if (d.size() >= 0 && size != d.size() || !actual.equals(d.digest())) {
             throw new DigestMismatchException("blob " + d.digest() + " arrived as " + size + " bytes hashing to "
-                    + actual + " (expected " + d.size() + " bytes)");
+                    + actual + (d.size() < 0 ? "" : " (expected " + d.size() + " bytes)"));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kubundle.images;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.kubundle.api.runtime.ImageService.RegistryCredentials;
 
@@ -42,7 +44,11 @@ public final class RegistryPuller {
     }
 
     /**
-     * Pulls {@code reference} ({@code busybox}, {@code host:5000/a/b:tag}, {@code name@sha256:...}).
+     * Pulls {@code reference} ({@code busybox}, {@code host:5000/a/b:tag}, {@code name@sha256:...}):
+     * asks the registry for its manifest; when the store has that manifest already (an unchanged
+     * tag), only the name is pointed at it and nothing more is downloaded. A Docker schema 1
+     * manifest is converted: its layers and an OCI config and manifest made of it are stored, with
+     * the digest of what the registry served as the name's repo digest.
      *
      * @param credentials for the registries that ask; the one whose registry is the reference's domain is used
      * @return the stored image's manifest
@@ -53,8 +59,14 @@ public final class RegistryPuller {
     public ImageManifest pull(String reference, List<RegistryCredentials> credentials) throws IOException {
         ImageReference ref = ImageReference.parse(reference);
         RegistryClient registry = new RegistryClient(http, ref, credentials, progressDeadline);
-        RegistryClient.Manifest fetched = registry.manifest(ref.digest() != null ? ref.digest() : ref.tag());
-        if (fetched.isIndex()) {
+        RegistryClient.Manifest served = registry.manifest(ref.digest() != null ? ref.digest() : ref.tag());
+        Optional<ImageManifest> here = store.resolve(ref.repository() + "@" + served.digest());
+        if (here.isPresent()) {
+            store.store(new PendingImage(List.of(ref.toString()), here.get(), Map.of(), served.digest()));
+            return here.get();
+        }
+        RegistryClient.Manifest fetched = served;
+        if (!fetched.isSchema1() && fetched.isIndex()) {
             Descriptor platform = Json.platformManifest(Json.read(fetched.bytes(), "image index " + fetched.digest()),
                     "image index " + fetched.digest());
             fetched = registry.manifest(platform.digest());
@@ -62,22 +74,84 @@ public final class RegistryPuller {
                 throw new IOException("image index " + platform.digest() + " lists another index, not an image");
             }
         }
-        Descriptor self = new Descriptor(fetched.mediaType(), fetched.digest(), fetched.bytes().length);
-        ImageManifest manifest = Json.manifest(self, fetched.bytes());
         try (Scratch scratch = store.scratch("pull-")) {
             Map<Descriptor, Path> blobs = new LinkedHashMap<>();
-            blobs.put(self, Files.write(scratch.dir().resolve("manifest"), fetched.bytes()));
-            List<Descriptor> needed = new ArrayList<>(List.of(manifest.config()));
-            needed.addAll(manifest.layers());
-            for (Descriptor d : needed) {
-                if (!blobs.containsKey(d) && !store.hasBlob(d.digest())) {
-                    Path file = scratch.dir().resolve(Digests.hex(d.digest()));
-                    registry.blob(d, file);
-                    blobs.put(d, file);
-                }
+            ImageManifest manifest = fetched.isSchema1() ? schema1(registry, fetched, scratch, blobs)
+                    : manifest(registry, fetched, scratch, blobs);
+            store.store(new PendingImage(List.of(ref.toString()), manifest, blobs, served.digest()));
+            return manifest;
+        }
+    }
+
+    /** An OCI or Docker schema 2 manifest and the blobs of it that the store lacks, downloaded into {@code blobs}. */
+    private ImageManifest manifest(RegistryClient registry, RegistryClient.Manifest fetched, Scratch scratch,
+            Map<Descriptor, Path> blobs) throws IOException {
+        Descriptor self = new Descriptor(fetched.mediaType(), fetched.digest(), fetched.bytes().length);
+        ImageManifest manifest = Json.manifest(self, fetched.bytes());
+        blobs.put(self, Files.write(scratch.dir().resolve("manifest"), fetched.bytes()));
+        List<Descriptor> needed = new ArrayList<>(List.of(manifest.config()));
+        needed.addAll(manifest.layers());
+        for (Descriptor d : needed) {
+            if (!blobs.containsKey(d) && !store.hasBlob(d.digest())) {
+                blobs.put(d, download(registry, d, scratch));
             }
-            store.store(new PendingImage(List.of(ref.toString()), manifest, blobs));
         }
         return manifest;
+    }
+
+    /**
+     * The OCI manifest and config made of a schema 1 manifest, its layers downloaded (those the
+     * store lacks) and each one's diff_id computed from the verified blob.
+     */
+    private ImageManifest schema1(RegistryClient registry, RegistryClient.Manifest fetched, Scratch scratch,
+            Map<Descriptor, Path> blobs) throws IOException {
+        Schema1 image = Schema1.parse(fetched.bytes(), "schema 1 manifest " + fetched.digest());
+        Map<String, Path> files = new LinkedHashMap<>();
+        List<Descriptor> layers = new ArrayList<>();
+        List<String> diffIds = new ArrayList<>();
+        for (String blobSum : image.blobSums()) {
+            Path file = files.get(blobSum);
+            if (file == null) {
+                // schema 1 gives no sizes: the digest alone is checked
+                file = store.hasBlob(blobSum) ? store.blobPath(blobSum)
+                        : download(registry, new Descriptor(MediaTypes.OCI_LAYER_GZIP, blobSum, -1), scratch);
+                files.put(blobSum, file);
+            }
+            Descriptor layer = new Descriptor(isGzip(file) ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER, blobSum, Files.size(file));
+            layers.add(layer);
+            diffIds.add(diffId(file));
+            if (file.startsWith(scratch.dir())) {
+                blobs.put(layer, file);
+            }
+        }
+        Descriptor config = put(image.ociConfig(diffIds), MediaTypes.OCI_CONFIG, scratch, blobs);
+        Descriptor self = put(Json.manifestBytes(config, layers), MediaTypes.OCI_MANIFEST, scratch, blobs);
+        return new ImageManifest(self, config, layers);
+    }
+
+    private Path download(RegistryClient registry, Descriptor d, Scratch scratch) throws IOException {
+        Path file = scratch.dir().resolve(Digests.hex(d.digest()));
+        registry.blob(d, file);
+        return file;
+    }
+
+    /** Writes content made here into the scratch directory, as a blob to store. */
+    private static Descriptor put(byte[] bytes, String mediaType, Scratch scratch, Map<Descriptor, Path> blobs) throws IOException {
+        Descriptor d = new Descriptor(mediaType, Digests.of(bytes), bytes.length);
+        blobs.put(d, Files.write(scratch.dir().resolve(Digests.hex(d.digest())), bytes));
+        return d;
+    }
+
+    /** The digest of the layer uncompressed: its diff_id, which the unpacking checks again. */
+    private static String diffId(Path layer) throws IOException {
+        try (InputStream in = Staging.maybeGunzip(Files.newInputStream(layer))) {
+            return Digests.of(in);
+        }
+    }
+
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
     }
 }

@@ -5,7 +5,7 @@
  * {@link io.kubundle.images.ImageReference}, image names normalized as Docker does.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.kubundle.images;
 
 import org.osgi.annotation.bundle.Export;

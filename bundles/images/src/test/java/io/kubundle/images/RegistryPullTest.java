@@ -1,7 +1,13 @@
 package io.kubundle.images;
 
+import static io.kubundle.images.Schema1Images.EMPTY;
+import static io.kubundle.images.Schema1Images.LOWER;
+import static io.kubundle.images.Schema1Images.UPPER;
 import static io.kubundle.images.TestArchives.layer;
+import static io.kubundle.images.TestArchives.sha256;
+import static io.kubundle.images.TestArchives.uncompressed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,9 +20,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,18 +34,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.runtime.ImageService.RegistryCredentials;
 import io.kubundle.images.TestArchives.Image;
 
-/** Pulls from a real registry (Debian's docker-registry on loopback) that the test fills. */
+/**
+ * Pulls from a real registry (Debian's docker-registry on loopback) that the test fills; Docker
+ * schema 1 manifests that the real registry would refuse to store, from a {@link StaticRegistry}.
+ */
 class RegistryPullTest {
     static TestRegistry registry;
     static Image busybox;
     static String busyboxDigest;
     static Image arm;
     static String indexDigest;
+    /** Of the schema 1 image {@link Schema1Images#image()}, pushed as old/app:1.0. */
+    static String schema1Digest;
 
     @TempDir
     Path tmp;
@@ -53,6 +69,7 @@ class RegistryPullTest {
         registry.push("test/multi", "amd64-only", busybox);
         byte[] index = TestRegistry.index(List.of(TestRegistry.platform(arm, "arm64"), TestRegistry.platform(busybox, "amd64")));
         indexDigest = registry.push("test/multi", "1.0", MediaTypes.OCI_INDEX, index, List.of());
+        schema1Digest = registry.pushSchema1("old/app", "1.0", Schema1Images.image());
     }
 
     @AfterAll
@@ -91,8 +108,10 @@ class RegistryPullTest {
     void anIndexIsFollowedToItsLinuxAmd64Manifest() throws Exception {
         ImageManifest byTag = puller.pull(registry.host() + "/test/multi:1.0", List.of());
         assertEquals(busyboxDigest, byTag.manifest().digest());
-
         String byIndexDigest = registry.host() + "/test/multi@" + indexDigest;
+        assertEquals(byTag, store.resolve(byIndexDigest).orElseThrow(), "the tag's index digest is recorded");
+        assertEquals(1, store.list().size());
+
         assertEquals(byTag, puller.pull(byIndexDigest, List.of()));
         assertEquals(byTag, store.resolve(byIndexDigest).orElseThrow());
     }
@@ -161,7 +180,7 @@ class RegistryPullTest {
             IOException e = assertThrows(IOException.class,
                     () -> impatient.pull("127.0.0.1:" + server.getLocalPort() + "/slow/app:1", List.of()));
 
-            assertTrue(e.getMessage().startsWith("the registry sent nothing of blob " + TestArchives.sha256(layer) + " for 0.3 s ("),
+            assertTrue(e.getMessage().startsWith("the registry sent nothing of blob " + sha256(layer) + " for 0.3 s ("),
                     e.getMessage());
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos());
             assertEquals(List.of(), store.list());
@@ -177,7 +196,7 @@ class RegistryPullTest {
             while (true) {
                 String path = requestPath(in);
                 byte[] body = path.contains("/manifests/") ? image.manifest()
-                        : path.endsWith(TestArchives.sha256(layer)) ? layer : image.config();
+                        : path.endsWith(sha256(layer)) ? layer : image.config();
                 out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nContent-Type: "
                         + (path.contains("/manifests/") ? MediaTypes.OCI_MANIFEST : "application/octet-stream") + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
@@ -212,5 +231,138 @@ class RegistryPullTest {
         }
         IOException e = assertThrows(IOException.class, () -> puller.pull("localhost:" + port + "/x/y:1", List.of()));
         assertEquals("cannot reach the registry at localhost:" + port + ": connection refused", e.getMessage());
+    }
+
+    @Test
+    void aSchema1ImageBecomesAnOciImageOfItsNonEmptyLayers() throws Exception {
+        String ref = registry.host() + "/old/app:1.0";
+        ImageManifest pulled = puller.pull(ref, List.of());
+
+        assertEquals(MediaTypes.OCI_MANIFEST, pulled.manifest().mediaType());
+        assertEquals(List.of(new Descriptor(MediaTypes.OCI_LAYER_GZIP, sha256(LOWER), LOWER.length),
+                new Descriptor(MediaTypes.OCI_LAYER_GZIP, sha256(UPPER), UPPER.length)), pulled.layers());
+        assertEquals(pulled.manifest().digest(), Digests.of(store.readBlob(pulled.manifest().digest())));
+
+        JsonNode config = TestArchives.MAPPER.readTree(store.readBlob(pulled.config().digest()));
+        assertEquals(List.of(sha256(uncompressed(LOWER)), sha256(uncompressed(UPPER))), texts(config.path("rootfs").path("diff_ids")));
+        assertEquals(List.of("PATH=/usr/bin:/bin", "GREETING=hello"), texts(config.path("config").path("Env")));
+        assertEquals(List.of("cat", "/etc/motd"), texts(config.path("config").path("Cmd")));
+        assertEquals("/srv", config.path("config").path("WorkingDir").asText());
+        assertTrue(config.path("config").path("ExposedPorts").has("80/tcp"));
+        assertFalse(config.path("config").has("Hostname"), "not an OCI config field");
+        assertEquals("amd64", config.path("architecture").asText());
+        assertEquals("linux", config.path("os").asText());
+        assertEquals("2015-01-04T00:00:00Z", config.path("created").asText());
+        JsonNode history = config.path("history");
+        assertEquals(4, history.size());
+        assertEquals("/bin/sh -c #(nop) ADD file:abc in /", history.get(0).path("created_by").asText());
+        assertEquals(List.of(false, true, false, true), List.of(history.get(0).path("empty_layer").asBoolean(),
+                history.get(1).path("empty_layer").asBoolean(), history.get(2).path("empty_layer").asBoolean(),
+                history.get(3).path("empty_layer").asBoolean()));
+
+        List<Path> layers = store.layers(ref).orElseThrow();
+        assertEquals(2, layers.size());
+        assertEquals("one", Files.readString(layers.get(0).resolve("etc/motd")));
+        assertEquals("deleted above", Files.readString(layers.get(0).resolve("etc/old")));
+        assertEquals("tool", Files.readString(layers.get(0).resolve("bin/tool")));
+        assertEquals("two", Files.readString(layers.get(1).resolve("etc/motd")));
+        assertFalse(Files.exists(layers.get(1).resolve("etc/.wh.old"), LinkOption.NOFOLLOW_LINKS));
+        if ("root".equals(System.getProperty("user.name"))) {
+            int mode = (Integer) Files.getAttribute(layers.get(1).resolve("etc/old"), "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            assertEquals(020000, mode & 0170000, "the whiteout is an overlayfs whiteout: a character device");
+            assertEquals(0L, ((Number) Files.getAttribute(layers.get(1).resolve("etc/old"), "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue());
+        }
+        assertEquals(Stream.of(Digests.hex(sha256(uncompressed(LOWER))), Digests.hex(sha256(uncompressed(UPPER)))).sorted().toList(),
+                names(store.root().resolve("layers")));
+
+        // the image's id is the OCI manifest's digest; the registry's schema1Digest names it too
+        assertEquals(List.of(new StoredImage(ref, pulled.manifest().digest(), pulled.totalSize())), store.list());
+        assertEquals(pulled, store.resolve(registry.host() + "/old/app@" + schema1Digest).orElseThrow());
+        assertEquals(pulled, puller.pull(registry.host() + "/old/app@" + schema1Digest, List.of()), "by digest: the same image");
+        assertEquals(List.of(), names(store.root().resolve("tmp")));
+    }
+
+    @Test
+    void aSchema1ManifestNeedNotHaveAMediaType() throws Exception {
+        try (StaticRegistry fake = new StaticRegistry()) {
+            byte[] manifest = TestRegistry.schema1("any/app", "1", Schema1Images.image());
+            fake.manifest("1", "application/json", manifest);
+            serveBlobs(fake);
+            ImageManifest pulled = puller.pull(fake.host() + "/any/app:1", List.of());
+            assertEquals(2, pulled.layers().size());
+            assertEquals(List.of(sha256(LOWER), sha256(UPPER)), fake.blobRequests, "only the layers with content, lowest first");
+        }
+    }
+
+    @Test
+    void malformedSchema1ManifestsAreRefusedAndLeaveNothing() throws Exception {
+        try (StaticRegistry fake = new StaticRegistry()) {
+            serveBlobs(fake);
+            ObjectNode mismatched = (ObjectNode) TestArchives.MAPPER.readTree(TestRegistry.unsignedSchema1("any/app", "1", Schema1Images.image()));
+            mismatched.withArray("history").remove(0);
+            fake.manifest("short", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, TestRegistry.signJws(TestArchives.MAPPER.writeValueAsBytes(mismatched)));
+            ObjectNode badSignature = (ObjectNode) TestArchives.MAPPER.readTree(TestRegistry.schema1("any/app", "1", Schema1Images.image()));
+            ((ObjectNode) badSignature.withArray("signatures").get(0)).put("protected", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString("{\"formatLength\":99999,\"formatTail\":\"Cn0\"}".getBytes(StandardCharsets.UTF_8)));
+            fake.manifest("signature", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, TestArchives.MAPPER.writeValueAsBytes(badSignature));
+            fake.manifest("broken", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, "{\"schemaVersion\": 1, \"fsLayers\": [".getBytes(StandardCharsets.UTF_8));
+            fake.manifest("v2", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, "{\"schemaVersion\": 2}".getBytes(StandardCharsets.UTF_8));
+            ObjectNode badCompat = (ObjectNode) TestArchives.MAPPER.readTree(TestRegistry.unsignedSchema1("any/app", "1", Schema1Images.image()));
+            ((ObjectNode) badCompat.withArray("history").get(1)).put("v1Compatibility", "{not json");
+            fake.manifest("compat", MediaTypes.DOCKER_MANIFEST_V1, TestArchives.MAPPER.writeValueAsBytes(badCompat));
+
+            assertRefused(fake, "short", "lists 4 fsLayers but 3 history entries");
+            assertRefused(fake, "broken", "is not valid JSON");
+            assertRefused(fake, "v2", "is not schemaVersion 1");
+            assertRefused(fake, "compat", "history[1].v1Compatibility is not valid JSON");
+            assertRefused(fake, "signature", "has a signature whose formatLength 99999 is not within its");
+            assertEquals(List.of(), fake.blobRequests, "nothing is downloaded for a manifest that is refused");
+        }
+    }
+
+    @Test
+    void aLayerThatDoesNotHashToItsBlobSumFailsThePullAndLeavesNothing() throws Exception {
+        try (StaticRegistry fake = new StaticRegistry()) {
+            serveBlobs(fake);
+            byte[] tampered = UPPER.clone();
+            tampered[tampered.length / 2] ^= 1;
+            fake.blob(sha256(UPPER), tampered);
+            fake.manifest("1", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, TestRegistry.schema1("any/app", "1", Schema1Images.image()));
+
+            DigestMismatchException e = assertThrows(DigestMismatchException.class, () -> puller.pull(fake.host() + "/any/app:1", List.of()));
+            assertEquals("blob " + sha256(UPPER) + " arrived as " + UPPER.length + " bytes hashing to " + sha256(tampered), e.getMessage());
+            assertNothingStored();
+        }
+    }
+
+    private void assertRefused(StaticRegistry fake, String tag, String message) throws IOException {
+        IOException e = assertThrows(IOException.class, () -> puller.pull(fake.host() + "/any/app:" + tag, List.of()));
+        assertTrue(e.getMessage().startsWith("schema 1 manifest sha256:"), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+        assertNothingStored();
+    }
+
+    private void assertNothingStored() throws IOException {
+        assertEquals(List.of(), store.list());
+        assertEquals(List.of(), names(store.root().resolve("blobs/sha256")));
+        assertEquals(List.of(), names(store.root().resolve("tmp")));
+    }
+
+    private static void serveBlobs(StaticRegistry fake) {
+        for (byte[] blob : List.of(LOWER, UPPER, EMPTY)) {
+            fake.blob(sha256(blob), blob);
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> result = new ArrayList<>();
+        array.forEach(n -> result.add(n.asText()));
+        return result;
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.kubundle.images;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,8 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECPoint;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +50,13 @@ public final class TestRegistry implements AutoCloseable {
     private final Process process;
     private final String host;
     private final String authorization;
+    private final Path storage;
 
-    private TestRegistry(Process process, String host, String authorization) {
+    private TestRegistry(Process process, String host, String authorization, Path storage) {
         this.process = process;
         this.host = host;
         this.authorization = authorization;
+        this.storage = storage;
     }
 
     /** Starts a registry storing into {@code dir}, open to anyone, and waits until it answers. */
@@ -73,13 +83,16 @@ public final class TestRegistry implements AutoCloseable {
                 "    rootdirectory: " + Files.createDirectories(dir.resolve("storage")),
                 "http:",
                 "  addr: 127.0.0.1:" + port,
+                "compatibility:",
+                "  schema1:",
+                "    enabled: true",
                 basicAuth ? "auth:\n  htpasswd:\n    realm: test\n    path: "
                         + Files.writeString(dir.resolve("htpasswd"), USER + ":" + PASSWORD_HASH + "\n") : "",
                 ""));
         Process p = new ProcessBuilder(BINARY.toString(), "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile()).start();
         String authorization = basicAuth ? "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) : null;
-        TestRegistry registry = new TestRegistry(p, "localhost:" + port, authorization);
+        TestRegistry registry = new TestRegistry(p, "localhost:" + port, authorization, dir.resolve("storage"));
         Instant deadline = Instant.now().plusSeconds(20);
         while (true) {
             try {
@@ -124,6 +137,99 @@ public final class TestRegistry implements AutoCloseable {
         List<byte[]> blobs = new ArrayList<>(image.layers());
         blobs.add(image.config());
         return push(repository, tag, MediaTypes.OCI_MANIFEST, image.manifest(), blobs);
+    }
+
+    /**
+     * Pushes a Docker schema 1 image, signed as Docker signed them (the registry checks the
+     * signature): its distinct layer blobs, then the manifest under {@code tag}.
+     *
+     * @param newestFirst the layers in the manifest's order
+     * @return the manifest's digest: of its JWS payload (the manifest without its signatures),
+     *         which the registry serves re-signed with its own key
+     */
+    public String pushSchema1(String repository, String tag, List<Schema1Layer> newestFirst) throws Exception {
+        List<byte[]> blobs = new ArrayList<>();
+        for (Schema1Layer layer : newestFirst) {
+            if (blobs.stream().noneMatch(b -> Arrays.equals(b, layer.blob()))) {
+                blobs.add(layer.blob());
+            }
+        }
+        push(repository, tag, MediaTypes.DOCKER_MANIFEST_V1_SIGNED, schema1(repository, tag, newestFirst), blobs);
+        return Digests.of(unsignedSchema1(repository, tag, newestFirst));
+    }
+
+    /** A schema 1 layer: its blob (a gzipped tar) and its {@code v1Compatibility} document. */
+    public record Schema1Layer(byte[] blob, ObjectNode v1Compatibility) {
+    }
+
+    /** A signed schema 1 manifest of {@code newestFirst}, as a registry serves it. */
+    public static byte[] schema1(String repository, String tag, List<Schema1Layer> newestFirst) throws Exception {
+        return signJws(unsignedSchema1(repository, tag, newestFirst));
+    }
+
+    /** The schema 1 manifest of {@code newestFirst} without signatures: the JWS payload. */
+    public static byte[] unsignedSchema1(String repository, String tag, List<Schema1Layer> newestFirst) throws IOException {
+        ObjectNode m = TestArchives.MAPPER.createObjectNode();
+        m.put("schemaVersion", 1);
+        m.put("name", repository);
+        m.put("tag", tag);
+        m.put("architecture", "amd64");
+        ArrayNode fsLayers = m.putArray("fsLayers");
+        ArrayNode history = m.putArray("history");
+        for (Schema1Layer layer : newestFirst) {
+            fsLayers.addObject().put("blobSum", Digests.of(layer.blob()));
+            history.addObject().put("v1Compatibility", TestArchives.MAPPER.writeValueAsString(layer.v1Compatibility()));
+        }
+        return TestArchives.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+    }
+
+    /**
+     * {@code json} with a libtrust "pretty JWS" signature (ES256, the key in the header), as Docker
+     * signed schema 1 manifests: the payload is the document without its signatures, which are
+     * inserted before its closing brace; the protected header says where.
+     */
+    static byte[] signJws(byte[] json) throws Exception {
+        String text = new String(json, StandardCharsets.UTF_8);
+        int close = text.stripTrailing().length() - 1;
+        int formatLength = text.substring(0, close).stripTrailing().length();
+        String tail = text.substring(formatLength);
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair key = generator.generateKeyPair();
+        ECPoint w = ((ECPublicKey) key.getPublic()).getW();
+        ObjectNode protectedHeader = TestArchives.MAPPER.createObjectNode();
+        protectedHeader.put("formatLength", formatLength);
+        protectedHeader.put("formatTail", b64.encodeToString(tail.getBytes(StandardCharsets.UTF_8)));
+        protectedHeader.put("time", "2024-01-01T00:00:00Z");
+        String protectedB64 = b64.encodeToString(TestArchives.MAPPER.writeValueAsBytes(protectedHeader));
+        Signature signer = Signature.getInstance("SHA256withECDSAinP1363Format");
+        signer.initSign(key.getPrivate());
+        signer.update((protectedB64 + "." + b64.encodeToString(json)).getBytes(StandardCharsets.US_ASCII));
+        ObjectNode signature = TestArchives.MAPPER.createObjectNode();
+        ObjectNode header = signature.putObject("header");
+        header.putObject("jwk").put("crv", "P-256").put("kty", "EC")
+                .put("x", b64.encodeToString(coordinate(w.getAffineX()))).put("y", b64.encodeToString(coordinate(w.getAffineY())));
+        header.put("alg", "ES256");
+        signature.put("signature", b64.encodeToString(signer.sign()));
+        signature.put("protected", protectedB64);
+        String signatures = TestArchives.MAPPER.writeValueAsString(TestArchives.MAPPER.createArrayNode().add(signature));
+        return (text.substring(0, formatLength) + ",\n   \"signatures\": " + signatures + tail).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An EC coordinate as JWK wants it: 32 bytes, big-endian, unsigned. */
+    private static byte[] coordinate(BigInteger c) {
+        byte[] raw = c.toByteArray();
+        byte[] fixed = new byte[32];
+        int n = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - n, fixed, 32 - n, n);
+        return fixed;
+    }
+
+    /** Where the registry keeps the blob {@code digest} (to damage it behind the registry's back). */
+    public Path blobData(String digest) {
+        String hex = digest.substring("sha256:".length());
+        return storage.resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
     }
 
     private URI uri(String path) {
