@@ -30,6 +30,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -142,6 +143,29 @@ final class CertificateAuthority {
     }
 
     private IssuedCertificate issue(X500Name subject, KeyPurposeId purpose, SubjectAltNames names, Duration validity) {
+        try {
+            KeyPair pair = newKeyPair();
+            X509Certificate issued = sign(subject, SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()),
+                    names == null ? null : generalNames(names), new KeyUsage(KeyUsage.digitalSignature),
+                    new ExtendedKeyUsage(purpose), validity);
+            return new Issued(pair.getPrivate(), List.of(issued));
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot issue a certificate for " + subject, e);
+        }
+    }
+
+    /**
+     * A certificate for someone else's key (a certificate signing request's): the subject, names
+     * and usages as given, valid from a little before now for {@code validity}, but never beyond
+     * the CA's own expiry.
+     *
+     * @param names the subject alternative names, or null for none
+     * @param extendedUsage the extended key usages, or null for none
+     * @throws IllegalArgumentException if the validity is not positive
+     * @throws IllegalStateException if the CA has expired
+     */
+    X509Certificate sign(X500Name subject, SubjectPublicKeyInfo publicKey, GeneralNames names, KeyUsage usage,
+            ExtendedKeyUsage extendedUsage, Duration validity) throws GeneralSecurityException {
         if (validity == null || validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("the validity must be positive, not " + validity);
         }
@@ -156,21 +180,23 @@ final class CertificateAuthority {
             throw new IllegalStateException("the CA " + certificate.getSubjectX500Principal() + " has expired");
         }
         try {
-            KeyPair pair = newKeyPair();
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serialNumber(),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, pair.getPublic())
+            X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
+                    X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), serialNumber(),
+                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, publicKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+                    .addExtension(Extension.keyUsage, true, usage)
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             extensions.createAuthorityKeyIdentifier(certificate));
-            if (names != null) {
-                builder.addExtension(Extension.subjectAlternativeName, false, generalNames(names));
+            if (extendedUsage != null) {
+                builder.addExtension(Extension.extendedKeyUsage, false, extendedUsage);
             }
-            return new Issued(pair.getPrivate(), List.of(sign(builder, key)));
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot issue a certificate for " + subject, e);
+            if (names != null && names.getNames().length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, names);
+            }
+            return sign(builder, key);
+        } catch (CertIOException e) {
+            throw new GeneralSecurityException("cannot build a certificate for " + subject, e);
         }
     }
 

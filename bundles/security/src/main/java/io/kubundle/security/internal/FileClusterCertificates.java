@@ -82,6 +82,11 @@ public final class FileClusterCertificates implements ClusterCertificates {
         }
     }
 
+    /** The CA itself, for the CSR signer of this bundle. */
+    CertificateAuthority ca() {
+        return pki.ca();
+    }
+
     @Override
     public PrivateKey serverKey() {
         return pki.apiServer().privateKey();

@@ -29,7 +29,7 @@ import io.kubundle.api.auth.ClusterCertificates;
 
 /**
  * The bundle as the distribution runs it: in Felix with SCR, beside BouncyCastle's own bundles,
- * which must resolve without help.
+ * which must resolve without help, and the cluster client with Jackson.
  */
 final class SecurityBundleTest {
     @TempDir
@@ -43,7 +43,8 @@ final class SecurityBundleTest {
         properties.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         properties.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         // the test shares the SPI with the framework, so it can call the services
-        properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "io.kubundle.api.auth;version=1.0.0");
+        properties.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "io.kubundle.api.auth;version=1.0.0,"
+                + "io.kubundle.api.transport;version=1.0.0");
         properties.put("kubundle.data.dir", dataDir.toString());
         properties.put("kubundle.api.port", "7443");
         Framework framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(properties);
@@ -54,7 +55,10 @@ final class SecurityBundleTest {
             for (String className : List.of("org.osgi.util.function.Function", "org.osgi.util.promise.Promise",
                     "org.osgi.service.component.ComponentContext", "org.apache.felix.scr.impl.Activator",
                     "org.bouncycastle.util.IPAddress", "org.bouncycastle.asn1.cmp.PKIBody",
-                    "org.bouncycastle.cert.X509CertificateHolder", FileClusterCertificates.class.getName())) {
+                    "org.bouncycastle.cert.X509CertificateHolder", "com.fasterxml.jackson.annotation.JsonProperty",
+                    "com.fasterxml.jackson.core.JsonFactory", "com.fasterxml.jackson.databind.ObjectMapper",
+                    "com.fasterxml.jackson.datatype.jsr310.JavaTimeModule", "org.yaml.snakeyaml.Yaml",
+                    "io.kubundle.client.kube.KubeClient", FileClusterCertificates.class.getName())) {
                 // a jar, or target/classes with bnd's manifest, which Felix installs by reference
                 String location = Class.forName(className).getProtectionDomain().getCodeSource().getLocation().toString();
                 bundles.add(context.installBundle(location.endsWith("/") ? "reference:" + location : location));
@@ -77,8 +81,8 @@ final class SecurityBundleTest {
             assertTrue(Files.readString(dataDir.resolve("kubeconfig")).contains("https://127.0.0.1:7443"));
             tracker.close();
 
-            assertEquals(Map.of("x509", 200, "token", 100), names(context, Authenticator.class));
-            assertEquals(Map.of("always-allow-authenticated", -10_000), names(context, Authorizer.class));
+            assertEquals(Map.of("x509", 200, "bootstrap-token", 150, "token", 100), names(context, Authenticator.class));
+            assertEquals(Map.of("always-allow-authenticated", -10_000, "node-bootstrapper", -5_000), names(context, Authorizer.class));
         } finally {
             framework.stop();
             framework.waitForStop(10_000);

@@ -1,0 +1,91 @@
+package io.kubundle.security.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kubundle.client.kube.ControllerHost;
+import io.kubundle.client.kube.ControllerLoop;
+import io.kubundle.client.kube.Informer;
+import io.kubundle.client.kube.KubeClient;
+import io.kubundle.client.kube.ResourceHandler;
+import io.kubundle.client.kube.ResourceKind;
+import io.kubundle.client.kube.WorkQueue;
+
+/**
+ * A controller of CertificateSigningRequests: an informer of them, a queue of names, and one
+ * {@link Step} applied to each request that is added or changes (level-triggered: the step looks
+ * at the whole request each time and does nothing when there is nothing to do). A step that throws
+ * is retried with back-off; a write that lost a race (409) simply comes back with the newer object.
+ */
+final class CsrController implements ControllerHost.Controller {
+    static final ResourceKind<ObjectNode> CSRS = new ResourceKind<>("certificates.k8s.io", "v1", "certificatesigningrequests",
+            "CertificateSigningRequest", false, ObjectNode.class);
+
+    /** What the controller does with one request: a deep copy of the cached one. Called from worker threads. */
+    interface Step {
+        void handle(ObjectNode csr, KubeClient client) throws Exception;
+    }
+
+    private final KubeClient client;
+    private final Step step;
+    private final Informer<ObjectNode> informer;
+    private final WorkQueue<String> queue;
+    private final ControllerLoop loop;
+
+    CsrController(String name, KubeClient client, Step step) {
+        this.client = client;
+        this.step = step;
+        this.informer = new Informer<>(client.resources(CSRS), Duration.ZERO);
+        this.queue = new WorkQueue<>(name);
+        this.loop = new ControllerLoop(name, queue, this::reconcile, 10);
+    }
+
+    @Override
+    public void start() throws Exception {
+        informer.addHandler(new ResourceHandler<>() {
+            @Override
+            public void onAdd(ObjectNode csr) {
+                queue.add(csr.path("metadata").path("name").asText());
+            }
+
+            @Override
+            public void onUpdate(ObjectNode before, ObjectNode after) {
+                queue.add(after.path("metadata").path("name").asText());
+            }
+        });
+        informer.start();
+        if (!informer.awaitSynced(Duration.ofSeconds(30))) {
+            throw new IllegalStateException("the CertificateSigningRequest informer did not sync in 30 s");
+        }
+        loop.start(1);
+    }
+
+    Duration reconcile(String name) throws Exception {
+        var csr = informer.get(null, name);
+        if (csr.isPresent()) {
+            step.handle(csr.get().deepCopy(), client);
+        }
+        return Duration.ZERO;
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        queue.close();
+        informer.close();
+    }
+
+    /** Puts into {@code patch} the request's conditions with one of {@code type} added. */
+    static void withCondition(JsonNode csr, ObjectNode patch, String type, String reason, String message) {
+        ArrayNode conditions = patch.with("status").putArray("conditions");
+        csr.path("status").path("conditions").forEach(condition -> conditions.add(condition.deepCopy()));
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        conditions.addObject().put("type", type).put("status", "True").put("reason", reason).put("message", message)
+                .put("lastUpdateTime", now).put("lastTransitionTime", now);
+    }
+}
