@@ -1,0 +1,82 @@
+package io.kubundle.proxy.iptables.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One proxy per network namespace and chain prefix: an exclusive lock on a file named after both.
+ * A second instance (the new bundle of a side-by-side swap, another process in the same namespace)
+ * waits until the owner has removed its rules and let go, instead of rewriting the chains under
+ * it. The lock is the kernel's ({@code fcntl}): a crashed owner loses it at once. Where the lock
+ * file cannot be made, everyone owns (and says so in the log).
+ */
+final class Ownership implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Ownership.class.getName());
+
+    private final Path file;
+    private FileChannel channel;
+    private FileLock lock;
+    private boolean warned;
+
+    Ownership(Path file) {
+        this.file = file;
+    }
+
+    /** The lock file of the namespace this process runs in. */
+    static Path defaultFile(String prefix) {
+        String namespace;
+        try {
+            namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString().replaceAll("[^0-9]", "");
+        } catch (IOException | UnsupportedOperationException e) {
+            namespace = "unknown";
+        }
+        return Path.of("/run/kubundle/proxy-iptables", "netns-" + namespace + "-" + prefix + ".lock");
+    }
+
+    /** True when this instance owns the chains (now or from before). */
+    synchronized boolean tryAcquire() {
+        if (lock != null) {
+            return true;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            if (channel == null) {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
+            lock = channel.tryLock();
+            return lock != null;
+        } catch (OverlappingFileLockException e) {
+            // another instance in this JVM holds it: the old bundle of a swap
+            return false;
+        } catch (IOException e) {
+            if (!warned) {
+                warned = true;
+                LOG.log(System.Logger.Level.WARNING, "cannot lock {0} ({1}): not guarded against a second proxy in this network namespace",
+                        file, e.getMessage());
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "releasing {0}: {1}", file, e.getMessage());
+        } finally {
+            lock = null;
+            channel = null;
+        }
+    }
+}

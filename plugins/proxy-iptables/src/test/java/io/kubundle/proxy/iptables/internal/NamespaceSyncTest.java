@@ -1,0 +1,203 @@
+package io.kubundle.proxy.iptables.internal;
+
+import static io.kubundle.proxy.iptables.internal.Fixtures.clusterIp;
+import static io.kubundle.proxy.iptables.internal.Fixtures.ready;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rules as the kernel takes them: applied with the real iptables-restore inside a network
+ * namespace of the test's (the host's tables are never touched) and read back with iptables-save;
+ * and real traffic through them to busybox httpd backends. As root only.
+ */
+class NamespaceSyncTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void root() {
+        assumeTrue(TestNet.canRun(), "needs root, ip netns, busybox and curl");
+    }
+
+    private Proxier proxier(TestNet net, Fixtures.State state, String lock) {
+        return new Proxier(net.iptables(), Fixtures.settings(), state::snapshot, new Ownership(dir.resolve(lock)), Duration.ofMillis(10),
+                Duration.ofHours(1), true);
+    }
+
+    private static long count(String save, String text) {
+        return save.lines().filter(l -> l.contains(text)).count();
+    }
+
+    @Test
+    void fullThenPartialSyncsCleanupAndLeftovers() throws Exception {
+        try (TestNet net = new TestNet()) {
+            // a crashed instance's leftovers: a stale endpoint chain and a jump
+            TestNet.must("ip", "netns", "exec", net.node, "iptables", "-t", "nat", "-N", "KUBE-SEP-LEFTOVERLEFTOVER");
+            TestNet.must("ip", "netns", "exec", net.node, "iptables", "-t", "nat", "-N", "KUBE-SERVICES");
+            TestNet.must("ip", "netns", "exec", net.node, "iptables", "-t", "nat", "-A", "OUTPUT", "-m", "comment", "--comment",
+                    "kubernetes service portals", "-j", "KUBE-SERVICES");
+            TestNet.must("ip", "netns", "exec", net.node, "iptables", "-t", "nat", "-N", "OTHER-CHAIN");
+            ServicePort a = clusterIp("default", "a", "http", "10.96.0.1", 80);
+            ServicePort b = clusterIp("default", "b", "", "10.96.0.2", 80);
+            Fixtures.State state = new Fixtures.State().put(a, ready("10.77.0.10", 8080), ready("10.77.0.11", 8080)).put(b);
+            ChainNames names = new ChainNames("KUBE");
+            Proxier proxier = proxier(net, state, "one.lock");
+            try {
+                Proxier.SyncResult first = proxier.syncOnce(true);
+                assertTrue(first.full());
+                String save = net.save();
+                assertFalse(save.contains("LEFTOVER"), "leftovers are removed:\n" + save);
+                assertTrue(save.contains(":OTHER-CHAIN"), "chains not ours stay");
+                assertEquals(1, count(save, "-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"), save);
+                assertEquals(1, count(save, "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"));
+                assertEquals(1, count(save, "-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"));
+                assertTrue(save.contains("-A " + names.service(a) + " -m comment --comment \"default/a:http -> 10.77.0.10:8080\""
+                        + " -m statistic --mode random --probability 0.50000000000 -j " + names.endpoint(a, ready("10.77.0.10", 8080))), save);
+                assertTrue(save.contains("-j DNAT --to-destination 10.77.0.11:8080"));
+                assertTrue(save.contains("-d 10.96.0.2/32 -p tcp -m comment --comment \"default/b has no endpoints\" -m tcp --dport 80"
+                        + " -j REJECT --reject-with icmp-port-unreachable"), save);
+
+                // a second full sync leaves one of each jump
+                proxier.syncOnce(true);
+                assertEquals(1, count(net.save(), "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"));
+
+                // partial: b gets an endpoint, a loses one
+                state.put(b, ready("10.77.0.12", 8080));
+                state.put(a, ready("10.77.0.10", 8080));
+                Proxier.SyncResult partial = proxier.syncOnce(false);
+                assertFalse(partial.full());
+                save = net.save();
+                assertFalse(save.contains("10.77.0.11"), "the endpoint that left is gone:\n" + save);
+                assertFalse(save.contains("has no endpoints"), save);
+                assertTrue(save.contains("-j DNAT --to-destination 10.77.0.12:8080"));
+                assertEquals(1, count(save, "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"));
+
+                // a partial sync with nothing changed runs no iptables-restore
+                assertEquals(0, proxier.syncOnce(false).restoreBytes());
+
+                // b goes: its chains go
+                state.remove(b);
+                proxier.syncOnce(false);
+                save = net.save();
+                assertFalse(save.contains(names.service(b)), save);
+                assertFalse(save.contains(names.endpoint(b, ready("10.77.0.12", 8080))), save);
+            } finally {
+                proxier.close();
+            }
+            String after = net.save();
+            assertFalse(after.contains("KUBE-"), "close removes every chain and jump:\n" + after);
+            assertTrue(after.contains(":OTHER-CHAIN"));
+        }
+    }
+
+    @Test
+    void trafficReachesEveryEndpointLeavesRemovedOnesAndIsRejectedWithoutAny() throws Exception {
+        try (TestNet net = new TestNet()) {
+            Map<String, String> backends = new HashMap<>();
+            String pod1 = null;
+            for (int i = 1; i <= 3; i++) {
+                String ns = net.backend(10 + i, 8080, "backend-" + i);
+                backends.put("backend-" + i, ns);
+                if (i == 1) {
+                    pod1 = ns;
+                }
+            }
+            ServicePort web = new ServicePort("default", "web", "", "TCP", "10.96.0.50", 80, 30080, List.of(), 0, false);
+            ServicePort empty = clusterIp("default", "empty", "", "10.96.0.51", 80);
+            Fixtures.State state = new Fixtures.State().put(web, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
+                    ready("10.77.0.13", 8080)).put(empty);
+            ProxyComponent.prepareHost(net.iptables(), true);
+            assertEquals("1", net.iptables().sysctlValue("net.ipv4.conf.all.route_localnet"));
+            Proxier proxier = proxier(net, state, "traffic.lock");
+            try {
+                proxier.start();
+                awaitSyncs(proxier, 1);
+                assertEquals(Map.of("backend-1", true, "backend-2", true, "backend-3", true), reached(net.node, "10.96.0.50:80", 60),
+                        "from the node, by cluster IP");
+                assertEquals(Map.of("backend-1", true, "backend-2", true, "backend-3", true), reached(pod1, "10.96.0.50:80", 60),
+                        "from a pod, itself included (hairpin)");
+                assertEquals(3, reached(net.node, "10.77.0.1:30080", 45).size(), "node port on the node's address");
+                assertEquals(3, reached(net.node, "127.0.0.1:30080", 45).size(), "node port on 127.0.0.1");
+
+                long before = proxier.syncCount();
+                state.put(web, ready("10.77.0.11", 8080), ready("10.77.0.13", 8080));
+                proxier.requestSync();
+                awaitSyncs(proxier, before + 1);
+                assertEquals(Map.of("backend-1", true, "backend-3", true), reached(net.node, "10.96.0.50:80", 40),
+                        "the removed endpoint gets no more traffic");
+
+                long started = System.nanoTime();
+                TestNet.Out refused = TestNet.get(net.node, "10.96.0.51:80");
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertEquals(7, refused.exit(), "rejected (connection refused), not timed out: " + refused.out());
+                assertTrue(millis < 1000, "rejected fast: " + millis + " ms");
+            } finally {
+                proxier.close();
+            }
+            assertFalse(net.save().contains("KUBE-"));
+            assertTrue(TestNet.get(net.node, "10.96.0.50:80").exit() != 0, "no proxy, no service");
+        }
+    }
+
+    @Test
+    void aSecondInstanceWaitsForTheFirstToLeave() throws Exception {
+        try (TestNet net = new TestNet()) {
+            ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
+            Fixtures.State first = new Fixtures.State().put(a, ready("10.77.0.10", 8080));
+            Fixtures.State second = new Fixtures.State().put(a, ready("10.77.0.20", 8080));
+            Proxier old = proxier(net, first, "shared.lock");
+            Proxier next = proxier(net, second, "shared.lock");
+            try {
+                old.start();
+                awaitSyncs(old, 1);
+                next.start();
+                Thread.sleep(1000);
+                assertEquals(0, next.syncCount(), "the second one waits");
+                assertTrue(net.save().contains("10.77.0.10:8080"));
+                old.close();
+                awaitSyncs(next, 1);
+                String save = net.save();
+                assertTrue(save.contains("10.77.0.20:8080") && !save.contains("10.77.0.10:8080"), save);
+            } finally {
+                old.close();
+                next.close();
+            }
+            assertFalse(net.save().contains("KUBE-"));
+            assertTrue(Files.exists(dir.resolve("shared.lock")));
+        }
+    }
+
+    static void awaitSyncs(Proxier proxier, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (proxier.syncCount() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no sync in 10 s; last " + proxier.lastResult());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Which backends answered over {@code requests} requests. */
+    static Map<String, Boolean> reached(String ns, String address, int requests) throws Exception {
+        Map<String, Boolean> seen = new HashMap<>();
+        for (int i = 0; i < requests; i++) {
+            TestNet.Out out = TestNet.get(ns, address);
+            assertEquals(0, out.exit(), "request " + i + " to " + address + " from " + ns + " failed: " + out.out());
+            seen.put(out.out(), true);
+        }
+        return seen;
+    }
+}

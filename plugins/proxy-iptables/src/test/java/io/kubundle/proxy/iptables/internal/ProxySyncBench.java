@@ -1,0 +1,99 @@
+package io.kubundle.proxy.iptables.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The proxy's sync times at scale, in a throwaway network namespace (as root): SERVICES services
+ * with ENDPOINTS endpoints each (every other one a NodePort), the first full sync (rules made,
+ * iptables-save read, one iptables-restore), then CHANGES single-endpoint changes, each timed from
+ * the change to its partial iptables-restore having returned (the rule in place). See
+ * docs/benchmarks.md for the command.
+ *
+ * <pre>java ... ProxySyncBench [SERVICES=1000] [ENDPOINTS=5] [CHANGES=50] [FAMILY: empty (host default), nft or legacy]</pre>
+ */
+public final class ProxySyncBench {
+    private ProxySyncBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int endpoints = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int changes = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        String family = args.length > 3 ? args[3] : "";
+        String ns = "kpb-" + ProcessHandle.current().pid();
+        Path lockDir = Files.createTempDirectory("kpb");
+        TestNet.must("ip", "netns", "add", ns);
+        try {
+            Fixtures.State state = new Fixtures.State();
+            List<ServicePort> ports = new ArrayList<>();
+            for (int i = 0; i < services; i++) {
+                ServicePort port = new ServicePort("bench", "svc-" + i, "http", "TCP", "10.96." + (i / 250) + "." + (i % 250 + 1), 80,
+                        i % 2 == 0 ? 30000 + i : 0, List.of(), 0, false);
+                Endpoint[] eps = new Endpoint[endpoints];
+                for (int e = 0; e < endpoints; e++) {
+                    int n = i * endpoints + e;
+                    eps[e] = Fixtures.ready("10.244." + (n / 250) + "." + (n % 250 + 1), 8080);
+                }
+                ports.add(port);
+                state.put(port, eps);
+            }
+            Iptables iptables = new Iptables(List.of("ip", "netns", "exec", ns), family, 60);
+            Proxier proxier = new Proxier(iptables, Fixtures.settings(), state::snapshot,
+                    new Ownership(lockDir.resolve("bench.lock")), Duration.ZERO, Duration.ofHours(1), true);
+            try {
+                Proxier.SyncResult full = proxier.syncOnce(true);
+                int rules = full.rules();
+                System.out.printf("%d services x %d endpoints: %d rules, %d KiB of iptables-restore input (%s)%n", services, endpoints, rules,
+                        full.restoreBytes() / 1024, iptables.version());
+                System.out.printf("first full sync: %.0f ms (rules %.0f ms, iptables-save and restore input %.0f ms, iptables-restore %.0f ms)%n",
+                        ms(full.generateNanos() + full.saveNanos() + full.restoreNanos()), ms(full.generateNanos()), ms(full.saveNanos()),
+                        ms(full.restoreNanos()));
+                Random random = new Random(42);
+                double[] times = new double[changes];
+                int bytes = 0;
+                for (int c = 0; c < changes; c++) {
+                    int i = random.nextInt(services);
+                    ServicePort port = ports.get(i);
+                    List<Endpoint> eps = new ArrayList<>(state.endpoints.get(ServiceModel.key(port)));
+                    eps.set(random.nextInt(eps.size()), Fixtures.ready("10.245." + (c / 250) + "." + (c % 250 + 1), 8080));
+                    long started = System.nanoTime();
+                    state.endpoints.put(ServiceModel.key(port), eps);
+                    Proxier.SyncResult partial = proxier.syncOnce(false);
+                    times[c] = ms(System.nanoTime() - started);
+                    bytes = partial.restoreBytes();
+                }
+                String last = "10.245." + ((changes - 1) / 250) + "." + ((changes - 1) % 250 + 1) + ":8080";
+                if (!TestNet.must("ip", "netns", "exec", ns, family.isEmpty() ? "iptables-save" : "iptables-" + family + "-save", "-t", "nat").contains("--to-destination " + last)) {
+                    throw new AssertionError("the last change is not in the kernel's rules");
+                }
+                double first = times[0];
+                Arrays.sort(times);
+                System.out.printf("one endpoint changed, to its rule in place (%d changes, about %d bytes each): first %.1f ms,"
+                        + " median %.1f ms, p90 %.1f ms, max %.1f ms%n", changes, bytes, first, times[changes / 2],
+                        times[(int) (changes * 0.9)], times[changes - 1]);
+                long started = System.nanoTime();
+                Proxier.SyncResult again = proxier.syncOnce(true);
+                System.out.printf("a later full sync (warm JVM, existing rules replaced): %.0f ms%n", ms(System.nanoTime() - started));
+                if (again.rules() != rules) {
+                    throw new AssertionError("rule count changed");
+                }
+            } finally {
+                proxier.close();
+            }
+        } finally {
+            TestNet.run(List.of("ip", "netns", "delete", ns));
+            Files.deleteIfExists(lockDir.resolve("bench.lock"));
+            Files.deleteIfExists(lockDir);
+        }
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+}
