@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.kubundle.api.admission.AdmissionChain;
 import io.kubundle.api.admission.AdmissionDeniedException;
+import io.kubundle.api.admission.AdmissionInvalidException;
 import io.kubundle.api.admission.AdmissionRequest;
 import io.kubundle.api.admission.MutatingAdmission;
 import io.kubundle.api.admission.ValidatingAdmission;
@@ -71,6 +72,8 @@ public final class DefaultAdmissionChain implements AdmissionChain {
         for (Map.Entry<ServiceReference<H>, H> hook : List.copyOf(present.entrySet())) {
             try {
                 call.on(hook.getValue());
+            } catch (AdmissionInvalidException e) {
+                throw e; // its field causes are the client's answer (422), as they are
             } catch (AdmissionDeniedException e) {
                 throw new AdmissionDeniedException("admission hook " + nameOf(hook.getKey()) + " denied the request: "
                         + e.getMessage());

@@ -41,6 +41,7 @@ final class ResourceTypes {
             coordination.k8s.io/v1 Lease leases namespaced - -
             discovery.k8s.io/v1 EndpointSlice endpointslices namespaced - -
             events.k8s.io/v1 Event events namespaced ev -
+            networking.k8s.io/v1 IPAddress ipaddresses cluster ip -
             storage.k8s.io/v1 StorageClass storageclasses cluster sc -
             policy/v1 PodDisruptionBudget poddisruptionbudgets namespaced pdb status
             rbac.authorization.k8s.io/v1 Role roles namespaced - -

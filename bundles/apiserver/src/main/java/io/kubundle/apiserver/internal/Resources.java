@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.admission.AdmissionChain;
 import io.kubundle.api.admission.AdmissionDeniedException;
+import io.kubundle.api.admission.AdmissionInvalidException;
 import io.kubundle.api.admission.AdmissionRequest;
 
 /**
@@ -571,6 +572,9 @@ final class Resources {
         try {
             chain.admit(new AdmissionRequest(operation, type.apiVersion(), type.kind(), namespace,
                     object.path("metadata").path("name").asText(""), tree, oldTree, user));
+        } catch (AdmissionInvalidException e) {
+            throw ApiException.invalid(type, object.path("metadata").path("name").asText(""), e.causes().stream()
+                    .map(c -> new ApiException.Cause(c.reason(), c.field(), c.message())).toList());
         } catch (AdmissionDeniedException e) {
             throw new ApiException(403, "Forbidden", e.getMessage());
         }

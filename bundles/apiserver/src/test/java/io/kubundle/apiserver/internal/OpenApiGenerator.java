@@ -37,11 +37,12 @@ public final class OpenApiGenerator {
             "LabelSelector", "LabelSelectorRequirement", "FieldsV1", "Condition", "MicroTime", "Time", "Duration", "Status",
             "StatusDetails", "StatusCause", "DeleteOptions", "Preconditions");
     /** The fabric8 package of each group's current version. */
-    private static final Map<String, String> PACKAGES = Map.of(
-            "", FABRIC8, "apps", FABRIC8 + ".apps", "batch", FABRIC8 + ".batch.v1", "coordination.k8s.io", FABRIC8 + ".coordination.v1",
-            "discovery.k8s.io", FABRIC8 + ".discovery.v1", "events.k8s.io", FABRIC8 + ".events.v1", "storage.k8s.io", FABRIC8 + ".storage",
-            "policy", FABRIC8 + ".policy.v1", "rbac.authorization.k8s.io", FABRIC8 + ".rbac",
-            "certificates.k8s.io", FABRIC8 + ".certificates.v1");
+    private static final Map<String, String> PACKAGES = Map.ofEntries(
+            Map.entry("", FABRIC8), Map.entry("apps", FABRIC8 + ".apps"), Map.entry("batch", FABRIC8 + ".batch.v1"),
+            Map.entry("coordination.k8s.io", FABRIC8 + ".coordination.v1"), Map.entry("discovery.k8s.io", FABRIC8 + ".discovery.v1"),
+            Map.entry("events.k8s.io", FABRIC8 + ".events.v1"), Map.entry("storage.k8s.io", FABRIC8 + ".storage"),
+            Map.entry("policy", FABRIC8 + ".policy.v1"), Map.entry("rbac.authorization.k8s.io", FABRIC8 + ".rbac"),
+            Map.entry("certificates.k8s.io", FABRIC8 + ".certificates.v1"), Map.entry("networking.k8s.io", FABRIC8 + ".networking.v1"));
     private static final List<String> LEGACY = List.of("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
