@@ -11,6 +11,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionCommand.class,
         subcommands = {UpCommand.class, MasterCommand.class, NodeCommand.class, ClusterCommand.class, SimNodesCommand.class, BundlesCommand.class, ImageCommand.class,
                 VersionCommand.class, GetCommand.class, ApplyCommand.class, CreateCommand.class, DeleteCommand.class,
-                DescribeCommand.class, LabelCommand.class, AnnotateCommand.class, PatchCommand.class, ExplainCommand.class})
+                DescribeCommand.class, LabelCommand.class, AnnotateCommand.class, PatchCommand.class, ExplainCommand.class,
+                TokenCommand.class})
 public final class KubundleCommand {
 }
