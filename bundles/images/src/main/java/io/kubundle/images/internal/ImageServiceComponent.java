@@ -31,6 +31,11 @@ import io.kubundle.images.StoredImage;
  * The node's {@link ImageService} ({@code name=oci}) on an {@link ImageStore} in
  * {@code <kubundle.data.dir>/images} (or {@code root} of {@code etc/io.kubundle.images.cfg}), so
  * that every runtime shares the images and they outlive a runtime swap.
+ *
+ * <p>{@link #pull} of a tag always asks the registry for the tag's manifest, since the kubelet
+ * calls it for an image that is here only under {@code imagePullPolicy: Always}: a moved tag is
+ * pulled and re-pointed, an unchanged one downloads nothing more. A {@code name@digest} that is
+ * here is not asked for.
  */
 @Component(configurationPid = ImageServiceComponent.PID, service = ImageService.class,
         property = ContainerRuntime.NAME_PROPERTY + "=" + ImageServiceComponent.NAME)
@@ -79,7 +84,9 @@ public final class ImageServiceComponent implements ImageService {
         ReentrantLock lock = pulls.computeIfAbsent(ref.toString(), k -> new ReentrantLock());
         lock.lock();
         try {
-            if (status(ref.toString()).isEmpty()) {
+            // a tag is asked of the registry each time (the kubelet pulls a present image only for
+            // imagePullPolicy Always): a moved tag is pulled, an unchanged one downloads nothing
+            if (ref.digest() == null || status(ref.toString()).isEmpty()) {
                 puller.pull(ref.toString(), credentials);
             }
             Optional<ImageInfo> pulled = status(ref.toString());

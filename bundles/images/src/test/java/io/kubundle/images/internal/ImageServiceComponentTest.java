@@ -29,7 +29,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubundle.api.runtime.ImageService.ImageConfig;
 import io.kubundle.api.runtime.ImageService.ImageInfo;
 import io.kubundle.api.runtime.RuntimeFailure;
+import io.kubundle.images.DigestMismatchException;
 import io.kubundle.images.ImageStore;
+import io.kubundle.images.RegistryPuller;
+import io.kubundle.images.Schema1Images;
 import io.kubundle.images.TestArchives.Image;
 import io.kubundle.images.TestRegistry;
 
@@ -62,8 +65,9 @@ class ImageServiceComponentTest {
     }
 
     @Test
-    void pullOfAPresentImageUnpacksItsLayersAndAnAbsentOneIsErrImagePull() throws Exception {
-        ImageInfo pulled = service.pull("busybox:1.36", List.of());
+    void pullOfAPresentDigestUnpacksItsLayersAndAnAbsentOneIsErrImagePull() throws Exception {
+        // present by digest: docker.io (out of reach here) is not asked
+        ImageInfo pulled = service.pull("busybox@" + sha256(busybox.manifest()), List.of());
         assertEquals(service.status("busybox:1.36").orElseThrow(), pulled);
         List<Path> layers = service.layers("busybox:1.36");
         assertEquals(2, layers.size());
@@ -81,7 +85,7 @@ class ImageServiceComponentTest {
     }
 
     @Test
-    void pullsFromARegistryOnceAndAMissingTagIsErrImagePull(@TempDir Path registryDir) throws Exception {
+    void pullsFromARegistryAndAMissingTagIsErrImagePull(@TempDir Path registryDir) throws Exception {
         assumeTrue(Files.isExecutable(TestRegistry.BINARY), "docker-registry is not installed");
         try (TestRegistry registry = TestRegistry.start(registryDir)) {
             Image app = new Image(null, List.of(TestRegistry.busyboxLayer()));
@@ -93,13 +97,70 @@ class ImageServiceComponentTest {
             assertEquals(List.of(ref), pulled.names());
             assertTrue(Files.isExecutable(service.layers(ref).get(0).resolve("bin/busybox")));
 
-            registry.close(); // present now: a second pull does not ask the registry
-            assertEquals(pulled, service.pull(ref, List.of()));
+            registry.close();
+            // a tag is asked of the registry each time (imagePullPolicy: Always), a digest that is here is not
+            RuntimeFailure gone = assertThrows(RuntimeFailure.class, () -> service.pull(ref, List.of()));
+            assertTrue(gone.getMessage().startsWith("cannot reach the registry"), gone.getMessage());
+            assertEquals(pulled, service.pull(registry.host() + "/team/app@" + digest, List.of()));
+            assertEquals(pulled, service.status(ref).orElseThrow(), "a failed pull keeps the image");
         }
         try (TestRegistry registry = TestRegistry.start(Files.createDirectories(registryDir.resolve("again")))) {
             RuntimeFailure missing = assertThrows(RuntimeFailure.class, () -> service.pull(registry.host() + "/team/app:v2", List.of()));
             assertEquals("ErrImagePull", missing.reason());
             assertTrue(missing.getMessage().contains("manifest unknown"), missing.getMessage());
+        }
+    }
+
+    @Test
+    void pullingATagAgainFollowsItWhereItMovedAndDownloadsNothingWhenItDidNot(@TempDir Path registryDir) throws Exception {
+        assumeTrue(Files.isExecutable(TestRegistry.BINARY), "docker-registry is not installed");
+        try (TestRegistry registry = TestRegistry.start(registryDir)) {
+            String ref = registry.host() + "/team/app:stable";
+            registry.push("team/app", "stable", new Image(null, List.of(layer("etc/motd", "v1"))));
+            ImageInfo v1 = service.pull(ref, List.of());
+            assertEquals("v1", Files.readString(service.layers(ref).get(0).resolve("etc/motd")));
+
+            Image image = new Image(null, List.of(layer("etc/motd", "v2")));
+            String v2Digest = registry.push("team/app", "stable", image);
+            ImageInfo v2 = service.pull(ref, List.of());
+            assertEquals(v2Digest, v2.id());
+            assertEquals("v2", Files.readString(service.layers(ref).get(0).resolve("etc/motd")));
+            assertTrue(service.status(v1.id()).isEmpty(), "the image the tag left, named by nothing, is removed");
+
+            // any blob the registry sends now fails its digest: pulling the unchanged tag must download none
+            damage(registry, sha256(image.layers().get(0)), sha256(image.config()));
+            Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+            assertThrows(DigestMismatchException.class, () -> new RegistryPuller(new ImageStore(elsewhere)).pull(ref, List.of()));
+            assertEquals(v2, service.pull(ref, List.of()));
+            assertEquals(3, service.list().size(), "the two images imported in setUp, and this one");
+        }
+    }
+
+    @Test
+    void aSchema1ImageIsPulledWithItsConfigAndAnUnchangedTagDownloadsNothing(@TempDir Path registryDir) throws Exception {
+        assumeTrue(Files.isExecutable(TestRegistry.BINARY), "docker-registry is not installed");
+        try (TestRegistry registry = TestRegistry.start(registryDir)) {
+            String digest = registry.pushSchema1("old/nginx", "1.7.9", Schema1Images.image());
+            String ref = registry.host() + "/old/nginx:1.7.9";
+
+            ImageInfo pulled = service.pull(ref, List.of());
+            assertEquals(new ImageConfig(List.of(), List.of("cat", "/etc/motd"), List.of("PATH=/usr/bin:/bin", "GREETING=hello"), "/srv",
+                    "", ""), pulled.config());
+            assertTrue(pulled.id().startsWith("sha256:") && !pulled.id().equals(digest), "the id is the stored OCI manifest's");
+            assertEquals(List.of(ref), pulled.names());
+            assertEquals(pulled, service.status(registry.host() + "/old/nginx@" + digest).orElseThrow());
+            assertEquals(2, service.layers(ref).size());
+
+            damage(registry, sha256(Schema1Images.LOWER), sha256(Schema1Images.UPPER), sha256(Schema1Images.EMPTY));
+            assertEquals(pulled, service.pull(ref, List.of()));
+        }
+    }
+
+    /** Overwrites the registry's copies of the blobs with as many other bytes: it serves them as they are. */
+    private static void damage(TestRegistry registry, String... digests) throws IOException {
+        for (String digest : digests) {
+            Path data = registry.blobData(digest);
+            Files.write(data, new byte[(int) Files.size(data)]);
         }
     }
 
