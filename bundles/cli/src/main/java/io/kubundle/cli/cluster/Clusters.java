@@ -222,7 +222,8 @@ public final class Clusters {
 
     /** Starts the node's process in its namespace, detached from this command, and records its pid. */
     private ClusterState start(ClusterState state, ClusterState.Node node) throws IOException {
-        List<String> command = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", node.netns(),
+        // nsenter, not ip netns exec: that one mounts a new /sys, which hides the cgroup hierarchies
+        List<String> command = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + node.netns(), "--",
                 home.resolve("bin/kubundle").toString()));
         command.addAll(node.args());
         Path logFile = Path.of(node.dataDir(), "kubundle.log");
@@ -251,7 +252,7 @@ public final class Clusters {
                 Files.setPosixFilePermissions(temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                 Files.move(temporary, kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 try {
-                    KubeClient.fromKubeconfig(kubeconfig).getRaw("/readyz");
+                    KubeClient.fromKubeconfig(kubeconfig).getRaw("/version");
                     return;
                 } catch (IOException | ApiStatusException notYet) {
                     // the API server is still starting, or not reachable yet
@@ -355,6 +356,7 @@ public final class Clusters {
             killNode(node);
         }
         for (ClusterState.Node node : state.nodes()) {
+            deletePodNamespaces(Path.of(node.dataDir()));
             attempt("ip", "netns", "delete", node.netns());
             attempt("ip", "link", "delete", node.hostLink());
             removeCgroups(node.cgroupParent());
@@ -407,6 +409,21 @@ public final class Clusters {
                 throw new IOException("processes of node " + node.name() + " would not die: " + pids);
             }
             Thread.sleep(100);
+        }
+    }
+
+    /** The network namespaces of the node's pods ({@code kubundle-UID}, as its kubelet names them), which outlive it. */
+    private static void deletePodNamespaces(Path nodeDir) throws IOException {
+        Path pods = nodeDir.resolve("kubelet").resolve("pods");
+        if (!Files.isDirectory(pods)) {
+            return;
+        }
+        try (Stream<Path> uids = Files.list(pods)) {
+            for (Path uid : uids.toList()) {
+                if (Files.exists(Path.of("/run/netns", "kubundle-" + uid.getFileName()))) {
+                    attempt("ip", "netns", "delete", "kubundle-" + uid.getFileName());
+                }
+            }
         }
     }
 

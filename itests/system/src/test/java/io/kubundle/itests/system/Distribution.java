@@ -62,10 +62,15 @@ final class Distribution {
 
     /** Runs {@code bin/kubundle args...} to completion (at most 60 s). */
     Result kubundle(String... args) throws IOException, InterruptedException {
+        return kubundle(60, args);
+    }
+
+    /** Runs {@code bin/kubundle args...} to completion, for at most {@code timeoutSeconds}. */
+    Result kubundle(int timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(home.resolve("bin/kubundle").toString());
         command.addAll(List.of(args));
-        return run(command);
+        return run(command, timeoutSeconds);
     }
 
     /** The lines a long-running process (a watch) prints, read on a daemon thread until it ends. */
@@ -86,13 +91,17 @@ final class Distribution {
     }
 
     static Result run(List<String> command) throws IOException, InterruptedException {
+        return run(command, 60);
+    }
+
+    static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("kubundle-out", ".txt");
         Path err = Files.createTempFile("kubundle-err", ".txt");
         try {
             Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError(command + " did not finish in 60 s");
+                throw new AssertionError(command + " did not finish in " + timeoutSeconds + " s");
             }
             return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
