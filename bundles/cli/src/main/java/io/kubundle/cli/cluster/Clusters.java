@@ -195,6 +195,9 @@ public final class Clusters {
         Path etc = dir.resolve("etc");
         copyTree(home.resolve("etc"), etc);
         append(etc.resolve("io.kubundle.kubelet.cfg"), "cgroupParent = " + node.cgroupParent());
+        // pods on different nodes talk over the VXLAN overlay: its 50-byte header comes off the pods' MTU
+        append(etc.resolve("io.kubundle.net.flannel.cfg"), "vni = 1");
+        append(etc.resolve("io.kubundle.net.bridge.cfg"), "mtu = 1450");
         if (node.controlPlane()) {
             append(etc.resolve("io.kubundle.apiserver.cfg"), "bindAddress = 0.0.0.0");
             append(etc.resolve("io.kubundle.security.cfg"), "extraSans = " + node.ip());
