@@ -79,6 +79,19 @@ final class RegistryClient {
         }
     }
 
+    /**
+     * The digest the registry says {@code tag}'s manifest has ({@code Docker-Content-Digest} of a
+     * HEAD request, which Docker Hub does not count as a pull), or empty when it does not say.
+     * Only a hint: the content of a digest is checked when it is fetched.
+     */
+    Optional<String> manifestDigest(String tag) throws IOException {
+        HttpResponse<InputStream> r = request("HEAD", base.resolve("manifests/" + tag), ACCEPT);
+        try (InputStream in = r.body()) {
+            Optional<String> digest = r.headers().firstValue("Docker-Content-Digest").map(String::strip);
+            return r.statusCode() == 200 ? digest.filter(d -> d.matches("sha256:[0-9a-f]{64}")) : Optional.empty();
+        }
+    }
+
     /** The manifest that {@code tagOrDigest} names; a digest must match the content. */
     Manifest manifest(String tagOrDigest) throws IOException {
         HttpResponse<InputStream> r = get(base.resolve("manifests/" + tagOrDigest), ACCEPT);
@@ -145,10 +158,15 @@ final class RegistryClient {
     }
 
     private HttpResponse<InputStream> get(URI uri, String accept) throws IOException {
+        return request("GET", uri, accept);
+    }
+
+    private HttpResponse<InputStream> request(String method, URI uri, String accept) throws IOException {
         boolean authenticated = false;
         for (int redirects = 0; ; ) {
             boolean registry = uri.getAuthority().equals(base.getAuthority());
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+                    .method(method, HttpRequest.BodyPublishers.noBody());
             if (accept != null) {
                 request.header("Accept", accept);
             }

@@ -59,10 +59,16 @@ public final class RegistryPuller {
     public ImageManifest pull(String reference, List<RegistryCredentials> credentials) throws IOException {
         ImageReference ref = ImageReference.parse(reference);
         RegistryClient registry = new RegistryClient(http, ref, credentials, progressDeadline);
+        if (ref.digest() == null) {
+            Optional<String> digest = registry.manifestDigest(ref.tag());
+            Optional<ImageManifest> here = digest.isEmpty() ? Optional.empty() : present(ref, digest.get());
+            if (here.isPresent()) {
+                return here.get();
+            }
+        }
         RegistryClient.Manifest served = registry.manifest(ref.digest() != null ? ref.digest() : ref.tag());
-        Optional<ImageManifest> here = store.resolve(ref.repository() + "@" + served.digest());
+        Optional<ImageManifest> here = present(ref, served.digest());
         if (here.isPresent()) {
-            store.store(new PendingImage(List.of(ref.toString()), here.get(), Map.of(), served.digest()));
             return here.get();
         }
         RegistryClient.Manifest fetched = served;
@@ -81,6 +87,18 @@ public final class RegistryPuller {
             store.store(new PendingImage(List.of(ref.toString()), manifest, blobs, served.digest()));
             return manifest;
         }
+    }
+
+    /**
+     * The image the registry's manifest {@code digest} is (its manifest, or the index or schema 1
+     * manifest it was made of) when it is here, with {@code ref} pointed at it.
+     */
+    private Optional<ImageManifest> present(ImageReference ref, String digest) throws IOException {
+        Optional<ImageManifest> here = store.resolve(ref.repository() + "@" + digest);
+        if (here.isPresent()) {
+            store.store(new PendingImage(List.of(ref.toString()), here.get(), Map.of(), digest));
+        }
+        return here;
     }
 
     /** An OCI or Docker schema 2 manifest and the blobs of it that the store lacks, downloaded into {@code blobs}. */

@@ -194,7 +194,13 @@ class RegistryPullTest {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             while (true) {
-                String path = requestPath(in);
+                String[] request = requestLine(in);
+                String path = request[1];
+                if (request[0].equals("HEAD")) { // says no digest: the client GETs the manifest
+                    out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    continue;
+                }
                 byte[] body = path.contains("/manifests/") ? image.manifest()
                         : path.endsWith(sha256(layer)) ? layer : image.config();
                 out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nContent-Type: "
@@ -211,7 +217,7 @@ class RegistryPullTest {
         }
     }
 
-    private static String requestPath(InputStream in) throws IOException {
+    private static String[] requestLine(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int c = in.read();
@@ -220,7 +226,7 @@ class RegistryPullTest {
             }
             head.append((char) c);
         }
-        return head.toString().split(" ", 3)[1];
+        return head.toString().split(" ", 3);
     }
 
     @Test
@@ -290,7 +296,37 @@ class RegistryPullTest {
             serveBlobs(fake);
             ImageManifest pulled = puller.pull(fake.host() + "/any/app:1", List.of());
             assertEquals(2, pulled.layers().size());
-            assertEquals(List.of(sha256(LOWER), sha256(UPPER)), fake.blobRequests, "only the layers with content, lowest first");
+            assertEquals(List.of(sha256(LOWER), sha256(UPPER)), fake.blobRequests(), "only the layers with content, lowest first");
+        }
+    }
+
+    @Test
+    void anUnchangedTagCostsOneHeadRequestAndAMovedOneIsPulled() throws Exception {
+        try (StaticRegistry fake = new StaticRegistry()) {
+            serveBlobs(fake);
+            fake.manifest("1", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, TestRegistry.schema1("any/app", "1", Schema1Images.image()));
+            String ref = fake.host() + "/any/app:1";
+            ImageManifest pulled = puller.pull(ref, List.of());
+
+            fake.requests.clear();
+            assertEquals(pulled, puller.pull(ref, List.of()));
+            assertEquals(List.of("HEAD /v2/any/app/manifests/1"), fake.requests);
+
+            fake.digestHeader = false; // then the manifest is fetched, and still no blob
+            fake.requests.clear();
+            assertEquals(pulled, puller.pull(ref, List.of()));
+            assertEquals(List.of("HEAD /v2/any/app/manifests/1", "GET /v2/any/app/manifests/1"), fake.requests);
+
+            Image moved = new Image(null, List.of(layer("etc/motd", "moved")));
+            fake.manifest("1", MediaTypes.OCI_MANIFEST, moved.manifest());
+            fake.blob(sha256(moved.layers().get(0)), moved.layers().get(0));
+            fake.blob(sha256(moved.config()), moved.config());
+            fake.digestHeader = true;
+            fake.requests.clear();
+            assertEquals(sha256(moved.manifest()), puller.pull(ref, List.of()).manifest().digest());
+            assertEquals(List.of(sha256(moved.config()), sha256(moved.layers().get(0))), fake.blobRequests());
+            assertEquals(List.of(sha256(moved.manifest())), store.list().stream().map(StoredImage::digest).toList(),
+                    "the schema 1 image the tag left is collected");
         }
     }
 
@@ -316,7 +352,7 @@ class RegistryPullTest {
             assertRefused(fake, "v2", "is not schemaVersion 1");
             assertRefused(fake, "compat", "history[1].v1Compatibility is not valid JSON");
             assertRefused(fake, "signature", "has a signature whose formatLength 99999 is not within its");
-            assertEquals(List.of(), fake.blobRequests, "nothing is downloaded for a manifest that is refused");
+            assertEquals(List.of(), fake.blobRequests(), "nothing is downloaded for a manifest that is refused");
         }
     }
 

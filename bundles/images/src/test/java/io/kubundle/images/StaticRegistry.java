@@ -15,17 +15,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A registry that serves what the test gives it, however wrong (the real one refuses to store a
- * malformed manifest, and checks blobs on upload): manifests by tag with a media type, blobs by
- * digest, and a record of the blob requests. HTTP/1.1 GETs with keep-alive, one thread a
- * connection.
+ * malformed manifest, and checks blobs on upload): manifests by tag with a media type (and, to a
+ * HEAD, their {@code Docker-Content-Digest}), blobs by digest, and a record of the requests.
+ * HTTP/1.1 GET and HEAD with keep-alive, one thread a connection.
  */
 final class StaticRegistry implements AutoCloseable {
     private final ServerSocket server;
     private final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
     private final Map<String, String> mediaTypes = new ConcurrentHashMap<>();
     private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
-    /** The digests of the blobs asked for, in order. */
-    final List<String> blobRequests = new CopyOnWriteArrayList<>();
+    /** The requests, in order: {@code GET /v2/any/app/manifests/1}. */
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Whether a HEAD of a manifest says its digest, as registries do. */
+    volatile boolean digestHeader = true;
 
     StaticRegistry() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -50,6 +52,11 @@ final class StaticRegistry implements AutoCloseable {
         blobs.put(digest, content);
     }
 
+    /** The digests of the blobs asked for, in order. */
+    List<String> blobRequests() {
+        return requests.stream().filter(r -> r.contains("/blobs/")).map(r -> r.substring(r.lastIndexOf('/') + 1)).toList();
+    }
+
     private void accept() {
         try {
             while (true) {
@@ -67,22 +74,26 @@ final class StaticRegistry implements AutoCloseable {
         try (socket) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
-            for (String path; (path = requestPath(in)) != null; ) {
+            for (String request; (request = requestLine(in)) != null; ) {
+                requests.add(request);
+                String path = request.split(" ")[1];
                 String last = path.substring(path.lastIndexOf('/') + 1);
                 byte[] body = null;
-                String type = "application/octet-stream";
+                String headers = "Content-Type: application/octet-stream\r\n";
                 if (path.contains("/manifests/")) {
                     body = manifests.get(last);
-                    type = mediaTypes.get(last);
+                    headers = "Content-Type: " + mediaTypes.get(last) + "\r\n" + (body != null && digestHeader
+                            ? "Docker-Content-Digest: " + digest(body, mediaTypes.get(last)) + "\r\n" : "");
                 } else if (path.contains("/blobs/")) {
-                    blobRequests.add(last);
                     body = blobs.get(last);
                 }
                 String status = body == null ? "404 Not Found" : "200 OK";
                 body = body == null ? new byte[0] : body;
-                out.write(("HTTP/1.1 " + status + "\r\nContent-Length: " + body.length + "\r\nContent-Type: " + type + "\r\n\r\n")
+                out.write(("HTTP/1.1 " + status + "\r\nContent-Length: " + body.length + "\r\n" + headers + "\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
+                if (request.startsWith("GET ")) {
+                    out.write(body);
+                }
                 out.flush();
             }
         } catch (IOException e) {
@@ -90,8 +101,17 @@ final class StaticRegistry implements AutoCloseable {
         }
     }
 
-    /** The path of the next request (its headers read), or null when the client closed the connection. */
-    private static String requestPath(InputStream in) throws IOException {
+    /** A manifest's digest as a registry gives it: of a schema 1 manifest, its JWS payload's. */
+    private static String digest(byte[] manifest, String mediaType) {
+        try {
+            return Digests.of(MediaTypes.isSchema1(mediaType) ? Schema1.payload(manifest, "manifest") : manifest);
+        } catch (IOException malformed) {
+            return Digests.of(manifest);
+        }
+    }
+
+    /** The method and path of the next request (its headers read), or null when the client closed the connection. */
+    private static String requestLine(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (head.indexOf("\r\n\r\n") < 0) {
             int c = in.read();
@@ -100,7 +120,8 @@ final class StaticRegistry implements AutoCloseable {
             }
             head.append((char) c);
         }
-        return head.toString().split(" ", 3)[1];
+        String[] line = head.toString().split(" ", 3);
+        return line[0] + " " + line[1];
     }
 
     @Override
