@@ -89,6 +89,7 @@ final class TokenCommand {
                 }
             }
             out().print(TabWriter.align(table.toString()));
+            out().flush();
             return 0;
         }
     }

@@ -160,6 +160,7 @@ final class CertificateAuthority {
      * the CA's own expiry.
      *
      * @param names the subject alternative names, or null for none
+     * @param usage the key usages, or null for no key usage extension (as Go leaves it out when none is asked for)
      * @param extendedUsage the extended key usages, or null for none
      * @throws IllegalArgumentException if the validity is not positive
      * @throws IllegalStateException if the CA has expired
@@ -185,9 +186,11 @@ final class CertificateAuthority {
                     X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()), serialNumber(),
                     Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, publicKey)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, usage)
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             extensions.createAuthorityKeyIdentifier(certificate));
+            if (usage != null) {
+                builder.addExtension(Extension.keyUsage, true, usage);
+            }
             if (extendedUsage != null) {
                 builder.addExtension(Extension.extendedKeyUsage, false, extendedUsage);
             }

@@ -86,7 +86,7 @@ final class CsrSigner implements CsrController.Step {
             }
         }
         return ca.sign(request.subject(), request.request().getSubjectPublicKeyInfo(), SigningRequest.subjectAltNames(request.request()),
-                new KeyUsage(keyUsage), purposes.isEmpty() ? null : new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)),
+                keyUsage == 0 ? null : new KeyUsage(keyUsage), purposes.isEmpty() ? null : new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)),
                 validity(request));
     }
 

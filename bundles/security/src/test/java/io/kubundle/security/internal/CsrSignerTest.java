@@ -86,5 +86,7 @@ final class CsrSignerTest {
         assertEquals(Duration.ofHours(2), signer.validity(request("CN=a", null, SignerRules.KUBE_APISERVER_CLIENT, usages, 7200)));
         assertEquals(Optional.empty(), SignerRules.signingProblem(request("CN=a", null, SignerRules.KUBE_APISERVER_CLIENT, usages,
                 null)));
+        X509Certificate onlyClientAuth = signer.sign(request("CN=a", null, SignerRules.KUBE_APISERVER_CLIENT, usages, null));
+        assertEquals(null, onlyClientAuth.getKeyUsage(), "no key usage asked for, no key usage extension: TLS would refuse an empty one");
     }
 }
