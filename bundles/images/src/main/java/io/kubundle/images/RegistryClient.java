@@ -7,9 +7,11 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -237,13 +239,24 @@ final class RegistryClient {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException e) {
-            throw new IOException("cannot reach the registry at " + request.uri().getAuthority() + ": connection refused", e);
+            throw new IOException("cannot reach the registry at " + request.uri().getAuthority() + ": "
+                    + (unresolved(e) ? "unknown host " + request.uri().getHost() : "connection refused"), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while pulling " + ref);
         } catch (IOException e) {
             throw new IOException("cannot reach the registry at " + request.uri().getAuthority() + ": " + e, e);
         }
+    }
+
+    /** Whether the connection failed because the host name did not resolve. */
+    private static boolean unresolved(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The registry's error as Docker shows it: {@code manifest unknown}, {@code unauthorized: ...}. */

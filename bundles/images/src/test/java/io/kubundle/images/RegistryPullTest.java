@@ -188,9 +188,25 @@ class RegistryPullTest {
         }
     }
 
-    /** A registry that serves the manifest and the config, and half of the layer, then nothing. */
+    /**
+     * A registry that serves the manifest and the config, and half of the layer, then nothing; on
+     * every connection the client opens (it may open another after the HEAD).
+     */
     private static void serveThenStall(ServerSocket server, Image image, byte[] layer) {
-        try (Socket socket = server.accept()) {
+        try {
+            while (true) {
+                Socket socket = server.accept();
+                Thread connection = new Thread(() -> serveThenStall(socket, image, layer));
+                connection.setDaemon(true);
+                connection.start();
+            }
+        } catch (IOException e) {
+            // the server was closed: the test is over
+        }
+    }
+
+    private static void serveThenStall(Socket connection, Image image, byte[] layer) {
+        try (Socket socket = connection) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             while (true) {
@@ -230,13 +246,15 @@ class RegistryPullTest {
     }
 
     @Test
-    void aRegistryNobodyListensOnIsConnectionRefused() throws IOException {
+    void aRegistryNobodyListensOnIsConnectionRefusedAndOneWithoutAddressAnUnknownHost() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         IOException e = assertThrows(IOException.class, () -> puller.pull("localhost:" + port + "/x/y:1", List.of()));
         assertEquals("cannot reach the registry at localhost:" + port + ": connection refused", e.getMessage());
+        IOException unknown = assertThrows(IOException.class, () -> puller.pull("registry.invalid/x/y:1", List.of()));
+        assertEquals("cannot reach the registry at registry.invalid: unknown host registry.invalid", unknown.getMessage());
     }
 
     @Test
