@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     @TempDir
-    Path dir;
+    static Path dir;
 
     private Distribution distribution;
     private String name;
@@ -71,7 +71,7 @@ class ClusterIT {
         String nodes = kubectl.ok("get", "nodes", "-o",
                 "jsonpath={range .items[*]}{.metadata.name} {.status.addresses[?(@.type==\"InternalIP\")].address} "
                         + "{.status.conditions[?(@.type==\"Ready\")].status} {.spec.taints[*].key}{\"\\n\"}{end}");
-        List<String> lines = nodes.lines().sorted().toList();
+        List<String> lines = nodes.lines().map(String::strip).sorted().toList();
         assertEquals(3, lines.size(), nodes);
         assertTrue(lines.get(0).matches(name + "-control-plane 172\\.29\\.\\d+\\.10 True node-role.kubernetes.io/master"),
                 lines.get(0));
