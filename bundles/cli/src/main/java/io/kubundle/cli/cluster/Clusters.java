@@ -4,11 +4,9 @@ import static io.kubundle.cli.cluster.HostCommands.attempt;
 import static io.kubundle.cli.cluster.HostCommands.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubundle.cli.kube.CommandException;
 import io.kubundle.client.kube.ApiStatusException;
 import io.kubundle.client.kube.KubeClient;
-import io.kubundle.client.kube.ResourceKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -19,7 +17,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,19 +39,27 @@ import java.util.stream.Stream;
 public final class Clusters {
     private static final int API_PORT = 6443;
     private static final String MASTER_TAINT = "node-role.kubernetes.io/master=:NoSchedule";
-    private static final ResourceKind<ObjectNode> SECRETS = ResourceKind.of("v1", "Secret", "secrets", true, ObjectNode.class);
 
     private final Path home;
     private final Path clustersDir;
+    private final TokenIssuer tokens;
     private final Consumer<String> log;
+
+    /** Makes a bootstrap token in the cluster for the workers to join with, as {@code kubundle token create} does. */
+    @FunctionalInterface
+    public interface TokenIssuer {
+        /** @return the token, {@code ID.SECRET} */
+        String issue(KubeClient client) throws IOException, CommandException;
+    }
 
     /**
      * @param home the distribution, whose {@code bin/kubundle} the nodes run
      * @param clustersDir where clusters are registered
      */
-    public Clusters(Path home, Path clustersDir, Consumer<String> log) {
+    public Clusters(Path home, Path clustersDir, TokenIssuer tokens, Consumer<String> log) {
         this.home = home;
         this.clustersDir = clustersDir;
+        this.tokens = tokens;
         this.log = log;
     }
 
@@ -102,7 +107,7 @@ public final class Clusters {
             Path kubeconfig = Path.of(state.dataDir(), "kubeconfig");
             awaitControlPlane(state, kubeconfig, timeout);
             KubeClient client = KubeClient.fromKubeconfig(kubeconfig);
-            String token = bootstrapToken(client);
+            String token = tokens.issue(client);
             Path ca = Path.of(state.controlPlane().dataDir(), "pki", "ca.crt");
             for (ClusterState.Node node : state.nodes()) {
                 if (!node.controlPlane()) {
@@ -270,25 +275,6 @@ public final class Clusters {
             }
             Thread.sleep(250);
         }
-    }
-
-    /** A bootstrap token for the workers, valid for an hour, as {@code kubeadm token create} makes it. */
-    private static String bootstrapToken(KubeClient client) throws IOException, CommandException {
-        String id = random(6);
-        String secret = random(16);
-        ObjectNode object = client.json().createObjectNode();
-        object.put("apiVersion", "v1").put("kind", "Secret").put("type", "bootstrap.kubernetes.io/token");
-        object.putObject("metadata").put("name", "bootstrap-token-" + id).put("namespace", "kube-system");
-        ObjectNode data = object.putObject("stringData");
-        data.put("token-id", id).put("token-secret", secret).put("usage-bootstrap-authentication", "true")
-                .put("expiration", Instant.now().plus(Duration.ofHours(1)).toString())
-                .put("description", "joins the nodes of kubundle cluster create");
-        try {
-            client.resources(SECRETS).create(object);
-        } catch (ApiStatusException e) {
-            throw new CommandException("cannot create the nodes' bootstrap token: " + e.getMessage(), e);
-        }
-        return id + "." + secret;
     }
 
     private void awaitNodesReady(ClusterState state, KubeClient client, Duration timeout)
@@ -532,16 +518,6 @@ public final class Clusters {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String random(int length) {
-        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        SecureRandom random = new SecureRandom();
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return out.toString();
     }
 
     /** Labels for {@code cluster list}: each node and whether it runs. */

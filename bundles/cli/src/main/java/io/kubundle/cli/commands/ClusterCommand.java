@@ -3,11 +3,14 @@ package io.kubundle.cli.commands;
 import io.kubundle.cli.cluster.ClusterState;
 import io.kubundle.cli.cluster.Clusters;
 import io.kubundle.cli.kube.CommandException;
+import io.kubundle.client.kube.ApiStatusException;
+import io.kubundle.client.kube.KubeClient;
 import io.kubundle.launcher.Launcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,8 +39,20 @@ final class ClusterCommand {
             if (home == null || home.isBlank()) {
                 throw new CommandException(Launcher.HOME + " is not set: run through bin/kubundle");
             }
-            return new Clusters(Path.of(home), clustersDir, message -> System.err.println(message));
+            return new Clusters(Path.of(home), clustersDir, ClusterCommand::workersToken, message -> System.err.println(message));
         }
+    }
+
+    /** A token for an hour, for the workers of {@code create}. */
+    private static String workersToken(KubeClient client) throws IOException, CommandException {
+        String token = TokenCommand.newToken();
+        try {
+            client.resources(TokenCommand.SECRETS).create(TokenCommand.secret(token, Duration.ofHours(1),
+                    "joins the nodes of kubundle cluster create", List.of(TokenCommand.DEFAULT_GROUP), Instant.now()));
+        } catch (ApiStatusException e) {
+            throw new CommandException("cannot create the nodes' bootstrap token: " + e.getMessage(), e);
+        }
+        return token;
     }
 
     @Command(name = "create", description = "Create a cluster: a tainted control-plane node and --nodes worker nodes; writes DATA_DIR/kubeconfig.")
