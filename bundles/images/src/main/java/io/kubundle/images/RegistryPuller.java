@@ -45,8 +45,9 @@ public final class RegistryPuller {
 
     /**
      * Pulls {@code reference} ({@code busybox}, {@code host:5000/a/b:tag}, {@code name@sha256:...}):
-     * asks the registry for its manifest; when the store has that manifest already (an unchanged
-     * tag), only the name is pointed at it and nothing more is downloaded. A Docker schema 1
+     * asks the registry for its manifest (for a tag, first for its digest alone, with a HEAD);
+     * when the store has that manifest already (an unchanged tag), only the name is pointed at it
+     * and nothing more is downloaded. A Docker schema 1
      * manifest is converted: its layers and an OCI config and manifest made of it are stored, with
      * the digest of what the registry served as the name's repo digest.
      *
@@ -124,23 +125,25 @@ public final class RegistryPuller {
     private ImageManifest schema1(RegistryClient registry, RegistryClient.Manifest fetched, Scratch scratch,
             Map<Descriptor, Path> blobs) throws IOException {
         Schema1 image = Schema1.parse(fetched.bytes(), "schema 1 manifest " + fetched.digest());
-        Map<String, Path> files = new LinkedHashMap<>();
+        Map<String, Descriptor> seen = new LinkedHashMap<>();
+        Map<String, String> diffIdOf = new LinkedHashMap<>();
         List<Descriptor> layers = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
         for (String blobSum : image.blobSums()) {
-            Path file = files.get(blobSum);
-            if (file == null) {
+            if (!seen.containsKey(blobSum)) { // a layer may be there twice: fetched and hashed once
                 // schema 1 gives no sizes: the digest alone is checked
-                file = store.hasBlob(blobSum) ? store.blobPath(blobSum)
+                Path file = store.hasBlob(blobSum) ? store.blobPath(blobSum)
                         : download(registry, new Descriptor(MediaTypes.OCI_LAYER_GZIP, blobSum, -1), scratch);
-                files.put(blobSum, file);
+                Descriptor layer = new Descriptor(isGzip(file) ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER, blobSum,
+                        Files.size(file));
+                seen.put(blobSum, layer);
+                diffIdOf.put(blobSum, diffId(file));
+                if (file.startsWith(scratch.dir())) {
+                    blobs.put(layer, file);
+                }
             }
-            Descriptor layer = new Descriptor(isGzip(file) ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER, blobSum, Files.size(file));
-            layers.add(layer);
-            diffIds.add(diffId(file));
-            if (file.startsWith(scratch.dir())) {
-                blobs.put(layer, file);
-            }
+            layers.add(seen.get(blobSum));
+            diffIds.add(diffIdOf.get(blobSum));
         }
         Descriptor config = put(image.ociConfig(diffIds), MediaTypes.OCI_CONFIG, scratch, blobs);
         Descriptor self = put(Json.manifestBytes(config, layers), MediaTypes.OCI_MANIFEST, scratch, blobs);

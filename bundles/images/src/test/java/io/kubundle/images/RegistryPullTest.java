@@ -39,6 +39,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kubundle.api.runtime.ImageService.RegistryCredentials;
 import io.kubundle.images.TestArchives.Image;
+import io.kubundle.images.TestRegistry.Schema1Layer;
 
 /**
  * Pulls from a real registry (Debian's docker-registry on loopback) that the test fills; Docker
@@ -315,6 +316,25 @@ class RegistryPullTest {
             ImageManifest pulled = puller.pull(fake.host() + "/any/app:1", List.of());
             assertEquals(2, pulled.layers().size());
             assertEquals(List.of(sha256(LOWER), sha256(UPPER)), fake.blobRequests(), "only the layers with content, lowest first");
+        }
+    }
+
+    @Test
+    void aLayerThatIsThereTwiceStaysTwiceAndIsDownloadedOnce() throws Exception {
+        try (StaticRegistry fake = new StaticRegistry()) {
+            serveBlobs(fake);
+            fake.manifest("1", MediaTypes.DOCKER_MANIFEST_V1_SIGNED, TestRegistry.schema1("any/app", "1", List.of(
+                    new Schema1Layer(LOWER, Schema1Images.v1("3", "2", "/bin/sh -c #(nop) ADD file:abc in /", false)),
+                    new Schema1Layer(UPPER, Schema1Images.v1("2", "1", "/bin/sh -c #(nop) ADD file:def in /", false)),
+                    new Schema1Layer(LOWER, Schema1Images.v1("1", null, "/bin/sh -c #(nop) ADD file:abc in /", false)))));
+            ImageManifest pulled = puller.pull(fake.host() + "/any/app:1", List.of());
+
+            assertEquals(List.of(sha256(LOWER), sha256(UPPER), sha256(LOWER)), pulled.layers().stream().map(Descriptor::digest).toList());
+            JsonNode config = TestArchives.MAPPER.readTree(store.readBlob(pulled.config().digest()));
+            assertEquals(List.of(sha256(uncompressed(LOWER)), sha256(uncompressed(UPPER)), sha256(uncompressed(LOWER))),
+                    texts(config.path("rootfs").path("diff_ids")));
+            assertEquals(List.of(sha256(LOWER), sha256(UPPER)), fake.blobRequests());
+            assertEquals("one", Files.readString(store.layers(fake.host() + "/any/app:1").orElseThrow().get(2).resolve("etc/motd")));
         }
     }
 

@@ -43,7 +43,8 @@ public final class Schema1Images {
                 new Schema1Layer(LOWER, v1("1", null, "/bin/sh -c #(nop) ADD file:abc in /", false)));
     }
 
-    private static ObjectNode v1(String id, String parent, String createdBy, boolean throwaway) {
+    /** A v1Compatibility document: ids of one repeated character, {@code createdBy} as its container_config.Cmd. */
+    static ObjectNode v1(String id, String parent, String createdBy, boolean throwaway) {
         ObjectNode v1 = TestArchives.MAPPER.createObjectNode();
         v1.put("id", id.repeat(64));
         if (parent != null) {
