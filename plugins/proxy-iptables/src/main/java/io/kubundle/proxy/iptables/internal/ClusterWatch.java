@@ -65,7 +65,29 @@ final class ClusterWatch implements ControllerHost.Controller {
         };
         services.addHandler(changed);
         slices.addHandler(changed);
-        nodes.addHandler(changed);
+        // of the Nodes only this node's pod CIDR matters: their status heartbeats need no sync
+        nodes.addHandler(new ResourceHandler<>() {
+            @Override
+            public void onAdd(ObjectNode object) {
+                if (isOurs(object)) {
+                    requestSync();
+                }
+            }
+
+            @Override
+            public void onUpdate(ObjectNode oldObject, ObjectNode newObject) {
+                if (isOurs(newObject) && !podCidr(oldObject).equals(podCidr(newObject))) {
+                    requestSync();
+                }
+            }
+
+            @Override
+            public void onDelete(ObjectNode lastKnown) {
+                if (isOurs(lastKnown)) {
+                    requestSync();
+                }
+            }
+        });
         for (Informer<ObjectNode> informer : List.of(services, slices, nodes)) {
             informer.start();
         }
@@ -79,6 +101,14 @@ final class ClusterWatch implements ControllerHost.Controller {
             proxier = created;
         }
         created.start();
+    }
+
+    private boolean isOurs(ObjectNode node) {
+        return nodeName.equals(node.path("metadata").path("name").asText());
+    }
+
+    private static String podCidr(ObjectNode node) {
+        return node.path("spec").path("podCIDR").asText("");
     }
 
     private synchronized void requestSync() {
@@ -112,7 +142,7 @@ final class ClusterWatch implements ControllerHost.Controller {
                 endpoints.put(key, ServiceModel.endpoints(port, ofService, nodeName));
             }
         }
-        String podCidr = nodes.get(nodeName).map(node -> node.path("spec").path("podCIDR").asText("")).orElse("");
+        String podCidr = nodes.get(nodeName).map(ClusterWatch::podCidr).orElse("");
         return new Snapshot(ports, endpoints, podCidr);
     }
 

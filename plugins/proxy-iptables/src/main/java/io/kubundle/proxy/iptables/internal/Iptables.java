@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * {@code sysctl}, optionally run inside another network namespace ({@code ip netns exec NS}, for
  * tests). {@code family} picks the binaries: empty for the host's default ({@code iptables},
  * {@code iptables-restore}: on Debian 12 the nft-based ones through update-alternatives),
- * {@code nft} or {@code legacy} to name one. Each command may take {@code timeoutSeconds}.
+ * {@code nft} or {@code legacy} to name one. Each command may take {@code timeoutSeconds} (120 s
+ * here: a full restore of thousands of chains on a loaded machine takes tens of seconds); one
+ * killed at its timeout commits nothing.
  */
 final class Iptables {
     private final List<String> prefix;
@@ -33,12 +35,12 @@ final class Iptables {
 
     /** The host's own tables, with the default binaries. */
     static Iptables host(String family) {
-        return new Iptables(List.of(), family, 30);
+        return new Iptables(List.of(), family, 120);
     }
 
     /** The tables of a named network namespace ({@code ip netns add NAME}). */
     static Iptables inNamespace(String namespace) {
-        return new Iptables(List.of("ip", "netns", "exec", namespace), "", 30);
+        return new Iptables(List.of("ip", "netns", "exec", namespace), "", 120);
     }
 
     private String binary(String tool) {

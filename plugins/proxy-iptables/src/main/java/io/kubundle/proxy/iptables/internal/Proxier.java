@@ -129,8 +129,13 @@ final class Proxier implements AutoCloseable {
     private void awaitWork() throws InterruptedException {
         synchronized (lock) {
             while (!closed && !requested) {
+                if (applied == null) {
+                    // nothing applied yet: only a request starts the next (full) sync
+                    lock.wait();
+                    continue;
+                }
                 long untilFull = fullPeriodNanos - (System.nanoTime() - lastFullNanos);
-                if (applied != null && untilFull <= 0) {
+                if (untilFull <= 0) {
                     break;
                 }
                 lock.wait(Math.max(1, untilFull / 1_000_000));

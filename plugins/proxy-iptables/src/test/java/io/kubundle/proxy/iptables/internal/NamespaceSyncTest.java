@@ -180,6 +180,44 @@ class NamespaceSyncTest {
         }
     }
 
+    @Test
+    void requestsAreCoalescedAndFullSyncsComeByThemselves() throws Exception {
+        try (TestNet net = new TestNet()) {
+            ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
+            Fixtures.State state = new Fixtures.State().put(a, ready("10.77.0.10", 8080));
+            Proxier proxier = new Proxier(net.iptables(), Fixtures.settings(), state::snapshot, new Ownership(dir.resolve("c.lock")),
+                    Duration.ofMillis(500), Duration.ofSeconds(3), true);
+            try {
+                proxier.start();
+                awaitSyncs(proxier, 1);
+                long before = proxier.syncCount();
+                long started = System.nanoTime();
+                for (int i = 0; i < 100; i++) {
+                    state.put(a, ready("10.77.0." + (20 + i % 50), 8080));
+                    proxier.requestSync();
+                    Thread.sleep(5);
+                }
+                long allowed = (System.nanoTime() - started) / 500_000_000L + 2;
+                Thread.sleep(1200);
+                long syncs = proxier.syncCount() - before;
+                assertTrue(syncs >= 1 && syncs <= allowed, "100 requests make at most one sync each 0.5 s (" + allowed + "), not " + syncs);
+                assertTrue(net.save().contains("--to-destination 10.77.0." + (20 + 99 % 50) + ":8080"), "the last state is applied");
+                assertFalse(proxier.lastResult().full());
+
+                // with no request, the full resync comes when its period is over
+                long quiet = proxier.syncCount();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (proxier.syncCount() == quiet && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(proxier.syncCount() > quiet, "a full resync came");
+                assertTrue(proxier.lastResult().full());
+            } finally {
+                proxier.close();
+            }
+        }
+    }
+
     static void awaitSyncs(Proxier proxier, long count) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (proxier.syncCount() < count) {

@@ -49,6 +49,7 @@ public final class ProxySyncBench {
             try {
                 Proxier.SyncResult full = proxier.syncOnce(true);
                 int rules = full.rules();
+                System.out.printf("load average before: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
                 System.out.printf("%d services x %d endpoints: %d rules, %d KiB of iptables-restore input (%s)%n", services, endpoints, rules,
                         full.restoreBytes() / 1024, iptables.version());
                 System.out.printf("first full sync: %.0f ms (rules %.0f ms, iptables-save and restore input %.0f ms, iptables-restore %.0f ms)%n",
@@ -80,6 +81,7 @@ public final class ProxySyncBench {
                 long started = System.nanoTime();
                 Proxier.SyncResult again = proxier.syncOnce(true);
                 System.out.printf("a later full sync (warm JVM, existing rules replaced): %.0f ms%n", ms(System.nanoTime() - started));
+                System.out.printf("load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
                 if (again.rules() != rules) {
                     throw new AssertionError("rule count changed");
                 }
