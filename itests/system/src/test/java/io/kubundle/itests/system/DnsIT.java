@@ -51,8 +51,9 @@ import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
  * 127.0.0.1 on a high port without its interface. Services and EndpointSlices made with kubectl
  * (no selectors: the slices are the test's, as a user could make them) are asked for with Netty's
  * resolver, the way a pod's resolv.conf would have it ask; then the bundle is swapped, uninstalled
- * (port closed, no thread left) and installed again; last, with the interface on, the link is made
- * and removed with the bundle.
+ * (port closed, no thread left) and installed again; last, with the interface on (an address of the
+ * test's own, port 53), the link is made, a "pod" (a network namespace routed to the host over a
+ * veth pair) resolves with busybox nslookup, and the link goes with the bundle.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DnsIT {
@@ -60,6 +61,8 @@ class DnsIT {
     /** A name and address of the test's own, not the defaults a node on this machine would use. */
     private static final String LINK = "kbdns-it";
     private static final String LINK_ADDRESS = "169.254.20.97";
+    private static final String POD_NETNS = "kbdns-it-pod";
+    private static final String POD_VETH = "kbdns-it-veth";
 
     @TempDir
     static Path dir;
@@ -71,7 +74,7 @@ class DnsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ip("link", "del", LINK);
+        cleanUpLinks();
         cluster = SimCluster.start(dir, 1);
         data = dir.resolve("data");
         port = RolesIT.freePort();
@@ -91,8 +94,15 @@ class DnsIT {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         } finally {
-            ip("link", "del", LINK);
+            cleanUpLinks();
         }
+    }
+
+    /** What the test makes on the host, also after a run that died half-way. */
+    private static void cleanUpLinks() throws Exception {
+        ip("link", "del", LINK);
+        ip("link", "del", POD_VETH);
+        ip("netns", "del", POD_NETNS);
     }
 
     private static void configure(String address, int listenPort, boolean createInterface) throws Exception {
@@ -283,20 +293,39 @@ class DnsIT {
 
     @Test
     @Order(4)
-    void withTheInterfaceTheLinkComesAndGoesWithTheBundle() throws Exception {
+    void withTheInterfaceTheLinkComesAndGoesWithTheBundleAndAPodReachesIt() throws Exception {
         assertFalse(ip("link", "show", "dev", LINK).exitCode() == 0, LINK + " is not there before");
-        int linkPort = RolesIT.freePort();
-        configure(LINK_ADDRESS, linkPort, true);
-        InetSocketAddress onLink = new InetSocketAddress(LINK_ADDRESS, linkPort);
+        // port 53, as pods need it: the address is the test's own, so nothing else listens there
+        configure(LINK_ADDRESS, 53, true);
+        InetSocketAddress onLink = new InetSocketAddress(LINK_ADDRESS, 53);
         awaitResolves(onLink, "web", List.of("10.96.0.50"));
         String addresses = ip("-o", "addr", "show", "dev", LINK).out();
         assertTrue(addresses.contains(" " + LINK_ADDRESS + "/32 "), addresses);
         assertFalse(tcpOpen(port), "the old configuration's port is closed");
 
+        // a "pod": a network namespace whose default route goes to the host over a veth pair
+        ip("netns", "add", POD_NETNS);
+        must(ip("link", "add", POD_VETH, "type", "veth", "peer", "name", "eth0", "netns", POD_NETNS));
+        must(ip("addr", "add", "10.254.77.1/30", "dev", POD_VETH));
+        must(ip("link", "set", POD_VETH, "up"));
+        must(ip("-n", POD_NETNS, "addr", "add", "10.254.77.2/30", "dev", "eth0"));
+        must(ip("-n", POD_NETNS, "link", "set", "eth0", "up"));
+        must(ip("-n", POD_NETNS, "route", "add", "default", "via", "10.254.77.1"));
+        Distribution.Result lookup = Distribution.run(List.of("ip", "netns", "exec", POD_NETNS, "busybox", "nslookup",
+                "web.default.svc.cluster.local", LINK_ADDRESS));
+        assertTrue(lookup.out().contains("10.96.0.50"), "busybox nslookup in the pod: " + lookup.out() + lookup.err());
+        Distribution.Result srv = Distribution.run(List.of("ip", "netns", "exec", POD_NETNS, "busybox", "nslookup", "-type=srv",
+                "_web._tcp.nginx.default.svc.cluster.local", LINK_ADDRESS));
+        assertTrue(srv.out().contains("web-0.nginx.default.svc.cluster.local"), "SRV in the pod: " + srv.out() + srv.err());
+
         Distribution.Result removed = cluster.distribution.kubundle("bundles", "uninstall", BSN, "--data-dir", data.toString());
         assertEquals(0, removed.exitCode(), removed.err());
         Distribution.Result link = ip("link", "show", "dev", LINK);
         assertTrue(link.exitCode() != 0, "the link is removed with the bundle: " + link.out());
+    }
+
+    private static void must(Distribution.Result result) {
+        assertEquals(0, result.exitCode(), result.err());
     }
 
     private static void kubectlApply(String file, String yaml) throws Exception {
