@@ -19,14 +19,18 @@ import java.util.Map;
  * @param logPath the file that receives the container's output in the CRI log format
  * @param resources requests and limits
  * @param security user, group and read-only root file system
- * @param stdin whether the container's stdin stays open ({@code stdin: true} in the pod)
+ * @param stdin whether the container's stdin stays open ({@code stdin: true} in the pod), so that
+ *        {@link ContainerRuntime#attach attaches} can write to it
+ * @param stdinOnce whether its stdin is closed (end-of-file) when the first attach that wrote to it
+ *        ends ({@code stdinOnce: true}, as {@code kubectl run -i} sets it); only with {@code stdin}
  * @param tty whether it gets a terminal
  * @param labels kept with the container and returned in its status
  * @param annotations kept likewise
  */
 public record ContainerConfig(String name, int attempt, String image, List<String> command, List<String> args,
         String workingDir, List<EnvVar> env, List<Mount> mounts, String logPath, Resources resources,
-        Security security, boolean stdin, boolean tty, Map<String, String> labels, Map<String, String> annotations) {
+        Security security, boolean stdin, boolean stdinOnce, boolean tty, Map<String, String> labels,
+        Map<String, String> annotations) {
     public ContainerConfig {
         command = List.copyOf(command);
         args = List.copyOf(args);
@@ -34,6 +38,14 @@ public record ContainerConfig(String name, int attempt, String image, List<Strin
         mounts = List.copyOf(mounts);
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
+    }
+
+    /** A config whose stdin, if open, stays open ({@code stdinOnce} false): the 1.0 constructor. */
+    public ContainerConfig(String name, int attempt, String image, List<String> command, List<String> args,
+            String workingDir, List<EnvVar> env, List<Mount> mounts, String logPath, Resources resources,
+            Security security, boolean stdin, boolean tty, Map<String, String> labels, Map<String, String> annotations) {
+        this(name, attempt, image, command, args, workingDir, env, mounts, logPath, resources, security, stdin, false, tty,
+                labels, annotations);
     }
 
     /** An environment variable. */

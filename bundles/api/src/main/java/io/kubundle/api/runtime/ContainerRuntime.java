@@ -95,6 +95,39 @@ public interface ContainerRuntime {
      */
     ExecSession exec(String containerId, List<String> command, boolean tty, boolean stdin) throws RuntimeFailure;
 
+    /**
+     * Attaches to a running container's own streams, for {@code kubectl attach} and
+     * {@code kubectl run -i}: the session's {@link ExecSession#stdout() stdout} and
+     * {@link ExecSession#stderr() stderr} carry what the container prints from now on (with a
+     * terminal, everything is on stdout), as it prints it; with {@code stdin}, what the caller
+     * writes to {@link ExecSession#stdin()} goes to the container's stdin. Several attaches may be
+     * open at once, and attaches over time share one stdin, which stays open between them
+     * ({@link ContainerConfig#stdin()}), or is closed when the first attach that wrote to it ends
+     * its input or is closed ({@link ContainerConfig#stdinOnce()}). {@link ExecSession#resize}
+     * sizes the container's terminal ({@link ContainerConfig#tty()}), where the runtime can.
+     *
+     * <p>The output streams end when the container's output ends (it exited); then
+     * {@link ExecSession#exitCode()} completes with its exit code, or {@code -1} if it is not known
+     * yet. {@link ExecSession#close()} detaches and never stops the container. Attaching must not
+     * cost the container's log a line, and must work on containers a previous instance of the
+     * runtime started (after a swap or a restart of the node). Called on a kubelet server thread, once
+     * per {@code kubectl attach}; the caller must close the session.
+     *
+     * <p>The default says attach is not supported (reason {@code NotSupported}); the kubelet then
+     * serves an attach without stdin from the container's log.
+     *
+     * @param stdin whether the caller writes to the container's stdin
+     * @param tty whether the caller has a terminal (it will resize it); the container's own
+     *        {@link ContainerConfig#tty()} decides whether its output is a terminal's
+     * @throws RuntimeFailure reason {@code NotFound}, {@code ContainerNotRunning}, {@code NotSupported},
+     *         or {@code AttachError} when stdin is asked of a container without {@code stdin: true}
+     *         or whose stdin was closed ({@code stdinOnce}); the message says which, for kubectl to show
+     * @since 1.1
+     */
+    default ExecSession attach(String containerId, boolean stdin, boolean tty) throws RuntimeFailure {
+        throw new RuntimeFailure("NotSupported", "the " + name() + " runtime cannot attach to a container");
+    }
+
     /** Whether the runtime is usable here, with the reason when it is not. */
     record Availability(boolean available, String reason) {
         public static Availability yes() {

@@ -5,7 +5,7 @@
  * <h2>Roles</h2>
  * <ul>
  *   <li>{@link io.kubundle.api.runtime.ContainerRuntime}: pod sandboxes and the containers in them
- *       (create, start, stop, remove, status, list, exec). {@code runtime-runc} (OCI bundles run by
+ *       (create, start, stop, remove, status, list, exec, attach). {@code runtime-runc} (OCI bundles run by
  *       {@code runc}) and {@code runtime-native} (namespaces, chroot and cgroupfs without runc)
  *       implement it.</li>
  *   <li>{@link io.kubundle.api.runtime.ImageService}: images on the node (pull, status, list,
@@ -43,7 +43,7 @@
  * partial line) and keeps writing it while the kubelet is down: no line may be lost.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.kubundle.api.runtime;
 
 import org.osgi.annotation.bundle.Export;

@@ -474,7 +474,7 @@ final class PodSyncer {
         return new ContainerConfig(container.getName(), attempt, container.getImage(),
                 EnvResolver.expandAll(container.getCommand(), variables), EnvResolver.expandAll(container.getArgs(), variables),
                 container.getWorkingDir(), variables, mounts, logPath.toString(), resources(container), security(pod, container),
-                Boolean.TRUE.equals(container.getStdin()), Boolean.TRUE.equals(container.getTty()), labels,
+                Boolean.TRUE.equals(container.getStdin()), Boolean.TRUE.equals(container.getStdinOnce()), Boolean.TRUE.equals(container.getTty()), labels,
                 Map.of(INIT_ANNOTATION, Boolean.toString(init), IMAGE_ANNOTATION, container.getImage(),
                         "io.kubernetes.container.terminationMessagePath", container.getTerminationMessagePath() == null ? ""
                                 : container.getTerminationMessagePath()));

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import io.kubundle.api.runtime.ContainerConfig;
+
 /**
  * The files every runtime keeps in a container's directory: its record, its overlay directories
  * and what its shim writes. A runtime extends it with its own files. It mounts the overlay and
@@ -60,6 +62,29 @@ public class ContainerDir {
     /** The log writer's script ({@link LogWriter}), written at start: the shim runs it from here. */
     public final Path logWriter() {
         return dir.resolve("log-writer.pl");
+    }
+
+    /** The log writer's socket, which serves attaches ({@link AttachSession}); exists while the writer runs. */
+    public final Path attachSocket() {
+        return dir.resolve("attach.sock");
+    }
+
+    /**
+     * The log writer's arguments after the log file: the output FIFOs, the stdin FIFO if the
+     * container has one (the writer holds it: stdin ends only when the writer closes it), whether
+     * attaches may write to stdin ({@code open}, {@code once}, or none) and the attach socket. Paths
+     * are relative: the shim runs the writer in this directory.
+     */
+    public final List<String> logWriterArgs(ContainerConfig config) {
+        List<String> args = new ArrayList<>(List.of("stdout=stdout", "stderr=stderr"));
+        if (Files.exists(fifo("stdin"))) {
+            args.add("stdin=stdin");
+        }
+        if (config.stdin()) {
+            args.add(config.stdinOnce() ? "input=once" : "input=open");
+        }
+        args.add("attach=" + attachSocket().getFileName());
+        return args;
     }
 
     /** Whether the shim of this container runs (its pid is alive and is this container's shim). */

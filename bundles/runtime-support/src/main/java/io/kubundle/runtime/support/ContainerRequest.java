@@ -51,7 +51,7 @@ public record ContainerRequest(ContainerConfig config, Records.Sandbox sandbox, 
         }
         return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
                 c.mounts(), c.logPath(), c.resources() == null ? Resources.NONE : c.resources(),
-                c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.tty(), c.labels(),
+                c.security() == null ? ContainerConfig.Security.DEFAULT : c.security(), c.stdin(), c.stdinOnce(), c.tty(), c.labels(),
                 c.annotations());
     }
 }

@@ -7,11 +7,12 @@
  * {@code createContainer} ({@link io.kubundle.runtime.support.ContainerRequest}), cgroup v1 ({@link
  * io.kubundle.runtime.support.Cgroups}), execs as host processes ({@link
  * io.kubundle.runtime.support.ProcessExecSession}),
- * a container's process merged from image and config ({@link io.kubundle.runtime.support.ProcessSpec})
- * and the shim's log writer ({@link io.kubundle.runtime.support.LogWriter}).
+ * a container's process merged from image and config ({@link io.kubundle.runtime.support.ProcessSpec}),
+ * the shim's log writer ({@link io.kubundle.runtime.support.LogWriter}) and attaches through it
+ * ({@link io.kubundle.runtime.support.AttachSession}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.kubundle.runtime.support;
 
 import org.osgi.annotation.bundle.Export;

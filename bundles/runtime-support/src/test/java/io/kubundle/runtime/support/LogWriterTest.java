@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -35,11 +42,12 @@ final class LogWriterTest {
     void start() throws IOException {
         Path script = dir.resolve("log-writer.pl");
         Files.writeString(script, LogWriter.SCRIPT);
-        Commands.check(List.of("mkfifo", dir.resolve("out").toString(), dir.resolve("err").toString()),
-                Duration.ofSeconds(5));
+        Commands.check(List.of("mkfifo", dir.resolve("out").toString(), dir.resolve("err").toString(),
+                dir.resolve("in").toString()), Duration.ofSeconds(5));
         log = dir.resolve("c.log");
         writer = new ProcessBuilder("perl", script.toString(), log.toString(), "stdout=" + dir.resolve("out"),
-                "stderr=" + dir.resolve("err")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                "stderr=" + dir.resolve("err"), "stdin=" + dir.resolve("in"), "input=once", "attach=" + dir.resolve("a.sock"))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         // in the writer's order: it opens each FIFO for reading in turn
         out = new FileOutputStream(dir.resolve("out").toFile());
         err = new FileOutputStream(dir.resolve("err").toFile());
@@ -124,6 +132,71 @@ final class LogWriterTest {
             assertEquals("stdout F o" + (i + 1), outs.get(i));
             assertEquals("stderr F e" + (i + 1), errs.get(i));
         }
+    }
+
+    @Test
+    void anAttachedClientGetsTheOutputAsFramesAndItsInputEndsAStdinOnce() throws Exception {
+        try (SocketChannel client = attach("attach stdin"); FileInputStream stdin = new FileInputStream(dir.resolve("in").toFile())) {
+            assertEquals("ok\n", read(client, 3));
+            print(out, "partial ");
+            print(err, "e\n");
+            ByteBuffer frames = ByteBuffer.allocate(2 * 5 + "partial ".length() + 2);
+            while (frames.hasRemaining()) {
+                client.read(frames);
+            }
+            frames.flip();
+            Map<Integer, String> streams = new HashMap<>();
+            while (frames.hasRemaining()) {
+                int stream = frames.get();
+                byte[] data = new byte[frames.getInt()];
+                frames.get(data);
+                streams.put(stream, new String(data, StandardCharsets.UTF_8));
+            }
+            assertEquals(Map.of(1, "partial ", 2, "e\n"), streams);
+            client.write(ByteBuffer.allocate(5 + 3).put((byte) 0).putInt(3).put("hi\n".getBytes(StandardCharsets.UTF_8)).flip());
+            client.write(ByteBuffer.allocate(5).put((byte) 3).putInt(0).flip());
+            // the writer held the only write end: the container reads what was sent, then the end of its input
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            for (int b; (b = stdin.read()) >= 0; ) {
+                received.write(b);
+            }
+            assertEquals("hi\n", received.toString(StandardCharsets.UTF_8));
+            try (SocketChannel late = attach("attach stdin")) {
+                assertTrue(read(late, 200).startsWith("error the container's stdin is closed"));
+            }
+        }
+        awaitExit();
+        assertEquals(List.of("stderr F e", "stdout P partial "), content(Files.readAllLines(log)));
+    }
+
+    @Test
+    void aClientThatDoesNotReadIsDroppedAndTheLogHasEveryLine() throws Exception {
+        try (SocketChannel idle = attach("attach")) {
+            for (int i = 1; i <= 100_000; i++) {
+                print(out, "line " + i + " " + "x".repeat(64) + "\n");
+            }
+            awaitExit();
+        }
+        List<String> lines = content(Files.readAllLines(log));
+        assertEquals(100_000, lines.size());
+        assertEquals("stdout F line 100000 " + "x".repeat(64), lines.get(99_999));
+    }
+
+    private SocketChannel attach(String request) throws IOException {
+        SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("a.sock")));
+        client.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+        return client;
+    }
+
+    /** At most {@code length} bytes, until the peer stops sending them. */
+    private static String read(SocketChannel client, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining() && client.read(buffer) > 0) {
+            if (buffer.get(buffer.position() - 1) == '\n') {
+                break;
+            }
+        }
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
     }
 
     private static void print(FileOutputStream stream, String text) {

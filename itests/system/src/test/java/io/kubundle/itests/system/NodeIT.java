@@ -270,6 +270,64 @@ class NodeIT {
     }
 
     @Test
+    void kubectlRunWithPipedStdinEchoesItBackAndRemovesThePod() throws Exception {
+        Process run = node.kubectl.start("run", "echo-back", "--image=" + RealNode.IMAGE, "-i", "--restart=Never", "--rm",
+                "--", "sh", "-c", "read x; echo got $x");
+        try (var stdin = run.getOutputStream()) {
+            stdin.write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        java.util.concurrent.BlockingQueue<String> lines = Distribution.outputLines(run);
+        assertTrue(run.waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "kubectl run -i did not end: " + lines);
+        assertTrue(lines.contains("got hello"), "kubectl run -i printed " + lines);
+        assertEquals(0, run.exitValue(), lines.toString());
+        Await.until(() -> node.kubectl.must("get", "pods", "-o", "name").isBlank(), () -> "--rm left the pod", 30);
+    }
+
+    @Test
+    void attachesWriteToAStdinThatStaysOpenAcrossAKilledNodeAndLoseNoLogLine() throws Exception {
+        node.apply(dir, "console", pod("console", "Always", container("c", "while read l; do echo \"echo $l\"; done")
+                + "    stdin: true\n"));
+        awaitPhase("console", "Running", 60);
+        for (String word : java.util.List.of("one", "two")) {
+            Process attach = node.kubectl.start("attach", "-i", "console", "-c", "c");
+            try {
+                java.util.concurrent.BlockingQueue<String> lines = Distribution.outputLines(attach);
+                attach.getOutputStream().write((word + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                attach.getOutputStream().flush();
+                for (String line = ""; !line.equals("echo " + word); ) {
+                    line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                    assertTrue(line != null, "kubectl attach -i printed no \"echo " + word + "\": " + lines);
+                }
+            } finally {
+                // detaches: the container and its stdin stay
+                attach.destroy();
+                attach.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (word.equals("one")) {
+                // the shim's log writer, not the node, holds the stdin: attaching works after a kill -9 of the node
+                node.process.kill();
+                node.start();
+                Await.until(() -> "True".equals(node.jsonpath("node/" + node.nodeName,
+                        "{.status.conditions[?(@.type==\"Ready\")].status}")), () -> node.kubectl.must("describe", "node", node.nodeName), 60);
+            }
+        }
+        assertEquals("Running", node.jsonpath("pod/console", "{.status.phase}"));
+        assertEquals("0", node.jsonpath("pod/console", "{.status.containerStatuses[0].restartCount}"));
+        assertEquals("echo one\necho two\n", logs("console"));
+        node.kubectl.ok("delete", "pod", "console", "--wait=true");
+    }
+
+    @Test
+    void attachingStdinToAContainerWithoutItIsRefusedWithTheReason() throws Exception {
+        node.apply(dir, "no-stdin", pod("no-stdin", "Always", container("c", "sleep 3600")));
+        awaitPhase("no-stdin", "Running", 60);
+        Distribution.Result refused = node.kubectl.run("attach", "-i", "no-stdin", "-c", "c");
+        assertTrue(refused.exitCode() != 0, refused.out());
+        assertTrue(refused.err().contains("was not created with stdin: true"), refused.err());
+        node.kubectl.ok("delete", "pod", "no-stdin", "--wait=true");
+    }
+
+    @Test
     void portForwardReachesThePodAndPreStopRunsBeforeTheStop() throws Exception {
         Path hostDir = java.nio.file.Files.createDirectories(dir.resolve("prestop"));
         node.apply(dir, "forwarded", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: forwarded\nspec:\n"

@@ -14,10 +14,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
 
 /**
- * {@code kubectl attach} without stdin, over the exec channel protocol: what the container prints
- * from now on, read from its CRI log (stdout on channel 1, stderr on channel 2, both on 1 with a
- * terminal), until it exits; then a Success status and a normal close. The runtime SPI cannot reach
- * a running container's stdin, so attaching it is refused before the upgrade.
+ * {@code kubectl attach} without stdin to a container whose runtime cannot attach
+ * ({@code NotSupported}), over the exec channel protocol: what the container prints from now on,
+ * read from its CRI log (stdout on channel 1, stderr on channel 2, both on 1 with a terminal), until
+ * it exits; then a Success status and a normal close. Stdin is refused before the upgrade.
  */
 final class AttachChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
     private final LocatedContainer container;
@@ -54,7 +54,7 @@ final class AttachChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        // the client sends only resizes and pings: there is no stdin to give them to
+        // the client sends only resizes and pings: there is no stdin here
         if (frame instanceof PingWebSocketFrame ping) {
             ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {

@@ -35,12 +35,14 @@ import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
 
 /**
- * One {@code kubectl exec} over WebSocket, in Kubernetes' channel protocol: each binary message
- * starts with its channel (0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize); {@code v5} adds the
- * close signal {@code [255, channel]}, with which the client ends stdin. When the command ends,
- * its output is sent in full, then a {@code Status} on channel 3 (Success, or Failure with reason
- * {@code NonZeroExitCode} and an {@code ExitCode} cause, from which kubectl takes its exit code),
- * then a normal close.
+ * One {@code kubectl exec}, or one {@code kubectl attach} to a runtime that attaches, over WebSocket,
+ * in Kubernetes' channel protocol: each binary message starts with its channel (0 stdin, 1 stdout,
+ * 2 stderr, 3 error, 4 resize); {@code v5} adds the close signal {@code [255, channel]}, with which
+ * the client ends stdin. When the command ends (for an attach: when the container's output ended),
+ * its output is sent in full, then a {@code Status} on channel 3 (an exec's Success, or Failure with
+ * reason {@code NonZeroExitCode} and an {@code ExitCode} cause, from which kubectl takes its exit
+ * code; an attach's Success, as the kubelet's: kubectl reads the exit code from the pod), then a
+ * normal close. A client that leaves kills the exec's command, and only detaches an attach.
  */
 final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
     static final byte STDIN = 0;
@@ -61,7 +63,14 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
     }
 
-    private final LocatedContainer container;
+    /** How the channel gets its session, on a worker thread once the handshake is done. */
+    @FunctionalInterface
+    interface Opener {
+        ExecSession open() throws RuntimeFailure;
+    }
+
+    private final Opener opener;
+    /** The command, or null for an attach. */
     private final List<String> command;
     private final Streams streams;
     private final boolean closeSignal;
@@ -73,12 +82,24 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
     private volatile int[] earlySize;
     private volatile Channel channel;
 
-    ExecChannel(LocatedContainer container, List<String> command, Streams streams, boolean closeSignal, ExecutorService workers) {
-        this.container = container;
-        this.command = List.copyOf(command);
+    private ExecChannel(Opener opener, List<String> command, Streams streams, boolean closeSignal, ExecutorService workers) {
+        this.opener = opener;
+        this.command = command;
         this.streams = streams;
         this.closeSignal = closeSignal;
         this.workers = workers;
+    }
+
+    /** {@code kubectl exec}: runs {@code command} in the container once the handshake is done. */
+    static ExecChannel exec(LocatedContainer container, List<String> command, Streams streams, boolean closeSignal,
+            ExecutorService workers) {
+        return new ExecChannel(() -> container.runtime().exec(container.containerId(), command, streams.tty(), streams.stdin()),
+                List.copyOf(command), streams, closeSignal, workers);
+    }
+
+    /** {@code kubectl attach} through a session the runtime opened before the handshake (so that a refusal is an HTTP error). */
+    static ExecChannel attach(ExecSession attached, Streams streams, boolean closeSignal, ExecutorService workers) {
+        return new ExecChannel(() -> attached, null, streams, closeSignal, workers);
     }
 
     /** Starts the command, once the handshake is done. */
@@ -86,7 +107,7 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
         this.channel = channel;
         workers.execute(() -> {
             try {
-                session = container.runtime().exec(container.containerId(), command, streams.tty(), streams.stdin());
+                session = opener.open();
             } catch (RuntimeFailure | RuntimeException e) {
                 finish(status("Failure", "InternalError", "failed to exec in container: " + e.getMessage(), null));
                 return;
@@ -154,7 +175,7 @@ final class ExecChannel extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     private ObjectNode exitStatus(int code) {
-        if (code == 0) {
+        if (code == 0 || command == null) {
             return status("Success", null, null, null);
         }
         return status("Failure", "NonZeroExitCode", "command terminated with non-zero exit code: error executing command "

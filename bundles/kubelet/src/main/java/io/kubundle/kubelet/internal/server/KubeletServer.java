@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import io.kubundle.api.runtime.ExecSession;
+import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
 
 /**
@@ -75,9 +78,11 @@ import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
  *       ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}; {@link ExecChannel});</li>
  *   <li>{@code POST /portForward/NS/POD} with {@code Upgrade: SPDY/3.1}: port forwarding ({@link PortForwardSession})
  *       to connections {@link PodContainers#connect} opens;</li>
- *   <li>{@code GET /attach/NS/POD/CONTAINER?output=1&error=1&tty=} with {@code Upgrade: websocket}: the
- *       container's output from now on, from its log ({@link AttachChannel}); with {@code input=1}
- *       501, as the runtime SPI cannot reach a running container's stdin;</li>
+ *   <li>{@code GET /attach/NS/POD/CONTAINER?input=1&output=1&error=1&tty=1} with {@code Upgrade: websocket}:
+ *       the container's own streams through its runtime's {@code attach}, over the channel protocol
+ *       as exec ({@link ExecChannel}; a refusal, such as stdin of a container without
+ *       {@code stdin: true}, is a 400 with the runtime's message); without {@code input} from a
+ *       runtime that cannot attach, the container's output from now on, from its log ({@link AttachChannel});</li>
  *   <li>{@code GET /healthz}: {@code ok}.</li>
  * </ul>
  * Every client must present a certificate issued by the cluster CA with {@code system:masters}
@@ -94,6 +99,8 @@ public final class KubeletServer implements AutoCloseable {
     private static final int MAX_FRAME = 1 << 20;
     private static final String STREAM_PROTOCOL = "X-Stream-Protocol-Version";
     private static final String PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
+    /** The runtime's reasons for refusing an attach that are the client's to fix (400): the rest are the node's (500). */
+    private static final Set<String> REFUSED_ATTACHES = Set.of("AttachError", "NotSupported", "ContainerNotRunning", "NotFound");
 
     private final EventLoopGroup group;
     private final ExecutorService workers;
@@ -246,50 +253,72 @@ public final class KubeletServer implements AutoCloseable {
                 text(ctx, HttpResponseStatus.BAD_REQUEST, problem);
                 return;
             }
-            if (attach && streams.stdin()) {
-                text(ctx, HttpResponseStatus.NOT_IMPLEMENTED, "attaching to a container's stdin is not supported by this kubelet yet;"
-                        + " attach without -i shows its output, kubectl exec -i runs a command with stdin");
-                return;
-            }
             Optional<LocatedContainer> found = containers.find(namespace, pod, container, false);
             if (found.isEmpty() || !found.get().running()) {
                 text(ctx, HttpResponseStatus.BAD_REQUEST, "container \"" + container + "\" in pod \"" + pod + "\" is not running");
                 return;
             }
-            // after the checks: kubectl retries over SPDY when WebSocket fails, and should hear the real reason both times
-            if (!"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))) {
-                text(ctx, HttpResponseStatus.BAD_REQUEST, "Upgrade request required: this kubelet speaks "
-                        + String.join(", ", CHANNEL_PROTOCOLS) + " over WebSocket");
+            // the runtime's refusal (no stdin in the pod, say) is a check too
+            Optional<ExecSession> attached;
+            try {
+                attached = attach ? attach(found.get(), streams) : Optional.empty();
+            } catch (RuntimeFailure e) {
+                text(ctx, REFUSED_ATTACHES.contains(e.reason()) ? HttpResponseStatus.BAD_REQUEST
+                        : HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage());
                 return;
             }
-            if (protocol == null) {
-                text(ctx, HttpResponseStatus.BAD_REQUEST, "none of the requested protocols is supported; this kubelet speaks "
-                        + String.join(", ", CHANNEL_PROTOCOLS));
+            // after the checks: kubectl retries over SPDY when WebSocket fails, and should hear the real reason both times
+            String refusal = !"websocket".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE))
+                    ? "Upgrade request required: this kubelet speaks " + String.join(", ", CHANNEL_PROTOCOLS) + " over WebSocket"
+                    : protocol == null ? "none of the requested protocols is supported; this kubelet speaks "
+                            + String.join(", ", CHANNEL_PROTOCOLS)
+                    : null;
+            if (refusal != null) {
+                attached.ifPresent(ExecSession::close);
+                text(ctx, HttpResponseStatus.BAD_REQUEST, refusal);
                 return;
             }
             String location = "wss://" + request.headers().get(HttpHeaderNames.HOST) + request.uri();
             WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, protocol, false, MAX_FRAME)
                     .newHandshaker(request);
             if (handshaker == null) {
+                attached.ifPresent(ExecSession::close);
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
                 return;
             }
+            boolean closeSignal = protocol.startsWith("v5.");
+            SimpleChannelInboundHandler<?> handler = !attach ? ExecChannel.exec(found.get(), command, streams, closeSignal, workers)
+                    : attached.isPresent() ? ExecChannel.attach(attached.get(), streams, closeSignal, workers)
+                    : new AttachChannel(found.get(), streams.tty(), workers);
             ctx.pipeline().remove(this);
             handshaker.handshake(ctx.channel(), request).addListener((ChannelFuture done) -> {
                 if (!done.isSuccess()) {
                     done.channel().close();
+                    attached.ifPresent(ExecSession::close);
                     return;
                 }
-                if (attach) {
-                    AttachChannel output = new AttachChannel(found.get(), streams.tty(), workers);
-                    done.channel().pipeline().addLast(output);
-                    output.start(done.channel());
+                done.channel().pipeline().addLast(handler);
+                if (handler instanceof ExecChannel session) {
+                    session.start(done.channel());
                 } else {
-                    ExecChannel exec = new ExecChannel(found.get(), command, streams, protocol.startsWith("v5."), workers);
-                    done.channel().pipeline().addLast(exec);
-                    exec.start(done.channel());
+                    ((AttachChannel) handler).start(done.channel());
                 }
             });
+        }
+
+        /**
+         * The runtime's attach; empty when the runtime cannot attach and no stdin is asked, which the
+         * container's log then serves ({@link AttachChannel}).
+         */
+        private static Optional<ExecSession> attach(LocatedContainer container, ExecChannel.Streams streams) throws RuntimeFailure {
+            try {
+                return Optional.of(container.runtime().attach(container.containerId(), streams.stdin(), streams.tty()));
+            } catch (RuntimeFailure e) {
+                if (e.reason().equals("NotSupported") && !streams.stdin()) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
         }
 
         /**

@@ -56,8 +56,8 @@ public interface PodContainers {
      *        when the container has not written anything
      * @param running whether its process ran when it was looked up
      * @param runtime the runtime that made it: the server asks it for the container's state
-     *        ({@link ContainerRuntime#containerStatus}) and runs {@code kubectl exec} through it
-     *        ({@link ContainerRuntime#exec})
+     *        ({@link ContainerRuntime#containerStatus}) and runs {@code kubectl exec} and
+     *        {@code kubectl attach} through it ({@link ContainerRuntime#exec}, {@link ContainerRuntime#attach})
      */
     record LocatedContainer(String containerId, Path logPath, boolean running, ContainerRuntime runtime) {
         public LocatedContainer {

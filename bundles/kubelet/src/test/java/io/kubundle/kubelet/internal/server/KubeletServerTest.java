@@ -53,6 +53,7 @@ class KubeletServerTest {
     @AfterAll
     static void stop() {
         server.close();
+        node.killConsoles();
     }
 
     private static HttpClient client(SSLContext tls) {
@@ -177,10 +178,41 @@ class KubeletServerTest {
         assertEquals("out\n", channels.channel(1));
         assertEquals("err\n", channels.channel(2));
         assertEquals("{\"metadata\":{},\"status\":\"Success\"}", channels.channel(3));
+    }
 
-        Throwable stdin = assertThrows(java.util.concurrent.CompletionException.class,
+    @Test
+    void attachWithStdinGoesToTheContainersStdinAndSizesItsTerminal() throws Exception {
+        node.addConsole("default/console/main", dir.resolve("console.log"), List.of("tr", "a-z", "A-Z"), true);
+        Channels channels = new Channels();
+        WebSocket socket = open("/attach/default/console/main?input=1&output=1&error=1&tty=1", "v5.channel.k8s.io", channels).join();
+        socket.sendBinary(ByteBuffer.wrap("\4{\"Width\":100,\"Height\":40}".getBytes(StandardCharsets.UTF_8)), true).join();
+        socket.sendBinary(ByteBuffer.wrap("\0hello\n".getBytes(StandardCharsets.UTF_8)), true).join();
+        // kubectl's stdin ended: the runtime decides what that means for the container's (stdinOnce)
+        socket.sendBinary(ByteBuffer.wrap(new byte[] {ExecChannel.CLOSE, ExecChannel.STDIN}), true).join();
+        assertEquals(1000, channels.closed.get(10, TimeUnit.SECONDS));
+        assertEquals("HELLO\n", channels.channel(1));
+        // an attach ends with Success whatever the container's exit code: kubectl takes that from the pod
+        assertEquals("{\"metadata\":{},\"status\":\"Success\"}", channels.channel(3));
+        assertEquals(List.of(100, 40), List.of(node.sizes.get("default/console/main")[0], node.sizes.get("default/console/main")[1]));
+    }
+
+    @Test
+    void anAttachTheRuntimeRefusesIsA400WithItsMessage() throws Exception {
+        node.addConsole("default/quiet/main", dir.resolve("quiet.log"), List.of("sleep", "30"), false);
+        Throwable refused = assertThrows(java.util.concurrent.CompletionException.class,
+                () -> open("/attach/default/quiet/main?input=1&output=1", "v5.channel.k8s.io", new Channels()).join()).getCause();
+        HttpResponse<?> refusal = ((java.net.http.WebSocketHandshakeException) refused).getResponse();
+        assertEquals(400, refusal.statusCode());
+        assertEquals("container default/quiet/main was not created with stdin: true", refusal.body());
+        // kubectl's retry over SPDY hears the same
+        assertEquals("container default/quiet/main was not created with stdin: true",
+                get(apiServer, "/attach/default/quiet/main?input=1&output=1").body());
+        // a runtime that cannot attach: its output comes from the log, but stdin cannot be had
+        Throwable unsupported = assertThrows(java.util.concurrent.CompletionException.class,
                 () -> open("/attach/default/web/nginx?input=1&output=1", "v5.channel.k8s.io", new Channels()).join()).getCause();
-        assertEquals(501, ((java.net.http.WebSocketHandshakeException) stdin).getResponse().statusCode());
+        HttpResponse<?> answer = ((java.net.http.WebSocketHandshakeException) unsupported).getResponse();
+        assertEquals(400, answer.statusCode());
+        assertEquals("the local runtime cannot attach to a container", answer.body());
     }
 
     @Test

@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 import io.kubundle.api.runtime.ContainerConfig;
 import io.kubundle.api.runtime.ContainerRuntime;
@@ -27,16 +29,39 @@ import io.kubundle.api.runtime.SandboxStatus;
 /**
  * The server's view of a node for its tests: containers are names with a log file and a state the
  * test sets, and exec runs the command as a local process (no namespaces: this tests the server,
- * not a runtime). The lifecycle methods are not the server's business and fail.
+ * not a runtime). A container added with {@link #addConsole} is a local process too, whose stdin,
+ * stdout and stderr an attach gets (one attach at a time); others cannot be attached to, as a
+ * runtime without attach. The lifecycle methods are not the server's business and fail.
  */
 final class LocalProcesses implements ContainerRuntime, PodContainers {
     private final Map<String, Path> logs = new ConcurrentHashMap<>();
     private final Map<String, ContainerState> states = new ConcurrentHashMap<>();
+    private final Map<String, Process> consoles = new ConcurrentHashMap<>();
+    private final Set<String> withStdin = ConcurrentHashMap.newKeySet();
+    /** The last size an attach asked for, per container: {columns, rows}. */
+    final Map<String, int[]> sizes = new ConcurrentHashMap<>();
 
     /** Adds (or replaces) container {@code id}: {@code NS/POD/NAME}, or {@code NS/POD/NAME/previous} for the instance before. */
     void add(String id, Path log, ContainerState state) {
         logs.put(id, log);
         states.put(id, state);
+    }
+
+    /** Adds a running container {@code id} whose process is {@code command}; {@code stdin} as the pod's {@code stdin: true}. */
+    void addConsole(String id, Path log, List<String> command, boolean stdin) throws IOException {
+        Process process = new ProcessBuilder(command).start();
+        if (stdin) {
+            withStdin.add(id);
+        } else {
+            process.getOutputStream().close();
+        }
+        consoles.put(id, process);
+        add(id, log, ContainerState.RUNNING);
+    }
+
+    /** Kills what {@link #addConsole} started. */
+    void killConsoles() {
+        consoles.values().forEach(Process::destroyForcibly);
     }
 
     void exit(String id) {
@@ -78,10 +103,28 @@ final class LocalProcesses implements ContainerRuntime, PodContainers {
         } catch (java.io.IOException e) {
             throw new RuntimeFailure("StartError", e.getMessage(), e);
         }
+        return session(process, true, process::destroyForcibly, (columns, rows) -> { });
+    }
+
+    @Override
+    public ExecSession attach(String containerId, boolean stdin, boolean tty) throws RuntimeFailure {
+        Process process = consoles.get(containerId);
+        if (process == null) {
+            return ContainerRuntime.super.attach(containerId, stdin, tty);
+        }
+        if (stdin && !withStdin.contains(containerId)) {
+            throw new RuntimeFailure("AttachError", "container " + containerId + " was not created with stdin: true");
+        }
+        // closing detaches: the process runs on
+        return session(process, stdin, () -> { }, (columns, rows) -> sizes.put(containerId, new int[] {columns, rows}));
+    }
+
+    /** A process's streams as a session; {@code close} and {@code resize} as given. */
+    private static ExecSession session(Process process, boolean stdin, Runnable close, BiConsumer<Integer, Integer> resize) {
         return new ExecSession() {
             @Override
             public OutputStream stdin() {
-                return process.getOutputStream();
+                return stdin ? process.getOutputStream() : OutputStream.nullOutputStream();
             }
 
             @Override
@@ -101,12 +144,12 @@ final class LocalProcesses implements ContainerRuntime, PodContainers {
 
             @Override
             public void resize(int columns, int rows) {
-                // no terminal here
+                resize.accept(columns, rows);
             }
 
             @Override
             public void close() {
-                process.destroyForcibly();
+                close.run();
             }
         };
     }

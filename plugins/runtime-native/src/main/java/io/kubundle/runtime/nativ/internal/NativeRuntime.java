@@ -35,6 +35,7 @@ import io.kubundle.api.runtime.Mount;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.AttachSession;
 import io.kubundle.runtime.support.Await;
 import io.kubundle.runtime.support.Cgroups;
 import io.kubundle.runtime.support.Commands;
@@ -315,7 +316,8 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 Files.writeString(dir.logWriter(), LogWriter.SCRIPT);
                 List<String> shim = new ArrayList<>(List.of("setsid", "--fork", "/bin/sh", "-c", Launch.SHIM, "shim",
                         dir.dir().toString(), cgroups.memory(record.cgroupPath()).toString(),
-                        cgroups.cpu(record.cgroupPath()).toString(), record.config().logPath()));
+                        cgroups.cpu(record.cgroupPath()).toString(), record.config().logPath(),
+                        String.join(" ", dir.logWriterArgs(record.config()))));
                 shim.addAll(record.launch());
                 // setsid --fork: the shim is not our child, so no JVM thread waits for it while it runs.
                 new ProcessBuilder(shim)
@@ -501,6 +503,20 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public ExecSession exec(String containerId, List<String> command, boolean tty, boolean stdin) throws RuntimeFailure {
         return NativeExec.session(execLine(containerId, command), command, tty, stdin);
+    }
+
+    /**
+     * Through the container's log writer ({@link AttachSession}). A container's terminal is ignored by
+     * this runtime (see README), so there is nothing to resize.
+     */
+    @Override
+    public ExecSession attach(String containerId, boolean stdin, boolean tty) throws RuntimeFailure {
+        ContainerRecord record = container(containerId);
+        ContainerStatus status = status(record);
+        if (status.state() != ContainerState.RUNNING) {
+            throw new RuntimeFailure("ContainerNotRunning", "container " + containerId + " is " + status.state());
+        }
+        return AttachSession.open(new NativeContainerDir(containers.resolve(containerId)), record.config(), containerId, stdin, null);
     }
 
     /** The command line of an exec in a running container; a command it cannot find is a StartError. */

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -449,6 +450,37 @@ final class NativeRuntimeTest {
     }
 
     @Test
+    void attachesWriteToAStdinThatOutlivesTheRuntimeAndStdinOnceEndsIt() throws Exception {
+        String sandbox = sandbox(null);
+        String open = started(sandbox, withStdin(container("open", List.of("sh", "-c", "while read l; do echo \"got $l\"; done")), false));
+        String once = started(sandbox, withStdin(container("once", List.of("sh", "-c", "cat >&2; exit 5")), true));
+        try (ExecSession first = runtime.attach(open, true, false)) {
+            first.stdin().write("a\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("got a", new BufferedReader(new InputStreamReader(first.stdout(), StandardCharsets.UTF_8)).readLine());
+        }
+        runtime.close();
+        runtime = new NativeRuntime(images, root, CGROUPS);
+        try (ExecSession second = runtime.attach(open, true, false)) {
+            second.stdin().write("b\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("got b", new BufferedReader(new InputStreamReader(second.stdout(), StandardCharsets.UTF_8)).readLine());
+        }
+        assertEquals(ContainerState.RUNNING, runtime.containerStatus(open).orElseThrow().state());
+        try (ExecSession session = runtime.attach(once, true, false)) {
+            session.stdin().write("x\n".getBytes(StandardCharsets.UTF_8));
+            session.stdin().close();
+            assertEquals("x\n", new String(session.stderr().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(5, session.exitCode().get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("stderr F x"), log(once));
+        RuntimeFailure refused = assertThrows(RuntimeFailure.class, () -> runtime.attach(
+                started(sandbox, container("plain", List.of("sleep", "1000"))), true, false));
+        assertEquals("AttachError", refused.reason());
+        // pid 1 ignores SIGTERM without a handler: killed after the grace period
+        runtime.stopContainer(open, Duration.ofMillis(500));
+        assertEquals(List.of("stdout F got a", "stdout F got b"), log(open).stream().filter(l -> l.startsWith("stdout")).toList());
+    }
+
+    @Test
     void manyPodsAtOnce() throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
@@ -491,6 +523,11 @@ final class NativeRuntimeTest {
     private static ContainerConfig with(ContainerConfig c, Resources resources) {
         return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
                 c.mounts(), c.logPath(), resources, c.security(), c.stdin(), c.tty(), c.labels(), c.annotations());
+    }
+
+    private static ContainerConfig withStdin(ContainerConfig c, boolean stdinOnce) {
+        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
+                c.mounts(), c.logPath(), c.resources(), c.security(), true, stdinOnce, c.tty(), c.labels(), c.annotations());
     }
 
     private String started(String sandbox, ContainerConfig config) throws RuntimeFailure {

@@ -31,15 +31,9 @@ final class RuncExecSession extends ProcessExecSession {
             return;
         }
         for (int i = 0; i < 200 && process().isAlive(); i++) {
-            Optional<Path> terminal = process().children().findFirst().flatMap(RuncExecSession::terminal);
-            if (terminal.isPresent()) {
-                try {
-                    Commands.run(List.of("stty", "-F", terminal.get().toString(), "cols", Integer.toString(columns),
-                            "rows", Integer.toString(rows)), Duration.ofSeconds(5));
-                } catch (IOException e) {
-                    System.getLogger(RuncExecSession.class.getName()).log(System.Logger.Level.WARNING,
-                            "cannot resize " + terminal.get() + ": " + e.getMessage());
-                }
+            Optional<ProcessHandle> runc = process().children().findFirst();
+            if (runc.isPresent() && terminal(runc.get()).isPresent()) {
+                resize(runc.get(), columns, rows);
                 return;
             }
             try {
@@ -48,6 +42,21 @@ final class RuncExecSession extends ProcessExecSession {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /** Sizes the terminal that a child of script(1) has as its stdin, if it has one. */
+    static void resize(ProcessHandle scriptChild, int columns, int rows) {
+        Optional<Path> terminal = terminal(scriptChild);
+        if (terminal.isEmpty()) {
+            return;
+        }
+        try {
+            Commands.run(List.of("stty", "-F", terminal.get().toString(), "cols", Integer.toString(columns),
+                    "rows", Integer.toString(rows)), Duration.ofSeconds(5));
+        } catch (IOException e) {
+            System.getLogger(RuncExecSession.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot resize " + terminal.get() + ": " + e.getMessage());
         }
     }
 

@@ -35,6 +35,7 @@ import io.kubundle.api.runtime.ImageService.ImageInfo;
 import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.api.runtime.SandboxConfig;
 import io.kubundle.api.runtime.SandboxStatus;
+import io.kubundle.runtime.support.AttachSession;
 import io.kubundle.runtime.support.Await;
 import io.kubundle.runtime.support.Cgroups;
 import io.kubundle.runtime.support.Commands;
@@ -264,7 +265,7 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                         record.config().tty() ? "tty" : "", Commands.shellQuote(List.of(runc, "--root",
                                 runcRoot.toString(), "--log", "runc.log", "--log-format", "json", "run", "--bundle",
                                 dir.dir().toString(), "--pid-file", "runc.pid", containerId)),
-                        record.config().logPath())
+                        record.config().logPath(), String.join(" ", dir.logWriterArgs(record.config())))
                         .redirectInput(new File("/dev/null"))
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.dir().resolve("shim.log").toFile()))
                         .redirectErrorStream(true)
@@ -460,6 +461,28 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     @Override
     public ExecSession exec(String containerId, List<String> command, boolean tty, boolean stdin) throws RuntimeFailure {
         return exec.session(running(containerId), containerId, command, tty, stdin);
+    }
+
+    /**
+     * Through the container's log writer ({@link AttachSession}); a terminal is resized as an exec's:
+     * script(1)'s terminal, which runc copies to the container's.
+     */
+    @Override
+    public ExecSession attach(String containerId, boolean stdin, boolean tty) throws RuntimeFailure {
+        RuncContainerDir dir = running(containerId);
+        ContainerConfig config = container(containerId).config();
+        return AttachSession.open(dir, config, containerId, stdin, config.tty() ? (columns, rows) -> resize(dir, columns, rows) : null);
+    }
+
+    /** Sizes the terminal of the container's {@code runc run}: script(1)'s, whose child runc is. */
+    private static void resize(RuncContainerDir dir, int columns, int rows) {
+        Optional<ProcessHandle> shim = ContainerDir.read(dir.shimPid()).map(Long::parseLong).flatMap(ProcessHandle::of);
+        Optional<ProcessHandle> runc = shim.stream().flatMap(ProcessHandle::children)
+                .filter(child -> child.info().command().map(command -> command.endsWith("/script")).orElse(false))
+                .flatMap(ProcessHandle::children).findFirst();
+        if (runc.isPresent()) {
+            RuncExecSession.resize(runc.get(), columns, rows);
+        }
     }
 
     /** Unset resources and security mean none and the defaults. */

@@ -4,14 +4,16 @@
 # ended: the container's processes are all gone) and only then records the exit status with the
 # container's OOM kill count, so an exit status means "all output is in the log".
 # Arguments: container directory, memory cgroup directory, "tty" or "", the runc run command line
-# (quoted for sh), the log file.
-dir=$1 memcg=$2 tty=$3 run=$4 log=$5
+# (quoted for sh), the log file, the log writer's arguments after the log file (words without
+# blanks, split by the shell: stdout=stdout ...).
+dir=$1 memcg=$2 tty=$3 run=$4 log=$5 writerargs=$6
 cd "$dir" || exit 1
 # Held until the writer holds them too: it never waits for a writer to open them, and a container
 # that ends before the writer started cannot take its output with it.
 exec 3<>stdout 4<>stderr
 echo $$ > shim.pid.tmp && mv shim.pid.tmp shim.pid
-perl log-writer.pl "$log" stdout=stdout stderr=stderr </dev/null >writer.ready 3>&- 4>&- &
+# The writer also holds the stdin FIFO (if any) for writing and serves attaches on attach.sock.
+perl log-writer.pl "$log" $writerargs </dev/null >writer.ready 3>&- 4>&- &
 writer=$!
 until [ -s writer.ready ]; do
     # sh reaps no child before "wait": a writer that died is a zombie ("Z" in its stat)
@@ -22,8 +24,10 @@ until [ -s writer.ready ]; do
     fi
     sleep 0.01
 done
-# fd 5 is the container's stdin: a background command's own stdin would be /dev/null.
-if [ -p stdin ]; then exec 5<>stdin; else exec 5</dev/null; fi
+# fd 5 is the container's stdin: a background command's own stdin would be /dev/null. Read-only
+# (the writer holds the write end, so this does not wait): the container sees an end-of-file when
+# the writer closes stdin (stdinOnce), and nobody but the writer keeps it open.
+if [ -p stdin ]; then exec 5<stdin; else exec 5</dev/null; fi
 # The kernel counts an OOM kill in the victim's own memory cgroup, which runc deletes when the
 # container ends. A holder process (forked while we visit that cgroup) keeps it, and its oom_kill
 # counter, until we have read it. Should the OOM killer take the holder too (it does once the

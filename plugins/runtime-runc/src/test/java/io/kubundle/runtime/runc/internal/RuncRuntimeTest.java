@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -408,6 +413,92 @@ final class RuncRuntimeTest {
     }
 
     @Test
+    void attachesShareAStdinThatStaysOpenAndSeeTheLiveOutput() throws Exception {
+        String sandbox = sandbox(null);
+        ContainerConfig base = container("echo", List.of("sh", "-c",
+                "while read l; do echo \"got $l\"; echo \"err $l\" >&2; printf 'prompt> '; done; echo eof"));
+        String id = started(sandbox, withStdin(base, true, false));
+        try (ExecSession first = runtime.attach(id, true, false)) {
+            first.stdin().write("a\n".getBytes(StandardCharsets.UTF_8));
+            first.stdin().flush();
+            // live, not line by line from the log: the prompt without a newline arrives too
+            assertEquals("got a\nprompt> ", readUntil(first.stdout(), "prompt> "));
+            assertEquals("err a\n", readUntil(first.stderr(), "\n"));
+            // the end of one attach's input does not close a stdin without stdinOnce
+            first.stdin().close();
+        }
+        try (ExecSession watcher = runtime.attach(id, false, false); ExecSession second = runtime.attach(id, true, false)) {
+            second.stdin().write("b\n".getBytes(StandardCharsets.UTF_8));
+            second.stdin().flush();
+            assertEquals("got b\nprompt> ", readUntil(second.stdout(), "prompt> "));
+            assertEquals("got b\nprompt> ", readUntil(watcher.stdout(), "prompt> "));
+        }
+        // a new instance (after a swap or a restart of the node) attaches to what the old one started
+        runtime.close();
+        runtime = new RuncRuntime(images, root, "runc", CGROUPS);
+        try (ExecSession third = runtime.attach(id, true, false)) {
+            third.stdin().write("c\n".getBytes(StandardCharsets.UTF_8));
+            third.stdin().flush();
+            assertEquals("got c\nprompt> ", readUntil(third.stdout(), "prompt> "));
+        }
+        assertEquals(ContainerState.RUNNING, runtime.containerStatus(id).orElseThrow().state());
+        runtime.stopContainer(id, Duration.ofSeconds(2));
+        assertEquals(List.of("got a", "got b", "got c"), log(id).stream().filter(l -> l.contains("got"))
+                .map(l -> l.substring(l.lastIndexOf("got"))).toList());
+        assertEquals(List.of("stderr F err a", "stderr F err b", "stderr F err c"),
+                log(id).stream().filter(l -> l.startsWith("stderr")).toList());
+    }
+
+    @Test
+    void stdinOnceEndsTheContainersStdinWhenTheFirstAttachEndsItsInput() throws Exception {
+        String sandbox = sandbox(null);
+        String id = started(sandbox, withStdin(container("once", List.of("sh", "-c", "cat; echo eof; exit 4")), true, true));
+        try (ExecSession session = runtime.attach(id, true, false)) {
+            session.stdin().write("x\n".getBytes(StandardCharsets.UTF_8));
+            session.stdin().close();
+            assertEquals("x\neof\n", new String(session.stdout().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(4, session.exitCode().get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(List.of("stdout F x", "stdout F eof"), log(awaitExit(id).id()));
+        String plain = started(sandbox, container("plain", List.of("sleep", "1000")));
+        RuntimeFailure refused = assertThrows(RuntimeFailure.class, () -> runtime.attach(plain, true, false));
+        assertEquals("AttachError", refused.reason());
+        assertTrue(refused.getMessage().contains("stdin: true"), refused.getMessage());
+        runtime.attach(plain, false, false).close();
+    }
+
+    @Test
+    void attachesWhereTheSocketsPathIsTooLongForAUnixSocket() throws Exception {
+        runtime.close();
+        runtime = new RuncRuntime(images, root.resolve("long-" + "x".repeat(80)), "runc", CGROUPS);
+        String id = started(sandbox(null), withStdin(container("long", List.of("sh", "-c", "read l; echo \"got $l\"")), true, true));
+        try (ExecSession session = runtime.attach(id, true, false)) {
+            session.stdin().write("a\n".getBytes(StandardCharsets.UTF_8));
+            session.stdin().close();
+            assertEquals("got a\n", new String(session.stdout().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void anAttachSizesTheContainersTerminal() throws Exception {
+        ContainerConfig base = container("term", List.of("sh", "-c", "read a; stty size; printf 'name? '; read b; echo \"hi $b\""));
+        ContainerConfig tty = new ContainerConfig(base.name(), 0, base.image(), base.command(), List.of(), null, List.of(),
+                List.of(), base.logPath(), Resources.NONE, Security.DEFAULT, true, true, true, Map.of(), Map.of());
+        String id = started(sandbox(null), tty);
+        try (ExecSession session = runtime.attach(id, true, true)) {
+            session.resize(100, 40);
+            session.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
+            session.stdin().flush();
+            // the terminal echoes the input, ends lines with CR LF, and the prompt comes before its newline
+            assertEquals("go\r\n40 100\r\nname? ", readUntil(session.stdout(), "name? "));
+            session.stdin().write("you\n".getBytes(StandardCharsets.UTF_8));
+            session.stdin().flush();
+            assertEquals("you\r\nhi you\r\n", readUntil(session.stdout(), "hi you\r\n"));
+        }
+        assertEquals(0, awaitExit(id).exitCode());
+    }
+
+    @Test
     void aTtyContainerWritesItsTerminalToStdout() throws Exception {
         ContainerConfig base = container("tty", List.of("sh", "-c", "tty; echo hi >&2; exit 3"));
         ContainerConfig tty = new ContainerConfig(base.name(), 0, base.image(), base.command(), List.of(), null,
@@ -488,6 +579,26 @@ final class RuncRuntimeTest {
     private static ContainerConfig with(ContainerConfig c, Resources resources) {
         return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
                 c.mounts(), c.logPath(), resources, c.security(), c.stdin(), c.tty(), c.labels(), c.annotations());
+    }
+
+    private static ContainerConfig withStdin(ContainerConfig c, boolean stdin, boolean stdinOnce) {
+        return new ContainerConfig(c.name(), c.attempt(), c.image(), c.command(), c.args(), c.workingDir(), c.env(),
+                c.mounts(), c.logPath(), c.resources(), c.security(), stdin, stdinOnce, c.tty(), c.labels(), c.annotations());
+    }
+
+    /** What a stream gives until it has given {@code end}, within 10 s. */
+    private static String readUntil(InputStream in, String end) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            try {
+                for (int b; !read.toString(StandardCharsets.UTF_8).endsWith(end) && (b = in.read()) >= 0; ) {
+                    read.write(b);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return read.toString(StandardCharsets.UTF_8);
+        }).get(10, TimeUnit.SECONDS);
     }
 
     private String started(String sandbox, ContainerConfig config) throws RuntimeFailure {
