@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The host's iptables: {@code iptables-save}, {@code iptables-restore --noflush} and
- * {@code sysctl}, optionally run inside another network namespace ({@code ip netns exec NS}, for
- * tests). {@code family} picks the binaries: empty for the host's default ({@code iptables},
- * {@code iptables-restore}: on Debian 12 the nft-based ones through update-alternatives),
- * {@code nft} or {@code legacy} to name one. Each command may take {@code timeoutSeconds} (120 s
- * here: a full restore of thousands of chains on a loaded machine takes tens of seconds); one
- * killed at its timeout commits nothing.
+ * {@code sysctl}, optionally run inside another network namespace
+ * ({@code nsenter --net=/run/netns/NS}, for tests). {@code family} picks the binaries: empty for
+ * the host's default ({@code iptables}, {@code iptables-restore}: on Debian 12 the nft-based ones
+ * through update-alternatives), {@code nft} or {@code legacy} to name one. Each command may take
+ * {@code timeoutSeconds} (120 s here: a full restore of thousands of chains on a loaded machine
+ * takes tens of seconds); one killed at its timeout commits nothing.
  */
 final class Iptables {
     private final List<String> prefix;
@@ -38,9 +38,12 @@ final class Iptables {
         return new Iptables(List.of(), family, 120);
     }
 
-    /** The tables of a named network namespace ({@code ip netns add NAME}). */
+    /**
+     * The tables of a named network namespace ({@code ip netns add NAME}), entered with
+     * {@code nsenter --net} (lighter than {@code ip netns exec}, which also remounts /sys).
+     */
     static Iptables inNamespace(String namespace) {
-        return new Iptables(List.of("ip", "netns", "exec", namespace), "", 120);
+        return new Iptables(List.of("nsenter", "--net=/run/netns/" + namespace), "", 120);
     }
 
     private String binary(String tool) {

@@ -43,11 +43,14 @@ public final class ProxySyncBench {
                 ports.add(port);
                 state.put(port, eps);
             }
-            Iptables iptables = new Iptables(List.of("ip", "netns", "exec", ns), family, 60);
+            Iptables iptables = new Iptables(List.of("nsenter", "--net=/run/netns/" + ns), family, 120);
             Proxier proxier = new Proxier(iptables, Fixtures.settings(), state::snapshot,
                     new Ownership(lockDir.resolve("bench.lock")), Duration.ZERO, Duration.ofHours(1), true);
             try {
+                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                long cpu = threads.getCurrentThreadCpuTime();
                 Proxier.SyncResult full = proxier.syncOnce(true);
+                cpu = threads.getCurrentThreadCpuTime() - cpu;
                 int rules = full.rules();
                 System.out.printf("load average before: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
                 System.out.printf("%d services x %d endpoints: %d rules, %d KiB of iptables-restore input (%s)%n", services, endpoints, rules,
@@ -55,6 +58,7 @@ public final class ProxySyncBench {
                 System.out.printf("first full sync: %.0f ms (rules %.0f ms, iptables-save and restore input %.0f ms, iptables-restore %.0f ms)%n",
                         ms(full.generateNanos() + full.saveNanos() + full.restoreNanos()), ms(full.generateNanos()), ms(full.saveNanos()),
                         ms(full.restoreNanos()));
+                System.out.printf("  of which CPU in this JVM (cold: class loading, JIT): %.0f ms%n", ms(cpu));
                 Random random = new Random(42);
                 double[] times = new double[changes];
                 int bytes = 0;
@@ -85,6 +89,7 @@ public final class ProxySyncBench {
                 if (again.rules() != rules) {
                     throw new AssertionError("rule count changed");
                 }
+                cpuFigures(state, ports, family);
             } finally {
                 proxier.close();
             }
@@ -92,6 +97,49 @@ public final class ProxySyncBench {
             TestNet.run(List.of("ip", "netns", "delete", ns));
             Files.deleteIfExists(lockDir.resolve("bench.lock"));
             Files.deleteIfExists(lockDir);
+        }
+    }
+
+    /**
+     * CPU time, which a loaded machine inflates less than wall time: the rules made again by a
+     * fresh generator (this JVM warm) and after one change, and {@code iptables-restore} of the
+     * full and of the partial input in a second namespace, from {@code /usr/bin/time}.
+     */
+    private static void cpuFigures(Fixtures.State state, List<ServicePort> ports, String family) throws Exception {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        RuleGenerator generator = new RuleGenerator(Fixtures.settings());
+        Snapshot snapshot = state.snapshot();
+        long cpu = threads.getCurrentThreadCpuTime();
+        RuleSet full = generator.generate(snapshot.ports(), snapshot.endpoints());
+        String fullInput = full.fullRestore(IptablesSave.parse(""), generator.names());
+        long fullCpu = threads.getCurrentThreadCpuTime() - cpu;
+        ServicePort port = ports.get(0);
+        List<Endpoint> eps = new ArrayList<>(state.endpoints.get(ServiceModel.key(port)));
+        eps.set(0, Fixtures.ready("10.246.0.1", 8080));
+        state.endpoints.put(ServiceModel.key(port), eps);
+        snapshot = state.snapshot();
+        cpu = threads.getCurrentThreadCpuTime();
+        RuleSet next = generator.generate(snapshot.ports(), snapshot.endpoints());
+        String partialInput = next.partialRestore(full);
+        long partialCpu = threads.getCurrentThreadCpuTime() - cpu;
+        String ns = "kpb-cpu-" + ProcessHandle.current().pid();
+        Path fullFile = Files.createTempFile("kpb-full", ".rules");
+        Path partialFile = Files.createTempFile("kpb-partial", ".rules");
+        TestNet.must("ip", "netns", "add", ns);
+        try {
+            Files.writeString(fullFile, fullInput);
+            Files.writeString(partialFile, partialInput);
+            String restore = family.isEmpty() ? "iptables-restore" : "iptables-" + family + "-restore";
+            String fullRestore = TestNet.must("/usr/bin/time", "-f", "user %U s, system %S s, elapsed %e s", "ip", "netns", "exec", ns,
+                    restore, "--noflush", fullFile.toString());
+            String partialRestore = TestNet.must("/usr/bin/time", "-f", "user %U s, system %S s, elapsed %e s", "ip", "netns", "exec", ns,
+                    restore, "--noflush", partialFile.toString());
+            System.out.printf("CPU, warm JVM: rules and restore input, all %.0f ms, after one change %.1f ms%n", ms(fullCpu), ms(partialCpu));
+            System.out.printf("CPU of iptables-restore: full input %s; one change %s%n", fullRestore, partialRestore);
+        } finally {
+            TestNet.run(List.of("ip", "netns", "delete", ns));
+            Files.deleteIfExists(fullFile);
+            Files.deleteIfExists(partialFile);
         }
     }
 
