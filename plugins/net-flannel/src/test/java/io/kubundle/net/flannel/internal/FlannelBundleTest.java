@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -24,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The bundle as deployed, in Felix with DS and Config Admin and a cluster transport that only
@@ -49,7 +50,7 @@ final class FlannelBundleTest {
         framework = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(properties);
         framework.start();
         context = framework.getBundleContext();
-        List<Bundle> bundles = new java.util.ArrayList<>();
+        List<Bundle> bundles = new ArrayList<>();
         for (String bundleOf : List.of("org.osgi.util.function.Function", "org.osgi.util.promise.Promise",
                 "org.osgi.service.component.ComponentContext", "org.apache.felix.scr.impl.Activator",
                 "org.apache.felix.cm.impl.Activator", "com.fasterxml.jackson.annotation.JsonProperty",
@@ -57,7 +58,9 @@ final class FlannelBundleTest {
                 "com.fasterxml.jackson.datatype.jsr310.JavaTimeModule", "org.yaml.snakeyaml.Yaml",
                 "io.kubundle.api.transport.ApiTransport", "io.kubundle.client.kube.KubeClient",
                 "io.kubundle.controller.support.Kinds", FlannelComponent.class.getName())) {
-            bundles.add(install(bundleOf));
+            // a jar, or (this module) target/classes
+            URI location = Class.forName(bundleOf).getProtectionDomain().getCodeSource().getLocation().toURI();
+            bundles.add(context.installBundle((location.getPath().endsWith("/") ? "reference:" : "") + location));
         }
         Bundle flannel = bundles.remove(bundles.size() - 1);
         for (Bundle bundle : bundles) {
@@ -126,28 +129,17 @@ final class FlannelBundleTest {
         api.getBundleContext().registerService(transport.getName(), service, properties);
     }
 
-    /** Sets the plugin's configuration through Config Admin (in its own bundle's class space); returns the Configuration. */
+    /**
+     * Sets the plugin's configuration through Config Admin, called by reflection: its API is in the
+     * Config Admin bundle's class space, not the test's. Returns the Configuration.
+     */
     private Object configure(Map<String, String> values) throws Exception {
-        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context,
-                context.createFilter("(objectClass=org.osgi.service.cm.ConfigurationAdmin)"), null);
-        tracker.open(true);
-        try {
-            Object admin = tracker.waitForService(10_000);
-            assertNotNull(admin, "Config Admin is up");
-            ClassLoader cm = admin.getClass().getClassLoader();
-            Object configuration = cm.loadClass("org.osgi.service.cm.ConfigurationAdmin")
-                    .getMethod("getConfiguration", String.class, String.class).invoke(admin, FlannelComponent.PID, "?");
-            cm.loadClass("org.osgi.service.cm.Configuration").getMethod("update", Dictionary.class)
-                    .invoke(configuration, new Hashtable<>(values));
-            return configuration;
-        } finally {
-            tracker.close();
-        }
-    }
-
-    /** Installs the bundle that the class path has {@code className} from: a jar, or target/classes. */
-    private Bundle install(String className) throws Exception {
-        Path location = Path.of(Class.forName(className).getProtectionDomain().getCodeSource().getLocation().toURI());
-        return context.installBundle((Files.isDirectory(location) ? "reference:" : "") + location.toUri());
+        ServiceReference<?>[] admins = context.getAllServiceReferences("org.osgi.service.cm.ConfigurationAdmin", null);
+        assertNotNull(admins, "Config Admin is up");
+        Object admin = context.getService(admins[0]);
+        Class<?> api = admins[0].getBundle().loadClass("org.osgi.service.cm.ConfigurationAdmin");
+        Object configuration = api.getMethod("getConfiguration", String.class, String.class).invoke(admin, FlannelComponent.PID, "?");
+        configuration.getClass().getMethod("update", Dictionary.class).invoke(configuration, new Hashtable<>(values));
+        return configuration;
     }
 }
