@@ -32,8 +32,8 @@ import io.kubundle.client.kube.ResourceKind;
  * bearer token {@code <id>.<secret>} whose Secret {@code kube-system/bootstrap-token-<id>} is a
  * valid, unexpired token with that secret is the user {@code system:bootstrap:<id>} in
  * {@code system:bootstrappers} and the token's extra groups. The Secrets come from an informer of
- * {@code kube-system} (no store read per request): a token created, changed or deleted counts
- * within moments. Until the informer's first list, no token is accepted. A token that does not
+ * {@code kube-system}'s Secrets of the bootstrap token type only (no store read per request, and
+ * no other Secret held): a token created, changed or deleted counts within moments. Until the informer's first list, no token is accepted. A token that does not
  * look like a bootstrap token, or is unknown, expired or wrong, is not recognised (the request is
  * then 401, unless another authenticator knows the token), as in Kubernetes.
  */
@@ -57,7 +57,7 @@ public final class BootstrapTokenAuthenticator implements Authenticator {
         };
         this.host = new ControllerHost("bootstrap-tokens", () -> new ControllerHost.Controller() {
             private final Informer<ObjectNode> watching = new Informer<>(new KubeClient(transport).resources(SECRETS),
-                    BootstrapToken.NAMESPACE, ListOptions.ALL, Duration.ZERO);
+                    BootstrapToken.NAMESPACE, ListOptions.fields("type=" + BootstrapToken.SECRET_TYPE), Duration.ZERO);
 
             @Override
             public void start() throws Exception {
