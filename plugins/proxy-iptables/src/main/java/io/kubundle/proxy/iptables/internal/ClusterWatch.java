@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.Informer;
 import io.kubundle.client.kube.KubeClient;
+import io.kubundle.client.kube.ListOptions;
 import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.ResourceKind;
 
@@ -38,7 +39,8 @@ final class ClusterWatch implements ControllerHost.Controller {
     ClusterWatch(KubeClient client, String nodeName, Function<java.util.function.Supplier<Snapshot>, Proxier> proxierFactory) {
         this.services = new Informer<>(client.resources(SERVICES), Duration.ZERO);
         this.slices = new Informer<>(client.resources(SLICES), Duration.ZERO);
-        this.nodes = new Informer<>(client.resources(NODES), Duration.ZERO);
+        // only this node: a proxy of a 2,000-node cluster need not cache 2,000 Nodes
+        this.nodes = new Informer<>(client.resources(NODES), null, ListOptions.fields("metadata.name=" + nodeName), Duration.ZERO);
         this.nodeName = nodeName;
         this.proxierFactory = proxierFactory;
     }

@@ -117,8 +117,10 @@ class NamespaceSyncTest {
             }
             ServicePort web = new ServicePort("default", "web", "", "TCP", "10.96.0.50", 80, 30080, List.of(), 0, false);
             ServicePort empty = clusterIp("default", "empty", "", "10.96.0.51", 80);
+            ServicePort sticky = new ServicePort("default", "sticky", "", "TCP", "10.96.0.52", 80, 0, List.of(), 600, false);
             Fixtures.State state = new Fixtures.State().put(web, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
-                    ready("10.77.0.13", 8080)).put(empty);
+                    ready("10.77.0.13", 8080)).put(empty).put(sticky, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
+                    ready("10.77.0.13", 8080));
             ProxyComponent.prepareHost(net.iptables(), true);
             assertEquals("1", net.iptables().sysctlValue("net.ipv4.conf.all.route_localnet"));
             Proxier proxier = proxier(net, state, "traffic.lock");
@@ -129,6 +131,7 @@ class NamespaceSyncTest {
                         "from the node, by cluster IP");
                 assertEquals(Map.of("backend-1", true, "backend-2", true, "backend-3", true), reached(pod1, "10.96.0.50:80", 60),
                         "from a pod, itself included (hairpin)");
+                assertEquals(1, reached(net.node, "10.96.0.52:80", 20).size(), "ClientIP affinity: one client, one backend");
                 assertEquals(3, reached(net.node, "10.77.0.1:30080", 45).size(), "node port on the node's address");
                 assertEquals(3, reached(net.node, "127.0.0.1:30080", 45).size(), "node port on 127.0.0.1");
 
