@@ -54,7 +54,7 @@ final class Vtep {
         JsonNode link = link();
         if (link != null && !fits(link, nodeIp)) {
             LOG.log(System.Logger.Level.INFO, "{0} is not a VXLAN device with VNI {1}, local {2}, port {3}: making it again",
-                    device, vni, nodeIp, port);
+                    device, Integer.toString(vni), nodeIp, Integer.toString(port));
             shell.output("ip", "link", "del", "dev", device);
             link = null;
         }

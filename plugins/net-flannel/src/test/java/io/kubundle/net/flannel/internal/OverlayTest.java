@@ -2,6 +2,7 @@ package io.kubundle.net.flannel.internal;
 
 import static io.kubundle.net.flannel.internal.TestNodes.published;
 import static io.kubundle.net.flannel.internal.TwoNodes.nodeIp;
+import static io.kubundle.net.flannel.internal.TwoNodes.podAddress;
 import static io.kubundle.net.flannel.internal.TwoNodes.podCidr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -121,6 +122,48 @@ final class OverlayTest {
                 "permanent");
         assertEquals(3, sync(one, 1, List.of()));
         assertEquals(new Entries(java.util.Set.of(), java.util.Set.of(), java.util.Set.of()), one.entries());
+    }
+
+    /**
+     * Pods in namespaces of their own behind each node's bridge, with the rules net-bridge's
+     * {@code HostSetup} makes (written out here for bridge {@code pods0}), under the strictest
+     * FORWARD policy: pod to pod across nodes is forwarded, and arrives with the pod's own address.
+     */
+    @Test
+    void podsBehindBridgesWithNetBridgesRulesReachEachOtherUnmasqueraded() throws IOException {
+        Vtep one = vtep(1);
+        Vtep two = vtep(2);
+        List<Node> cluster = vteps(one, two);
+        sync(one, 1, cluster);
+        sync(two, 2, cluster);
+        Shell podOne = nodes.pod(1);
+        Shell podTwo = nodes.pod(2);
+        for (int node = 1; node <= 2; node++) {
+            Shell in = nodes.shell(node);
+            in.output("iptables", "-w", "5", "-P", "FORWARD", "DROP");
+            in.output("iptables", "-w", "5", "-N", "KUBUNDLE-FWD-pods0");
+            in.output("iptables", "-w", "5", "-A", "KUBUNDLE-FWD-pods0", "-i", "pods0", "-j", "ACCEPT");
+            in.output("iptables", "-w", "5", "-A", "KUBUNDLE-FWD-pods0", "-o", "pods0", "-j", "ACCEPT");
+            in.output("iptables", "-w", "5", "-A", "FORWARD", "-j", "KUBUNDLE-FWD-pods0");
+            in.output("iptables", "-w", "5", "-t", "nat", "-N", "KUBUNDLE-NAT-pods0");
+            in.output("iptables", "-w", "5", "-t", "nat", "-A", "KUBUNDLE-NAT-pods0", "-s", podCidr(node), "!", "-d", "10.251.0.0/16",
+                    "-j", "MASQUERADE");
+            in.output("iptables", "-w", "5", "-t", "nat", "-A", "POSTROUTING", "-j", "KUBUNDLE-NAT-pods0");
+        }
+        // counts what reaches pod 2 from pod 1's own address
+        podTwo.output("iptables", "-w", "5", "-A", "INPUT", "-s", podAddress(1), "-p", "icmp");
+
+        assertTrue(podOne.succeeds("/bin/busybox", "ping", "-c", "2", "-W", "2", podAddress(2)), "pod 1 reaches pod 2");
+        assertTrue(podTwo.succeeds("/bin/busybox", "ping", "-c", "1", "-W", "2", podAddress(1)), "and pod 2 pod 1");
+        String counted = podTwo.output("iptables", "-w", "5", "-nvxL", "INPUT");
+        long packets = counted.lines().filter(line -> line.contains(podAddress(1))).mapToLong(line -> Long.parseLong(line.strip()
+                .split("\\s+")[0])).sum();
+        assertTrue(packets >= 2, "pod 2 saw pod 1's own address: " + counted);
+        for (int node = 1; node <= 2; node++) {
+            String nat = nodes.shell(node).output("iptables", "-w", "5", "-t", "nat", "-nvxL", "KUBUNDLE-NAT-pods0");
+            assertTrue(nat.lines().filter(line -> line.contains("MASQUERADE")).allMatch(line -> line.strip().startsWith("0 ")),
+                    "nothing masqueraded on node " + node + ": " + nat);
+        }
     }
 
     @Test

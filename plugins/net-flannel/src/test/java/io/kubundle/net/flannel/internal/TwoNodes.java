@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,13 +31,14 @@ final class TwoNodes implements BeforeEachCallback, AfterEachCallback {
 
     final String prefix = "kft-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt()) + "-";
     private final Shell host = Shell.here(TIMEOUT);
+    private final List<String> made = new ArrayList<>();
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces and links");
         try {
             for (int node = 1; node <= 2; node++) {
-                host.output("ip", "netns", "add", namespace(node));
+                newNamespace(namespace(node));
             }
             host.output("ip", "link", "add", "node0", "netns", namespace(1), "type", "veth", "peer", "name", "node0", "netns",
                     namespace(2));
@@ -75,6 +77,34 @@ final class TwoNodes implements BeforeEachCallback, AfterEachCallback {
         return "10.251." + node + ".1";
     }
 
+    /**
+     * A pod of node {@code node} as net-bridge wires one: its own namespace {@code kft-XXXX-N-pod},
+     * a veth pair whose host end is on {@code pods0}, the address {@code 10.251.N.2/24} and a default
+     * route through the bridge's address. Returns the pod's shell.
+     */
+    Shell pod(int node) throws IOException {
+        String pod = namespace(node) + "-pod";
+        newNamespace(pod);
+        shell(node).output("ip", "link", "add", "veth" + node, "type", "veth", "peer", "name", "eth0", "netns", pod);
+        shell(node).output("ip", "link", "set", "dev", "veth" + node, "master", "pods0", "up");
+        Shell in = Shell.inNamespace(pod, TIMEOUT);
+        in.output("ip", "link", "set", "dev", "lo", "up");
+        in.output("ip", "addr", "add", podAddress(node) + "/24", "dev", "eth0");
+        in.output("ip", "link", "set", "dev", "eth0", "up");
+        in.output("ip", "route", "add", "default", "via", podIp(node));
+        return in;
+    }
+
+    private void newNamespace(String name) throws IOException {
+        host.output("ip", "netns", "add", name);
+        made.add(name);
+    }
+
+    /** The address of node {@code node}'s {@link #pod}. */
+    static String podAddress(int node) {
+        return "10.251." + node + ".2";
+    }
+
     /** Whether the pod address of node {@code from} gets an answer from the pod address of node {@code to}. */
     boolean podPings(int from, int to) throws IOException {
         return shell(from).succeeds("/bin/busybox", "ping", "-c", "1", "-W", "2", "-I", podIp(from), podIp(to));
@@ -88,9 +118,10 @@ final class TwoNodes implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws IOException {
-        for (int node = 1; node <= 2; node++) {
-            host.exec(List.of("ip", "netns", "del", namespace(node)));
+        for (String namespace : made) {
+            host.exec(List.of("ip", "netns", "del", namespace));
         }
+        made.clear();
         assertFalse(host.output("ip", "netns", "list").contains(prefix), "namespaces left");
     }
 }
