@@ -50,7 +50,8 @@ import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
  * {@code kubundle bundles install}, configured by {@code etc/io.kubundle.dns.cfg} to listen on
  * 127.0.0.1 on a high port without its interface. Services and EndpointSlices made with kubectl
  * (no selectors: the slices are the test's, as a user could make them) are asked for with Netty's
- * resolver, the way a pod's resolv.conf would have it ask; then the bundle is swapped, uninstalled
+ * resolver, the way a pod's resolv.conf would have it ask; a StatefulSet's pods by name through the
+ * slices the endpoints controller makes; then the bundle is swapped, uninstalled
  * (port closed, no thread left) and installed again; last, with the interface on (an address of the
  * test's own, port 53), the link is made, a "pod" (a network namespace routed to the host over a
  * veth pair) resolves with busybox nslookup, and the link goes with the bundle.
@@ -274,6 +275,42 @@ class DnsIT {
 
     @Test
     @Order(3)
+    void statefulPodsByNameThroughTheEndpointsController() throws Exception {
+        kubectlApply("statefulset.yaml", """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: sts}
+                spec:
+                  clusterIP: None
+                  selector: {app: sts}
+                  ports: [{name: web, port: 80, targetPort: web}]
+                ---
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: db}
+                spec:
+                  serviceName: sts
+                  replicas: 2
+                  selector: {matchLabels: {app: sts}}
+                  template:
+                    metadata: {labels: {app: sts}}
+                    spec:
+                      containers: [{name: c, image: "nginx:1", ports: [{name: web, containerPort: 8080}]}]
+                """);
+        List<String> ips = new ArrayList<>();
+        for (String pod : List.of("db-0", "db-1")) {
+            Await.until(() -> !cluster.kubectl("get", "pod", pod, "--ignore-not-found", "-o", "jsonpath={.status.podIP}").isBlank(),
+                    () -> pod + " has an IP", 60);
+            String ip = cluster.kubectl("get", "pod", pod, "-o", "jsonpath={.status.podIP}").strip();
+            awaitResolves(server(), pod + ".sts", List.of(ip));
+            ips.add(ip);
+        }
+        awaitResolves(server(), "sts", ips.stream().sorted().toList());
+        assertEquals(List.of("rcode 0", "SRV 8080", "SRV 8080"), ask("_web._tcp.sts.default.svc.cluster.local.", DnsRecordType.SRV));
+    }
+
+    @Test
+    @Order(4)
     void swappedUninstalledAndInstalledAgain() throws Exception {
         cluster.swap(BSN, "kubundle-dns-", "9.0.0");
         awaitResolves(server(), "web", List.of("10.96.0.50"));
@@ -292,7 +329,7 @@ class DnsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void withTheInterfaceTheLinkComesAndGoesWithTheBundleAndAPodReachesIt() throws Exception {
         assertFalse(ip("link", "show", "dev", LINK).exitCode() == 0, LINK + " is not there before");
         // port 53, as pods need it: the address is the test's own, so nothing else listens there
