@@ -121,6 +121,12 @@ class NamespaceSyncTest {
             Fixtures.State state = new Fixtures.State().put(web, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
                     ready("10.77.0.13", 8080)).put(empty).put(sticky, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
                     ready("10.77.0.13", 8080));
+            // external (or load-balancer) IPs, with policy Cluster and Local; backend-1 runs on "this node"
+            ServicePort external = new ServicePort("default", "ext", "", "TCP", "10.96.0.53", 80, 0, List.of("10.78.0.100"), 0, false);
+            ServicePort local = new ServicePort("default", "local", "", "TCP", "10.96.0.54", 80, 0, List.of("10.78.0.101"), 0, true);
+            Endpoint here = new Endpoint("10.77.0.11", 8080, true, true, false, true);
+            state.put(external, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080), ready("10.77.0.13", 8080))
+                    .put(local, here, ready("10.77.0.12", 8080), ready("10.77.0.13", 8080));
             ProxyComponent.prepareHost(net.iptables(), true);
             assertEquals("1", net.iptables().sysctlValue("net.ipv4.conf.all.route_localnet"));
             Proxier proxier = proxier(net, state, "traffic.lock");
@@ -132,6 +138,10 @@ class NamespaceSyncTest {
                 assertEquals(Map.of("backend-1", true, "backend-2", true, "backend-3", true), reached(pod1, "10.96.0.50:80", 60),
                         "from a pod, itself included (hairpin)");
                 assertEquals(1, reached(net.node, "10.96.0.52:80", 20).size(), "ClientIP affinity: one client, one backend");
+                String pod2 = backends.get("backend-2");
+                assertEquals(3, reached(pod2, "10.78.0.100:80", 45).size(), "an external IP is DNATed on arrival to every endpoint");
+                assertEquals(Map.of("backend-1", true), reached(pod2, "10.78.0.101:80", 20),
+                        "externalTrafficPolicy Local: arriving traffic goes to this node's endpoint only");
                 assertEquals(3, reached(net.node, "10.77.0.1:30080", 45).size(), "node port on the node's address");
                 assertEquals(3, reached(net.node, "127.0.0.1:30080", 45).size(), "node port on 127.0.0.1");
 
