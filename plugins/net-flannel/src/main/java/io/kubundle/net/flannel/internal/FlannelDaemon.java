@@ -1,9 +1,11 @@
 package io.kubundle.net.flannel.internal;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
@@ -65,7 +67,10 @@ final class FlannelDaemon implements ControllerHost.Controller {
 
             @Override
             public void onUpdate(Node oldNode, Node newNode) {
-                queue.add(SYNC);
+                // a resync (the same object) or a change of what the overlay uses; not a heartbeat
+                if (oldNode == newNode || !overlayData(oldNode).equals(overlayData(newNode))) {
+                    queue.add(SYNC);
+                }
             }
 
             @Override
@@ -79,6 +84,19 @@ final class FlannelDaemon implements ControllerHost.Controller {
         }
         queue.add(SYNC);
         loop.start(1);
+    }
+
+    /**
+     * What the overlay reads from a Node: its name, pod CIDR, addresses and flannel annotations.
+     * Updates that change none of it (status heartbeats, conditions, labels) need no sync.
+     */
+    static List<Object> overlayData(Node node) {
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
+        Map<String, String> flannel = annotations == null ? Map.of() : annotations.entrySet().stream()
+                .filter(entry -> entry.getKey().startsWith(Peer.PREFIX))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        return Arrays.asList(node.getMetadata().getName(), node.getSpec() == null ? null : node.getSpec().getPodCIDR(),
+                node.getStatus() == null ? null : node.getStatus().getAddresses(), flannel);
     }
 
     /** One reconciliation of the VTEP, this node's annotations and the peers' entries; {@code key} is always {@link #SYNC}. */

@@ -3,6 +3,7 @@ package io.kubundle.net.flannel.internal;
 import static io.kubundle.net.flannel.internal.TestNodes.node;
 import static io.kubundle.net.flannel.internal.TestNodes.published;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -11,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 
 final class PeerTest {
     private static final String MAC_A = "0e:00:00:00:00:0a";
@@ -66,6 +70,20 @@ final class PeerTest {
         List<Peer> peers = Peer.of(List.of(published("node-z", "10.244.2.0/24", "192.168.251.9", MAC_B),
                 published("node-b", "10.244.2.0/24", "192.168.251.2", MAC_A)), "self", 1);
         assertEquals(List.of("node-b"), peers.stream().map(Peer::node).toList());
+    }
+
+    @Test
+    void onlyWhatTheOverlayReadsMakesAnUpdateWorthASync() {
+        Node node = published("node-b", "10.244.2.0/24", "192.168.251.2", MAC_A);
+        Node heartbeat = new NodeBuilder(node).editMetadata().addToLabels("seen", "now").addToAnnotations("other/note", "x")
+                .endMetadata().editStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
+        assertEquals(FlannelDaemon.overlayData(node), FlannelDaemon.overlayData(heartbeat));
+        for (Node changed : List.of(new NodeBuilder(node).editSpec().withPodCIDR("10.244.9.0/24").endSpec().build(),
+                published("node-b", "10.244.2.0/24", "192.168.251.2", MAC_B),
+                published("node-b", "10.244.2.0/24", "192.168.251.7", MAC_A),
+                new NodeBuilder(node).editMetadata().removeFromAnnotations(Peer.SUBNET_MANAGER).endMetadata().build())) {
+            assertNotEquals(FlannelDaemon.overlayData(node), FlannelDaemon.overlayData(changed), changed.toString());
+        }
     }
 
     @Test
