@@ -65,8 +65,10 @@ public final class DnsComponent {
 
     @Activate
     void activate(BundleContext bundleContext, DnsConfig config) throws IOException {
-        context = bundleContext;
+        // what can fail (bad addresses, an unreadable resolv.conf) before anything is started
         InetSocketAddress listen = new InetSocketAddress(Upstreams.parse(config.listenAddress()).getAddress(), config.port());
+        List<InetSocketAddress> upstreams = Upstreams.of(config.upstreams(), Path.of(config.resolvConf()), listen);
+        context = bundleContext;
         info = new ClusterDnsInfo(config.listenAddress(), config.clusterDomain());
         ClusterIndex index = new ClusterIndex();
         KubeClient client = new KubeClient(transport);
@@ -78,15 +80,14 @@ public final class DnsComponent {
         slices.start();
 
         group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("kubundle-dns", true), NioIoHandler.newFactory());
-        Forwarder forwarder = new Forwarder(group, Upstreams.of(config.upstreams(), Path.of(config.resolvConf()), listen),
-                Duration.ofMillis(config.upstreamTimeoutMillis()));
+        Forwarder forwarder = new Forwarder(group, upstreams, Duration.ofMillis(config.upstreamTimeoutMillis()));
         ClusterZone zone = new ClusterZone(index, config.clusterDomain(), config.ttl(),
                 () -> services.hasSynced() && slices.hasSynced());
         server = new DnsServer(group, listen, new QueryHandler(zone, forwarder, config.maxUdpSize()));
         if (config.createInterface()) {
             link = new DummyInterface(config.interfaceName(), info.address());
         }
-        LOG.log(System.Logger.Level.INFO, "cluster DNS for {0} on {1}, upstream {2}", zone.domain(), listen, forwarder.upstreams());
+        LOG.log(System.Logger.Level.INFO, "cluster DNS for {0} on {1}, upstream {2}", zone.domain(), listen, upstreams);
         if (!tryToServe()) {
             // not on the event loop: binding waits for it
             retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("kubundle-dns-bind", true));

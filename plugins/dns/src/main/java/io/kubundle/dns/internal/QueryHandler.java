@@ -1,6 +1,7 @@
 package io.kubundle.dns.internal;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -82,7 +83,7 @@ final class QueryHandler extends SimpleChannelInboundHandler<DnsQuery> {
                             bytes.release();
                         }
                     }
-                    List<DnsRecord> records = new java.util.ArrayList<>(answer.answers());
+                    List<DnsRecord> records = new ArrayList<>(answer.answers());
                     records.addAll(chased);
                     reply(ctx, query, question, Answer.records(records, List.of()));
                 } finally {
