@@ -317,6 +317,9 @@ final class Tables {
     }
 
     private static String externalIp(JsonNode service) {
+        if (service.path("spec").path("type").asText("").equals("ExternalName")) {
+            return service.path("spec").path("externalName").asText("<none>");
+        }
         List<String> ips = new ArrayList<>();
         for (JsonNode ingress : service.path("status").path("loadBalancer").path("ingress")) {
             ips.add(ingress.path("ip").asText(ingress.path("hostname").asText()));

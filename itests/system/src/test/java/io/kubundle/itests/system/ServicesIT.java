@@ -23,6 +23,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kubundle.client.kube.ApiStatusException;
 import io.kubundle.client.kube.ListOptions;
 import io.kubundle.client.kube.ResourceClient;
@@ -148,8 +157,8 @@ class ServicesIT {
             assertTrue(table.contains("80:" + http + "/TCP,53:" + dns + "/UDP"), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("t-lb ") && l.contains(lbIp("t-lb"))), table);
             assertTrue(table.lines().anyMatch(l -> l.startsWith("t-headless ") && l.contains(" None ")), table);
-            assertTrue(table.lines().anyMatch(l -> l.startsWith("t-ext ") && l.contains("ExternalName") && l.contains("example.com")
-                    || l.startsWith("t-ext ") && l.contains("ExternalName")), table);
+            assertTrue(table.lines().anyMatch(l -> l.startsWith("t-ext ") && l.matches("t-ext\\s+ExternalName\\s+<none>\\s+example.com\\s+.*")),
+                    table);
         } finally {
             cluster.kubectl("delete", "svc", "t-cip", "t-np", "t-lb", "t-headless", "t-ext", "--ignore-not-found");
         }
@@ -498,13 +507,18 @@ class ServicesIT {
         }
     }
 
-    @Test
-    void theLoadBalancerPoolLeavesAndComesBack() throws Exception {
+    /** A copy of the distribution's bundle jar, to install again after an uninstall. */
+    private static Path savedJar(String prefix) throws Exception {
         Path jar;
         try (var files = Files.list(cluster.distribution.home.resolve("bundles"))) {
-            jar = files.filter(p -> p.getFileName().toString().startsWith("kubundle-lb-pool")).findFirst().orElseThrow();
+            jar = files.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst().orElseThrow();
         }
-        Path saved = Files.copy(jar, Files.createDirectories(dir.resolve("saved")).resolve(jar.getFileName()));
+        return Files.copy(jar, Files.createDirectories(dir.resolve("saved-" + prefix)).resolve(jar.getFileName()));
+    }
+
+    @Test
+    void theLoadBalancerPoolLeavesAndComesBack() throws Exception {
+        Path saved = savedJar("kubundle-lb-pool");
         String data = cluster.dir.resolve("data").toString();
         create("lb-1", serviceYaml("lb-1", "LoadBalancer", "  loadBalancerIP: 172.30.255.77\n", "  - {port: 80}\n"));
         try {
@@ -530,6 +544,120 @@ class ServicesIT {
             SimCluster.await(() -> lbIp("lb-2").isEmpty(), "lb-2 has no load balancer address as a ClusterIP", 30);
         } finally {
             cluster.kubectl("delete", "svc", "lb-1", "lb-2", "--ignore-not-found");
+        }
+    }
+
+    @Test
+    void theKubernetesServiceNamesTheApiServer() throws Exception {
+        int apiPort = java.net.URI.create(cluster.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")).getPort();
+        try {
+            SimCluster.await(() -> lbIpless("kubernetes"), "the kubernetes Service exists", 30);
+        } catch (AssertionError e) {
+            List<String> output = cluster.up.output();
+            throw new AssertionError(e.getMessage() + "; services:\n" + cluster.kubectl("get", "svc,ep", "-A") + "master output:\n"
+                    + String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size())), e);
+        }
+        JsonNode spec = service("kubernetes").path("spec");
+        assertEquals("10.96.0.1", spec.path("clusterIP").asText());
+        assertEquals(443, spec.path("ports").path(0).path("port").asInt());
+        assertEquals("https", spec.path("ports").path(0).path("name").asText());
+        SimCluster.await(() -> endpointPort("kubernetes") == apiPort, "the kubernetes Endpoints name the API server's port " + apiPort, 30);
+        SimCluster.await(() -> sliceEndpoints("kubernetes").size() == 1, "mirrored into a slice", 30);
+
+        cluster.kubectl("delete", "svc", "kubernetes");
+        SimCluster.await(() -> lbIpless("kubernetes"), "the kubernetes Service made again", 30);
+        SimCluster.await(() -> clusterIp("kubernetes").equals("10.96.0.1"), "with 10.96.0.1 again", 30);
+    }
+
+    private static boolean lbIpless(String name) {
+        try {
+            return services().find("default", name).isPresent();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String clusterIp(String name) {
+        try {
+            return services().find("default", name).map(s -> s.path("spec").path("clusterIP").asText()).orElse("");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int endpointPort(String name) {
+        try {
+            JsonNode endpoints = endpoints(name);
+            return endpoints == null ? -1 : endpoints.path("subsets").path(0).path("ports").path(0).path("port").asInt(-1);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void servicesMadeWhileTheBundleIsAwayGetTheirAllocationsWhenItIsBack() throws Exception {
+        Path saved = savedJar("kubundle-controller-service");
+        String data = cluster.dir.resolve("data").toString();
+        assertEquals(0, create("away-1", serviceYaml("away-1", "NodePort", "", "  - {port: 80}\n")).exitCode());
+        String before = clusterIp("away-1");
+        Distribution.Result removed = cluster.distribution.kubundle("bundles", "uninstall", "io.kubundle.controller.service", "--data-dir", data);
+        assertEquals(0, removed.exitCode(), removed.err());
+        try {
+            Distribution.Result made = create("away-2", serviceYaml("away-2", "NodePort", "", "  - {port: 80}\n"));
+            assertEquals(0, made.exitCode(), made.err());
+            assertEquals("", clusterIp("away-2"), "no allocation hook, no address");
+        } finally {
+            Distribution.Result installed = cluster.distribution.kubundle("bundles", "install", saved.toString(), "--data-dir", data);
+            assertEquals(0, installed.exitCode(), installed.err());
+        }
+        try {
+            SimCluster.await(() -> !clusterIp("away-2").isEmpty(), "away-2 gets its address once the bundle is back", 60);
+            JsonNode spec = service("away-2").path("spec");
+            assertNotEquals(before, spec.path("clusterIP").asText());
+            assertTrue(spec.path("ports").path(0).path("nodePort").asInt() >= 30000, spec.toString());
+            assertNotEquals(service("away-1").path("spec").path("ports").path(0).path("nodePort").asInt(),
+                    spec.path("ports").path(0).path("nodePort").asInt());
+            assertEquals(before, clusterIp("away-1"), "away-1 keeps its address across the reinstall");
+        } finally {
+            cluster.kubectl("delete", "svc", "away-1", "away-2", "--ignore-not-found");
+        }
+    }
+
+    @Test
+    void theFabric8ClientSeesServicesEndpointsAndRefusals() throws Exception {
+        Path kubeconfig = cluster.dir.resolve("data").resolve("kubeconfig");
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+            Service made = client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("f8")
+                    .endMetadata().withNewSpec().withType("NodePort").withSelector(java.util.Map.of("app", "f8"))
+                    .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString(8080)).endPort().endSpec().build()).create();
+            try {
+                assertTrue(inServiceRange(made.getSpec().getClusterIP()), made.getSpec().getClusterIP());
+                int nodePort = made.getSpec().getPorts().get(0).getNodePort();
+                assertTrue(nodePort >= 30000 && nodePort <= 32767);
+                client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("f8-pod")
+                        .withLabels(java.util.Map.of("app", "f8")).endMetadata().withNewSpec().addNewContainer().withName("c")
+                        .withImage("nginx").endContainer().endSpec().build()).create();
+                SimCluster.await(() -> {
+                    Endpoints endpoints = client.endpoints().inNamespace("default").withName("f8").get();
+                    return endpoints != null && endpoints.getSubsets().size() == 1 && endpoints.getSubsets().get(0).getAddresses().size() == 1
+                            && endpoints.getSubsets().get(0).getPorts().get(0).getPort() == 8080;
+                }, "f8's Endpoints through fabric8", 60);
+                SimCluster.await(() -> client.discovery().v1().endpointSlices().inNamespace("default")
+                        .withLabel("kubernetes.io/service-name", "f8").list().getItems().stream()
+                        .mapToInt(slice -> slice.getEndpoints().size()).sum() == 1, "f8's slice through fabric8", 30);
+                try {
+                    client.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName("f8-copy").endMetadata()
+                            .withNewSpec().withType("NodePort").addNewPort().withPort(80).withNodePort(nodePort).endPort().endSpec().build())
+                            .create();
+                    throw new AssertionError("two Services on node port " + nodePort);
+                } catch (KubernetesClientException e) {
+                    assertEquals(422, e.getCode());
+                    assertEquals("spec.ports[0].nodePort", e.getStatus().getDetails().getCauses().get(0).getField());
+                }
+            } finally {
+                client.pods().inNamespace("default").withName("f8-pod").withGracePeriod(0).delete();
+                client.services().inNamespace("default").withName("f8").delete();
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,14 +49,25 @@ public final class ServiceComponent {
     }
 
     @Activate
-    void activate(ServiceConfig config) {
+    void activate(BundleContext context, ServiceConfig config) {
         wanted = config.loadBalancerProvider();
         Cidr range = Cidr.parse(config.serviceClusterIpRange());
         PortRange ports = PortRange.parse(config.serviceNodePortRange());
+        KubernetesService kubernetes = null;
+        if (config.kubernetesService()) {
+            int port = config.apiServerPort();
+            if (port <= 0) {
+                String property = context.getProperty("kubundle.api.port");
+                port = property == null || property.isBlank() ? 6443 : Integer.parseInt(property.trim());
+            }
+            String address = config.apiServerAddress().isBlank() ? KubernetesService.hostAddress() : config.apiServerAddress().trim();
+            kubernetes = new KubernetesService(range.at(1), address, port);
+        }
+        KubernetesService keep = kubernetes;
         host = new ControllerHost("service-controller", () -> {
             KubeClient client = new KubeClient(transport);
             ServiceController next = new ServiceController(client, ApiStores.ipStore(client), range, ApiStores.nodePortStore(client), ports,
-                    this::provider, Duration.ofSeconds(Math.max(1, config.allocationGraceSeconds())), config.workers());
+                    this::provider, keep, Duration.ofSeconds(Math.max(1, config.allocationGraceSeconds())), config.workers());
             controller = next;
             return next;
         });

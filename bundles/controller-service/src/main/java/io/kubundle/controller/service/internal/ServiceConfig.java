@@ -17,6 +17,15 @@ public @interface ServiceConfig {
     @AttributeDefinition(description = "The load balancer provider to use, by its name property; empty: the one of highest service.ranking")
     String loadBalancerProvider() default "";
 
+    @AttributeDefinition(description = "Keep the kubernetes Service in default (the first address of the range) and its Endpoints (the API server)")
+    boolean kubernetesService() default true;
+
+    @AttributeDefinition(description = "The API server's address for the kubernetes Service's endpoints; empty: the first non-loopback IPv4 address of this machine")
+    String apiServerAddress() default "";
+
+    @AttributeDefinition(description = "The API server's port for the kubernetes Service's endpoints; -1: the framework property kubundle.api.port, else 6443")
+    int apiServerPort() default -1;
+
     @AttributeDefinition(description = "Worker threads syncing Services")
     int workers() default 2;
 

@@ -76,6 +76,8 @@ final class ServiceController implements ControllerHost.Controller {
     private final NodePorts nodePorts;
     private final NodePorts.Store portStore;
     private final Supplier<LoadBalancerProvider> provider;
+    /** The kubernetes Service to keep, or null. */
+    private final KubernetesService kubernetes;
     private final Duration grace;
     private final EventRecorder recorder;
     private final WorkQueue<String> queue = new WorkQueue<>("service");
@@ -90,7 +92,7 @@ final class ServiceController implements ControllerHost.Controller {
     private final Map<String, String> told = new ConcurrentHashMap<>();
 
     ServiceController(KubeClient client, ClusterIps.Store ipStore, Cidr range, NodePorts.Store portStore, PortRange portRange,
-            Supplier<LoadBalancerProvider> provider, Duration grace, int workers) {
+            Supplier<LoadBalancerProvider> provider, KubernetesService kubernetes, Duration grace, int workers) {
         this.json = client.json();
         this.serviceClient = client.resources(Kinds.SERVICES.as(ObjectNode.class));
         this.endpointsClient = client.resources(ENDPOINTS);
@@ -105,6 +107,7 @@ final class ServiceController implements ControllerHost.Controller {
         this.portStore = portStore;
         this.nodePorts = new NodePorts(portRange, portStore, new java.security.SecureRandom());
         this.provider = provider;
+        this.kubernetes = kubernetes;
         this.grace = grace;
         this.workers = workers;
         this.recorder = new EventRecorder(client, "service-controller");
@@ -191,6 +194,9 @@ final class ServiceController implements ControllerHost.Controller {
             }
         }
         queue.add(PORTS);
+        if (kubernetes != null) {
+            queue.add(SVC + ObjectKey.of(KubernetesService.NAMESPACE, KubernetesService.NAME));
+        }
         loop.start(workers);
     }
 
@@ -258,6 +264,17 @@ final class ServiceController implements ControllerHost.Controller {
     }
 
     private Duration syncService(String key) throws Exception {
+        if (kubernetes != null && key.equals(ObjectKey.of(KubernetesService.NAMESPACE, KubernetesService.NAME))) {
+            try {
+                if (!syncKubernetes()) {
+                    return Duration.ZERO; // created now: its own event syncs it
+                }
+            } catch (Exception e) {
+                // every second, not on the back-off of ordinary keys: pods need it as soon as the API server can make it
+                LOG.log(System.Logger.Level.WARNING, "the kubernetes Service cannot be made yet: {0}", e.toString());
+                return Duration.ofSeconds(1);
+            }
+        }
         Optional<ObjectNode> found = services.get(key);
         if (found.isEmpty()) {
             given.remove(key);
@@ -280,6 +297,7 @@ final class ServiceController implements ControllerHost.Controller {
         if (EndpointsPlan.hasSelector(service)) {
             syncEndpoints(service);
             syncSlices(service, EndpointsPlan.slices(service, pods.list(service.path("metadata").path("namespace").asText())), MANAGED_BY);
+            syncSlices(service, List.of(), MIRRORED_BY); // mirrored while it had no selector
         } else {
             Optional<ObjectNode> own = endpoints.get(key);
             List<ObjectNode> mirrored = own.isPresent() && !ownedBy(own.get(), service) ? EndpointsPlan.mirror(own.get()) : List.of();
@@ -287,6 +305,47 @@ final class ServiceController implements ControllerHost.Controller {
             syncSlices(service, List.of(), MANAGED_BY); // slices made while it had a selector
         }
         return syncLoadBalancer(key, service);
+    }
+
+    /**
+     * The kubernetes Service and its Endpoints, as kube-apiserver keeps them (made again if
+     * deleted). Returns false when the Service was only created now.
+     */
+    private boolean syncKubernetes() throws Exception {
+        String key = ObjectKey.of(KubernetesService.NAMESPACE, KubernetesService.NAME);
+        Optional<ObjectNode> own = endpoints.get(key);
+        if (own.isEmpty()) {
+            try {
+                endpointsClient.create(kubernetes.endpoints());
+            } catch (ApiStatusException e) {
+                if (!e.isAlreadyExists()) {
+                    throw e;
+                }
+            }
+        } else if (!own.get().path("subsets").equals(kubernetes.subsets())) {
+            ObjectNode next = own.get().deepCopy();
+            next.set("subsets", kubernetes.subsets());
+            endpointsClient.update(next);
+        }
+        if (services.get(key).isPresent()) {
+            return true;
+        }
+        ObjectNode service = kubernetes.service();
+        try {
+            serviceClient.create(service);
+        } catch (ApiStatusException e) {
+            if (e.isAlreadyExists()) {
+                return true;
+            }
+            if (e.code() != 422) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "the kubernetes Service cannot have {0} ({1}): it gets another address",
+                    kubernetes.ip(), e.getMessage());
+            ((ObjectNode) service.path("spec")).remove(List.of("clusterIP", "clusterIPs"));
+            serviceClient.create(service);
+        }
+        return false;
     }
 
     private static boolean isLoadBalancer(JsonNode service) {

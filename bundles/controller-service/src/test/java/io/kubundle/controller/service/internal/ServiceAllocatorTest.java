@@ -106,4 +106,15 @@ class ServiceAllocatorTest {
         assertFalse(back.path("spec").path("ports").path(0).has("nodePort"), "a ClusterIP Service has no node port");
         assertFalse(back.path("spec").has("externalTrafficPolicy"));
     }
+
+    @Test
+    void theKubernetesServiceTakesTheFirstAddress() throws Exception {
+        KubernetesService kubernetes = new KubernetesService(Cidr.parse("10.96.0.0/12").at(1), "192.0.2.5", 6443);
+        ObjectNode service = kubernetes.service();
+        allocator.admit(service, null);
+        assertEquals("10.96.0.1", service.path("spec").path("clusterIP").asText());
+        assertEquals(6443, service.path("spec").path("ports").path(0).path("targetPort").asInt());
+        assertEquals("192.0.2.5", kubernetes.endpoints().path("subsets").path(0).path("addresses").path(0).path("ip").asText());
+        assertFalse(EndpointsPlan.hasSelector(service), "its Endpoints are the API server's, not a selector's");
+    }
 }
