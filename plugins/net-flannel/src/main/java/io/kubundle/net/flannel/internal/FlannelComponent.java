@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -22,8 +24,14 @@ import io.kubundle.client.kube.KubeClient;
  * bundle does nothing, so a single-machine {@code kubundle up} is untouched. Deactivation (a
  * bundle update or stop, the file removed) stops the daemon and leaves the VTEP and its entries in
  * place, so pods keep reaching other nodes while the plugin is away; the next instance adopts them.
+ *
+ * <p>The configuration policy is {@code OPTIONAL}, not {@code REQUIRE}: an instance without
+ * configuration (no {@code service.pid} among its properties) is active and idle. With
+ * {@code REQUIRE} the component would sit in {@code UNSATISFIED_CONFIGURATION} on every node that
+ * does not use the overlay, which the admin endpoint's health reports as a problem ("degraded").
+ * Creating or deleting the configuration makes DS replace the instance, as {@code REQUIRE} would.
  */
-@Component(configurationPid = FlannelComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
+@Component(configurationPid = FlannelComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = {})
 @Designate(ocd = FlannelConfig.class)
 public final class FlannelComponent {
@@ -31,14 +39,20 @@ public final class FlannelComponent {
     static final String NODE_NAME_PROPERTY = "kubundle.kubelet.node-name";
     static final String NODE_IP_PROPERTY = "kubundle.kubelet.node-ip";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
+    private static final System.Logger LOG = System.getLogger(FlannelComponent.class.getName());
 
     @Reference(target = "(" + ApiTransport.KIND_PROPERTY + "=cluster)")
     private ApiTransport transport;
 
+    /** The running daemon; null while there is no configuration. */
     private ControllerHost host;
 
     @Activate
-    void activate(BundleContext context, FlannelConfig config) throws IOException {
+    void activate(BundleContext context, FlannelConfig config, Map<String, Object> properties) throws IOException {
+        if (!properties.containsKey(Constants.SERVICE_PID)) {
+            LOG.log(System.Logger.Level.DEBUG, "no {0} configuration: the overlay is off", PID);
+            return;
+        }
         String nodeName = first(config.nodeName(), context.getProperty(NODE_NAME_PROPERTY));
         if (nodeName.isEmpty()) {
             nodeName = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
@@ -51,7 +65,9 @@ public final class FlannelComponent {
 
     @Deactivate
     void deactivate() {
-        host.close();
+        if (host != null) {
+            host.close();
+        }
     }
 
     private static String first(String configured, String fallback) {

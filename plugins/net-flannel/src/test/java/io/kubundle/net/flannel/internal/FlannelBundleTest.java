@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -32,10 +35,12 @@ import org.osgi.framework.launch.FrameworkFactory;
 /**
  * The bundle as deployed, in Felix with DS and Config Admin and a cluster transport that only
  * records what it is asked: without {@code io.kubundle.net.flannel} configuration the component
- * asks the API nothing; configured, it starts watching Nodes; with the configuration deleted it
- * stops. (No server answers, so nothing reaches the host's network.)
+ * asks the API nothing (and is active, so health stays ok); configured, it starts watching Nodes;
+ * with the configuration deleted it stops. (No server answers, so nothing reaches the host's network.)
  */
 final class FlannelBundleTest {
+    /** {@code ComponentConfigurationDTO.ACTIVE}. */
+    private static final int ACTIVE = 8;
     private Framework framework;
     private BundleContext context;
     private final List<String> calls = new CopyOnWriteArrayList<>();
@@ -83,6 +88,7 @@ final class FlannelBundleTest {
     void theOverlayRunsOnlyWhileItIsConfigured() throws Exception {
         Thread.sleep(1_000);
         assertEquals(List.of(), calls, "without configuration the component does nothing");
+        assertEquals(List.of(ACTIVE), componentStates(), "and is active, so the process's health is ok");
 
         Object configuration = configure(Map.of("resyncSeconds", "5"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -91,11 +97,14 @@ final class FlannelBundleTest {
             Thread.sleep(50);
         }
 
+        assertEquals(List.of(ACTIVE), componentStates());
+
         configuration.getClass().getMethod("delete").invoke(configuration);
         Thread.sleep(1_000);
         int after = calls.size();
         Thread.sleep(1_500);
         assertEquals(after, calls.size(), "with the configuration deleted it stops: " + calls.subList(after, calls.size()));
+        assertEquals(List.of(ACTIVE), componentStates());
     }
 
     /**
@@ -127,6 +136,25 @@ final class FlannelBundleTest {
         Dictionary<String, Object> properties = new Hashtable<>(Map.of("kubundle.transport", "cluster",
                 "service.ranking", Integer.MAX_VALUE));
         api.getBundleContext().registerService(transport.getName(), service, properties);
+    }
+
+    /** The states of the plugin's component configurations, as SCR's runtime service reports them (by reflection). */
+    private List<Integer> componentStates() throws Exception {
+        ServiceReference<?>[] runtimes = context.getAllServiceReferences("org.osgi.service.component.runtime.ServiceComponentRuntime",
+                null);
+        assertNotNull(runtimes, "SCR is up");
+        Object scr = context.getService(runtimes[0]);
+        Bundle flannel = Arrays.stream(context.getBundles()).filter(b -> "io.kubundle.net.flannel".equals(b.getSymbolicName()))
+                .findFirst().orElseThrow();
+        Method descriptions = scr.getClass().getMethod("getComponentDescriptionDTOs", Bundle[].class);
+        List<Integer> states = new ArrayList<>();
+        for (Object description : (Collection<?>) descriptions.invoke(scr, (Object) new Bundle[] {flannel})) {
+            Method configurations = scr.getClass().getMethod("getComponentConfigurationDTOs", description.getClass());
+            for (Object configuration : (Collection<?>) configurations.invoke(scr, description)) {
+                states.add(configuration.getClass().getField("state").getInt(configuration));
+            }
+        }
+        return states;
     }
 
     /**
