@@ -1,6 +1,9 @@
 package io.kubundle.security.internal;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -16,9 +19,10 @@ import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.KubeClient;
 
 /**
- * The CertificateSigningRequest approver and signer, as kube-controller-manager's csrapproving and
- * csrsigning, each running while the master runs (through {@link ControllerHost}, so each starts
- * from a fresh list after a restart or swap and catches up on what it missed). The signer needs
+ * The CertificateSigningRequest approver, signer and cleaner, as kube-controller-manager's
+ * csrapproving, csrsigning and csrcleaner: steps of one {@link CsrController} (one informer),
+ * running while the master runs (through {@link ControllerHost}, so it starts from a fresh list
+ * after a restart or swap and catches up on what it missed); each step can be turned off. The signer needs
  * this bundle's CA ({@link FileClusterCertificates}); with another ClusterCertificates provider it
  * does not run. Configuration PID {@code io.kubundle.security.csr}.
  */
@@ -46,6 +50,10 @@ public final class CertificateControllers {
         @AttributeDefinition(description = "Longest validity of a signed certificate, and the validity of one whose "
                 + "request has no expirationSeconds (Kubernetes' --cluster-signing-duration: 1 year)")
         long signingDurationSeconds() default 365L * 24 * 3600;
+
+        @AttributeDefinition(description = "Delete requests an hour after they were approved, denied or failed, a day "
+                + "after creation while pending, and once their certificate expired, as Kubernetes' csrcleaner")
+        boolean cleanUp() default true;
     }
 
     @Reference(target = "(" + ApiTransport.KIND_PROPERTY + "=cluster)")
@@ -54,32 +62,34 @@ public final class CertificateControllers {
     @Reference(name = "certificates")
     private ClusterCertificates certificates;
 
-    private ControllerHost approver;
-    private ControllerHost signer;
+    private ControllerHost host;
 
     @Activate
     void activate(Config config) {
+        List<CsrController.Step> steps = new ArrayList<>();
         if (config.autoApprove()) {
-            CsrApprover step = new CsrApprover(config.approveKubeletServing());
-            approver = new ControllerHost("csr-approver", () -> new CsrController("csr-approver", new KubeClient(transport), step));
+            steps.add(new CsrApprover(config.approveKubeletServing()));
         }
         if (config.sign()) {
             if (certificates instanceof FileClusterCertificates files) {
-                CsrSigner step = new CsrSigner(files.ca(), Duration.ofSeconds(config.signingDurationSeconds()));
-                signer = new ControllerHost("csr-signer", () -> new CsrController("csr-signer", new KubeClient(transport), step));
+                steps.add(new CsrSigner(files.ca(), Duration.ofSeconds(config.signingDurationSeconds())));
             } else {
                 LOG.log(System.Logger.Level.WARNING, "the cluster certificates are not this bundle's: no CSR is signed");
             }
+        }
+        if (config.cleanUp()) {
+            // last: the others never see a request it deleted
+            steps.add(new CsrCleaner(Clock.systemUTC()));
+        }
+        if (!steps.isEmpty()) {
+            host = new ControllerHost("csr-controllers", () -> new CsrController("csr", new KubeClient(transport), steps));
         }
     }
 
     @Deactivate
     void deactivate() {
-        if (approver != null) {
-            approver.close();
-        }
-        if (signer != null) {
-            signer.close();
+        if (host != null) {
+            host.close();
         }
     }
 }

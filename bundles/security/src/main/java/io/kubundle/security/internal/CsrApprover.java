@@ -1,5 +1,6 @@
 package io.kubundle.security.internal;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,26 +25,27 @@ final class CsrApprover implements CsrController.Step {
     }
 
     @Override
-    public void handle(ObjectNode csr, KubeClient client) throws Exception {
+    public Duration handle(ObjectNode csr, KubeClient client) throws Exception {
         if (SigningRequest.hasCondition(csr, SigningRequest.TYPE_APPROVED)
                 || SigningRequest.hasCondition(csr, SigningRequest.TYPE_DENIED)) {
-            return;
+            return Duration.ZERO;
         }
         SigningRequest request;
         try {
             request = SigningRequest.of(csr);
         } catch (IllegalArgumentException e) {
-            return; // the API server refuses such requests; nothing to approve
+            return Duration.ZERO; // the API server refuses such requests; nothing to approve
         }
         Optional<String> problem = SignerRules.approvalProblem(request, approveServing);
         if (problem.isPresent()) {
             LOG.log(System.Logger.Level.DEBUG, "leaving {0} to an admin: {1}", request.name(), problem.get());
-            return;
+            return Duration.ZERO;
         }
         ObjectNode patch = client.json().createObjectNode();
         patch.putObject("metadata").put("resourceVersion", csr.path("metadata").path("resourceVersion").asText());
         CsrController.withCondition(csr, patch, SigningRequest.TYPE_APPROVED, "AutoApproved", SignerRules.approvalMessage(request));
         client.resources(CsrController.CSRS).patch(null, request.name(), PatchType.MERGE, patch, "approval");
         LOG.log(System.Logger.Level.INFO, "approved {0} of {1} for {2}", request.name(), request.username(), request.commonName());
+        return Duration.ZERO;
     }
 }

@@ -3,6 +3,7 @@ package io.kubundle.security.internal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,10 +18,11 @@ import io.kubundle.client.kube.ResourceKind;
 import io.kubundle.client.kube.WorkQueue;
 
 /**
- * A controller of CertificateSigningRequests: an informer of them, a queue of names, and one
- * {@link Step} applied to each request that is added or changes (level-triggered: the step looks
- * at the whole request each time and does nothing when there is nothing to do). A step that throws
- * is retried with back-off; a write that lost a race (409) simply comes back with the newer object.
+ * A controller of CertificateSigningRequests: an informer of them, a queue of names, and
+ * {@link Step}s applied in order to each request that is added or changes (level-triggered: a
+ * step looks at the whole request each time and does nothing when there is nothing to do; what
+ * one step writes comes back as a change for the next). A step that throws is retried with
+ * back-off, from the first step.
  */
 final class CsrController implements ControllerHost.Controller {
     static final ResourceKind<ObjectNode> CSRS = new ResourceKind<>("certificates.k8s.io", "v1", "certificatesigningrequests",
@@ -28,18 +30,19 @@ final class CsrController implements ControllerHost.Controller {
 
     /** What the controller does with one request: a deep copy of the cached one. Called from worker threads. */
     interface Step {
-        void handle(ObjectNode csr, KubeClient client) throws Exception;
+        /** @return when to look at the request again even if it does not change ({@link Duration#ZERO}: not) */
+        Duration handle(ObjectNode csr, KubeClient client) throws Exception;
     }
 
     private final KubeClient client;
-    private final Step step;
+    private final List<Step> steps;
     private final Informer<ObjectNode> informer;
     private final WorkQueue<String> queue;
     private final ControllerLoop loop;
 
-    CsrController(String name, KubeClient client, Step step) {
+    CsrController(String name, KubeClient client, List<Step> steps) {
         this.client = client;
-        this.step = step;
+        this.steps = List.copyOf(steps);
         this.informer = new Informer<>(client.resources(CSRS), Duration.ZERO);
         this.queue = new WorkQueue<>(name);
         this.loop = new ControllerLoop(name, queue, this::reconcile, 10);
@@ -67,10 +70,16 @@ final class CsrController implements ControllerHost.Controller {
 
     Duration reconcile(String name) throws Exception {
         var csr = informer.get(null, name);
+        Duration next = Duration.ZERO;
         if (csr.isPresent()) {
-            step.handle(csr.get().deepCopy(), client);
+            for (Step step : steps) {
+                Duration again = step.handle(csr.get().deepCopy(), client);
+                if (!again.isZero() && (next.isZero() || again.compareTo(next) < 0)) {
+                    next = again;
+                }
+            }
         }
-        return Duration.ZERO;
+        return next;
     }
 
     @Override

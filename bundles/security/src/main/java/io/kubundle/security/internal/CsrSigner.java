@@ -46,13 +46,13 @@ final class CsrSigner implements CsrController.Step {
     }
 
     @Override
-    public void handle(ObjectNode csr, KubeClient client) throws Exception {
+    public Duration handle(ObjectNode csr, KubeClient client) throws Exception {
         if (!SignerRules.SIGNERS.contains(csr.path("spec").path("signerName").asText())
                 || !SigningRequest.hasCondition(csr, SigningRequest.TYPE_APPROVED)
                 || SigningRequest.hasCondition(csr, SigningRequest.TYPE_DENIED)
                 || SigningRequest.hasCondition(csr, SigningRequest.TYPE_FAILED)
                 || !csr.path("status").path("certificate").asText("").isEmpty()) {
-            return;
+            return Duration.ZERO;
         }
         ObjectNode patch = client.json().createObjectNode();
         patch.putObject("metadata").put("resourceVersion", csr.path("metadata").path("resourceVersion").asText());
@@ -72,6 +72,7 @@ final class CsrSigner implements CsrController.Step {
             CsrController.withCondition(csr, patch, SigningRequest.TYPE_FAILED, "SignerValidationFailure", e.getMessage());
         }
         client.resources(CsrController.CSRS).patch(null, name, PatchType.MERGE, patch, "status");
+        return Duration.ZERO;
     }
 
     /** The certificate for the request, as its signer makes it. */
