@@ -71,8 +71,8 @@ record Entries(Set<Route> routes, Set<Neighbour> neighbours, Set<Forwarding> for
             for (JsonNode state : neighbour.path("state")) {
                 permanent |= "PERMANENT".equals(state.asText());
             }
-            neighbours.add(new Neighbour(neighbour.path("dst").asText(), neighbour.path("lladdr").asText("").toLowerCase(Locale.ROOT),
-                    permanent));
+            String mac = neighbour.path("lladdr").asText("").toLowerCase(Locale.ROOT);
+            neighbours.add(new Neighbour(neighbour.path("dst").asText(), mac, permanent));
         }
         Set<Forwarding> forwardings = new LinkedHashSet<>();
         for (JsonNode entry : array(fdbJson)) {
@@ -94,7 +94,8 @@ record Entries(Set<Route> routes, Set<Neighbour> neighbours, Set<Forwarding> for
         List<List<String>> commands = new ArrayList<>();
         for (Forwarding entry : wanted.forwardings()) {
             if (!forwardings.contains(entry)) {
-                commands.add(List.of("bridge", "fdb", "replace", entry.mac(), "dev", device, "dst", entry.dst(), "self", "permanent"));
+                commands.add(List.of("bridge", "fdb", "replace", entry.mac(), "dev", device, "dst", entry.dst(), "self",
+                        "permanent"));
             }
         }
         for (Neighbour neighbour : wanted.neighbours()) {

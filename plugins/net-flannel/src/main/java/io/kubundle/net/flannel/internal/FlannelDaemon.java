@@ -23,9 +23,10 @@ import io.kubundle.controller.support.Kinds;
  * The overlay daemon of one node, as flanneld with the kube subnet manager: it watches the Nodes,
  * and once its own has a pod CIDR it makes (or adopts) the VTEP, publishes the VTEP's data on its
  * Node and keeps, for every other node that published its own, a route, a neighbour and an FDB
- * entry. Level-triggered: every change to any Node, and a timer, queue the one key {@link #SYNC};
- * one worker ({@link ControllerLoop}) reconciles the whole state from the informer's cache against what the kernel reports.
- * Closing it stops the watching and leaves the device and its entries as they are.
+ * entry. Level-triggered: every change to what the overlay reads of any Node, and a timer, queue
+ * the one key {@link #SYNC}; one worker ({@link ControllerLoop}) reconciles the whole state from
+ * the informer's cache against what the kernel reports. Closing it stops the watching and leaves
+ * the device and its entries as they are.
  */
 final class FlannelDaemon implements ControllerHost.Controller {
     static final String SYNC = "sync";
@@ -99,7 +100,7 @@ final class FlannelDaemon implements ControllerHost.Controller {
                 node.getStatus() == null ? null : node.getStatus().getAddresses(), flannel);
     }
 
-    /** One reconciliation of the VTEP, this node's annotations and the peers' entries; {@code key} is always {@link #SYNC}. */
+    /** One reconciliation of the VTEP, this node's annotations and the peers' entries ({@code key} is {@link #SYNC}). */
     private Duration sync(String key) throws Exception {
         Node self = informer.get(settings.nodeName()).orElse(null);
         if (self == null || self.getSpec() == null || self.getSpec().getPodCIDR() == null) {
@@ -113,7 +114,8 @@ final class FlannelDaemon implements ControllerHost.Controller {
         List<Peer> peers = Peer.of(informer.list(), settings.nodeName(), settings.vni());
         int changes = vtep.apply(Entries.wanted(peers));
         if (changes > 0) {
-            LOG.log(System.Logger.Level.INFO, "overlay on {0}: {1} change(s) for {2} peer(s)", vtep.device(), changes, peers.size());
+            LOG.log(System.Logger.Level.INFO, "overlay on {0}: {1} change(s) for {2} peer(s)", vtep.device(), changes,
+                    peers.size());
         }
         // the host's side is checked again even if no Node changes (someone may have removed an entry)
         return settings.resync();
@@ -130,14 +132,15 @@ final class FlannelDaemon implements ControllerHost.Controller {
                 }
             }
         }
-        throw new IllegalStateException("Node " + settings.nodeName() + " has no IPv4 InternalIP and none is configured (nodeIp)");
+        throw new IllegalStateException("Node " + settings.nodeName()
+                + " has no IPv4 InternalIP and none is configured (nodeIp)");
     }
 
     /** Sets {@code annotations} on this node's Node with a merge patch, unless it has them already. */
     private void publish(Node self, Map<String, String> annotations) throws Exception {
         Map<String, String> current = self.getMetadata().getAnnotations();
-        boolean published = current != null
-                && annotations.entrySet().stream().allMatch(entry -> Objects.equals(current.get(entry.getKey()), entry.getValue()));
+        boolean published = current != null && annotations.entrySet().stream()
+                .allMatch(entry -> Objects.equals(current.get(entry.getKey()), entry.getValue()));
         if (!published) {
             nodes.patch(null, settings.nodeName(), PatchType.MERGE, Map.of("metadata", Map.of("annotations", annotations)));
             LOG.log(System.Logger.Level.INFO, "published the overlay data of {0}: {1}", settings.nodeName(), annotations);

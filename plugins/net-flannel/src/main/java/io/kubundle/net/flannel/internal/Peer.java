@@ -104,7 +104,8 @@ record Peer(String node, Subnet subnet, String vtepMac, String publicIp) {
             }
             return new Peer(node.getMetadata().getName(), subnet, mac, publicIp.strip());
         } catch (IllegalArgumentException | JsonProcessingException e) {
-            LOG.log(System.Logger.Level.WARNING, "node {0}: unusable overlay data: {1}", node.getMetadata().getName(), e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "node {0}: unusable overlay data: {1}", node.getMetadata().getName(),
+                    e.getMessage());
             return null;
         }
     }

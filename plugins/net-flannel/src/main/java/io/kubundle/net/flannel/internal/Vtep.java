@@ -60,8 +60,8 @@ final class Vtep {
         }
         String parent = interfaceHolding(nodeIp);
         if (link == null) {
-            shell.output("ip", "link", "add", device, "type", "vxlan", "id", Integer.toString(vni), "local", nodeIp, "dev", parent,
-                    "dstport", Integer.toString(port), "nolearning");
+            shell.output("ip", "link", "add", device, "type", "vxlan", "id", Integer.toString(vni), "local", nodeIp,
+                    "dev", parent, "dstport", Integer.toString(port), "nolearning");
             link = link();
             if (link == null) {
                 throw new IOException(device + " was added but is not there");

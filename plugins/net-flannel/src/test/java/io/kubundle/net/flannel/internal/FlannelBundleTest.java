@@ -117,7 +117,8 @@ final class FlannelBundleTest {
             switch (method.getName()) {
                 case "send", "stream" -> {
                     Object call = arguments[0];
-                    calls.add(call.getClass().getMethod("method").invoke(call) + " " + call.getClass().getMethod("uri").invoke(call));
+                    Class<?> type = call.getClass();
+                    calls.add(type.getMethod("method").invoke(call) + " " + type.getMethod("uri").invoke(call));
                     throw new IOException("no API server in this test");
                 }
                 case "hashCode" -> {
@@ -140,8 +141,8 @@ final class FlannelBundleTest {
 
     /** The states of the plugin's component configurations, as SCR's runtime service reports them (by reflection). */
     private List<Integer> componentStates() throws Exception {
-        ServiceReference<?>[] runtimes = context.getAllServiceReferences("org.osgi.service.component.runtime.ServiceComponentRuntime",
-                null);
+        ServiceReference<?>[] runtimes = context.getAllServiceReferences(
+                "org.osgi.service.component.runtime.ServiceComponentRuntime", null);
         assertNotNull(runtimes, "SCR is up");
         Object scr = context.getService(runtimes[0]);
         Bundle flannel = Arrays.stream(context.getBundles()).filter(b -> "io.kubundle.net.flannel".equals(b.getSymbolicName()))
@@ -166,7 +167,8 @@ final class FlannelBundleTest {
         assertNotNull(admins, "Config Admin is up");
         Object admin = context.getService(admins[0]);
         Class<?> api = admins[0].getBundle().loadClass("org.osgi.service.cm.ConfigurationAdmin");
-        Object configuration = api.getMethod("getConfiguration", String.class, String.class).invoke(admin, FlannelComponent.PID, "?");
+        Object configuration = api.getMethod("getConfiguration", String.class, String.class)
+                .invoke(admin, FlannelComponent.PID, "?");
         configuration.getClass().getMethod("update", Dictionary.class).invoke(configuration, new Hashtable<>(values));
         return configuration;
     }

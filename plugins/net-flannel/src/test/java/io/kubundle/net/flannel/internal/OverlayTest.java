@@ -60,7 +60,8 @@ final class OverlayTest {
         assertTrue(link.contains("vxlan id 1 local 192.168.251.1 dev node0 ") && link.contains("dstport 8472 nolearning"), link);
         assertTrue(nodes.shell(1).output("ip", "-4", "addr", "show", "dev", DEVICE).contains("inet 10.251.1.0/32 "));
         assertEquals("10.251.2.0/24 via 10.251.2.0 onlink", nodes.shell(1).output("ip", "route", "show", "dev", DEVICE).strip());
-        assertEquals("10.251.2.0 lladdr " + macTwo + " PERMANENT", nodes.shell(1).output("ip", "neigh", "show", "dev", DEVICE).strip());
+        assertEquals("10.251.2.0 lladdr " + macTwo + " PERMANENT",
+                nodes.shell(1).output("ip", "neigh", "show", "dev", DEVICE).strip());
         assertEquals(macTwo + " dst 192.168.251.2 self permanent",
                 nodes.shell(1).output("bridge", "fdb", "show", "dev", DEVICE).strip());
 
@@ -77,8 +78,8 @@ final class OverlayTest {
         assertEquals(0, sync(vtep(1), 1, cluster), "and its entries");
 
         assertEquals(3, sync(one, 1, List.of(cluster.get(0))), "node 2 deleted: its three entries go");
-        for (List<String> show : List.of(List.of("ip", "route", "show", "dev", DEVICE), List.of("ip", "neigh", "show", "dev", DEVICE),
-                List.of("bridge", "fdb", "show", "dev", DEVICE))) {
+        for (List<String> show : List.of(List.of("ip", "route", "show", "dev", DEVICE),
+                List.of("ip", "neigh", "show", "dev", DEVICE), List.of("bridge", "fdb", "show", "dev", DEVICE))) {
             assertEquals("", nodes.shell(1).exec(show).orThrow().strip(), show + " left");
         }
         assertFalse(nodes.podPings(1, 2), "node 2 is out of reach");
@@ -117,7 +118,8 @@ final class OverlayTest {
         one.ensure(nodeIp(1), Subnet.parse("10.251.9.0/24"));
         assertEquals(List.of("10.251.9.0/32"), addresses(1));
         nodes.shell(1).output("ip", "route", "add", "10.251.77.0/24", "via", "10.251.77.0", "dev", DEVICE, "onlink");
-        nodes.shell(1).output("ip", "neigh", "add", "10.251.77.0", "lladdr", "0e:00:00:00:00:77", "dev", DEVICE, "nud", "permanent");
+        nodes.shell(1).output("ip", "neigh", "add", "10.251.77.0", "lladdr", "0e:00:00:00:00:77", "dev", DEVICE, "nud",
+                "permanent");
         nodes.shell(1).output("bridge", "fdb", "add", "0e:00:00:00:00:77", "dev", DEVICE, "dst", "192.168.251.77", "self",
                 "permanent");
         assertEquals(3, sync(one, 1, List.of()));
@@ -146,8 +148,8 @@ final class OverlayTest {
             in.output("iptables", "-w", "5", "-A", "KUBUNDLE-FWD-pods0", "-o", "pods0", "-j", "ACCEPT");
             in.output("iptables", "-w", "5", "-A", "FORWARD", "-j", "KUBUNDLE-FWD-pods0");
             in.output("iptables", "-w", "5", "-t", "nat", "-N", "KUBUNDLE-NAT-pods0");
-            in.output("iptables", "-w", "5", "-t", "nat", "-A", "KUBUNDLE-NAT-pods0", "-s", podCidr(node), "!", "-d", "10.251.0.0/16",
-                    "-j", "MASQUERADE");
+            in.output("iptables", "-w", "5", "-t", "nat", "-A", "KUBUNDLE-NAT-pods0", "-s", podCidr(node), "!", "-d",
+                    "10.251.0.0/16", "-j", "MASQUERADE");
             in.output("iptables", "-w", "5", "-t", "nat", "-A", "POSTROUTING", "-j", "KUBUNDLE-NAT-pods0");
         }
         // counts what reaches pod 2 from pod 1's own address

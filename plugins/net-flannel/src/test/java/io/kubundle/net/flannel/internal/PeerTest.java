@@ -76,7 +76,8 @@ final class PeerTest {
     void onlyWhatTheOverlayReadsMakesAnUpdateWorthASync() {
         Node node = published("node-b", "10.244.2.0/24", "192.168.251.2", MAC_A);
         Node heartbeat = new NodeBuilder(node).editMetadata().addToLabels("seen", "now").addToAnnotations("other/note", "x")
-                .endMetadata().editStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build();
+                .endMetadata().editStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                .build();
         assertEquals(FlannelDaemon.overlayData(node), FlannelDaemon.overlayData(heartbeat));
         for (Node changed : List.of(new NodeBuilder(node).editSpec().withPodCIDR("10.244.9.0/24").endSpec().build(),
                 published("node-b", "10.244.2.0/24", "192.168.251.2", MAC_B),

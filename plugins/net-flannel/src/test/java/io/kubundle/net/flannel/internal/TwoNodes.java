@@ -112,7 +112,8 @@ final class TwoNodes implements BeforeEachCallback, AfterEachCallback {
 
     /** The packets device {@code device} of node {@code node} has sent and received. */
     long[] packets(int node, String device) throws IOException {
-        JsonNode stats = JSON.readTree(shell(node).output("ip", "-s", "-j", "link", "show", "dev", device)).get(0).path("stats64");
+        String shown = shell(node).output("ip", "-s", "-j", "link", "show", "dev", device);
+        JsonNode stats = JSON.readTree(shown).get(0).path("stats64");
         return new long[] {stats.path("tx").path("packets").asLong(), stats.path("rx").path("packets").asLong()};
     }
 
