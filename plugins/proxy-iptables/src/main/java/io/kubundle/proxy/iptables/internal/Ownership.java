@@ -22,6 +22,8 @@ final class Ownership implements AutoCloseable {
     private FileChannel channel;
     private FileLock lock;
     private boolean warned;
+    private boolean claimed;
+    private final String id = ProcessHandle.current().pid() + "@" + Integer.toHexString(System.identityHashCode(this));
 
     Ownership(Path file) {
         this.file = file;
@@ -38,10 +40,22 @@ final class Ownership implements AutoCloseable {
         return Path.of("/run/kubundle/proxy-iptables", "netns-" + namespace + "-" + prefix + ".lock");
     }
 
-    /** True when this instance owns the chains (now or from before). */
+    /**
+     * True when this instance owns the chains (now or from before). Within one JVM (two bundle
+     * versions side by side) only one instance at a time opens the file, claimed through a system
+     * property that every class loader sees: POSIX drops all of a process's locks on a file when
+     * any of its descriptors to it is closed, so a waiting instance closing its own would free the
+     * owner's lock for other processes.
+     */
     synchronized boolean tryAcquire() {
         if (lock != null) {
             return true;
+        }
+        if (!claimed) {
+            claimed = System.getProperties().putIfAbsent(claimKey(), id) == null;
+            if (!claimed) {
+                return false;
+            }
         }
         try {
             Files.createDirectories(file.getParent());
@@ -51,7 +65,7 @@ final class Ownership implements AutoCloseable {
             lock = channel.tryLock();
             return lock != null;
         } catch (OverlappingFileLockException e) {
-            // another instance in this JVM holds it: the old bundle of a swap
+            // held in this JVM by something that did not claim it first: wait
             return false;
         } catch (IOException e) {
             if (!warned) {
@@ -61,6 +75,10 @@ final class Ownership implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    private String claimKey() {
+        return "io.kubundle.proxy.iptables.lock:" + file.toAbsolutePath();
     }
 
     @Override
@@ -77,6 +95,10 @@ final class Ownership implements AutoCloseable {
         } finally {
             lock = null;
             channel = null;
+            if (claimed) {
+                System.getProperties().remove(claimKey(), id);
+                claimed = false;
+            }
         }
     }
 }
