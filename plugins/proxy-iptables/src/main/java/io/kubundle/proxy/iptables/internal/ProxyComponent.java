@@ -90,7 +90,7 @@ public final class ProxyComponent {
         String nodeName = nodeName(context, config);
         RuleGenerator.Settings settings = new RuleGenerator.Settings(config.chainPrefix().strip(), config.masqueradeBit(),
                 config.clusterCidr().strip(), config.masqueradeAll(), cidrs(config.nodePortAddresses()), config.localhostNodePorts());
-        new ChainNames(settings.prefix());
+        new ChainNames(settings.prefix()); // a bad prefix fails the activation, with the reason
         prepareHost(iptables, config.localhostNodePorts());
         Path lockFile = Ownership.defaultFile(settings.prefix());
         host = new ControllerHost("proxy-iptables", () -> new ClusterWatch(new KubeClient(transport), nodeName,
