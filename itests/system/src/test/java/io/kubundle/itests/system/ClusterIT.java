@@ -115,6 +115,50 @@ class ClusterIT {
     }
 
     @Test
+    @Order(2)
+    void podsOnDifferentNodesReachEachOtherByPodIpAcrossTheOverlay() throws Exception {
+        Path manifest = dir.resolve("pods.yaml");
+        StringBuilder yaml = new StringBuilder();
+        for (String[] pod : List.of(new String[] {"a", name + "-worker"}, new String[] {"b", name + "-worker2"})) {
+            yaml.append("apiVersion: v1\nkind: Pod\nmetadata:\n  name: ").append(pod[0]).append("\nspec:\n  nodeName: ")
+                    .append(pod[1]).append("\n  containers:\n  - name: web\n    image: ").append(RealNode.IMAGE)
+                    .append("\n    command: [\"sh\", \"-c\", \"echo pod ").append(pod[0])
+                    .append(" > /index.html && exec httpd -f -p 8080 -h /\"]\n---\n");
+        }
+        Files.writeString(manifest, yaml.toString());
+        kubectl.ok("apply", "-f", manifest.toString());
+        Await.until(() -> kubectl.must("get", "pods", "a", "b", "-o", "jsonpath={.items[*].status.phase}").equals("Running Running"),
+                () -> kubectl.must("describe", "pods", "a", "b"), 120);
+        String ipB = kubectl.ok("get", "pod", "b", "-o", "jsonpath={.status.podIP}").strip();
+        String ipA = kubectl.ok("get", "pod", "a", "-o", "jsonpath={.status.podIP}").strip();
+        assertFalse(ipA.substring(0, ipA.lastIndexOf('.')).equals(ipB.substring(0, ipB.lastIndexOf('.'))),
+                "each node has its own pod CIDR: " + ipA + " " + ipB);
+        long before = vxlanTxPackets(name + "-worker");
+        Await.until(() -> "pod b".equals(httpGet("a", ipB)), () -> "pod a cannot reach pod b at " + ipB + ": " + httpGet("a", ipB), 30);
+        assertEquals("pod a", httpGet("b", ipA));
+        assertTrue(vxlanTxPackets(name + "-worker") > before, "the packets went through flannel.1");
+        kubectl.ok("delete", "pod", "a", "b", "--wait=true", "--timeout=60s");
+    }
+
+    private String httpGet(String fromPod, String ip) {
+        try {
+            return kubectl.httpGetFromPod(fromPod, ip, 8080);
+        } catch (IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e.toString();
+        }
+    }
+
+    private long vxlanTxPackets(String node) throws IOException, InterruptedException {
+        String out = Distribution.run(List.of("ip", "-n", "kbc-" + node, "-s", "-o", "link", "show", "flannel.1")).out();
+        // one line: ... RX: bytes packets ... \    N N ... TX: bytes packets ... \    N N ...
+        String[] tx = out.substring(out.indexOf("TX:")).split("\\\\")[1].trim().split("\\s+");
+        return Long.parseLong(tx[1]);
+    }
+
+    @Test
     @Order(3)
     void aStoppedNodeGoesNotReadyAndComesBack() throws Exception {
         String worker = name + "-worker2";

@@ -50,6 +50,20 @@ final class Kubectl {
         }
     }
 
+    /**
+     * An HTTP GET from inside a pod with busybox nc (busybox's wget crashes on these machines):
+     * the body, or what went wrong.
+     */
+    String httpGetFromPod(String pod, String ip, int port) throws IOException, InterruptedException {
+        Distribution.Result result = run("exec", pod, "--", "sh", "-c",
+                "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + ip + " " + port);
+        int body = result.out().indexOf("\r\n\r\n");
+        if (result.exitCode() != 0 || body < 0) {
+            return "nc exit " + result.exitCode() + ": " + result.out().strip() + result.err().strip();
+        }
+        return result.out().substring(body + 4).strip();
+    }
+
     /** Starts a long-running kubectl (such as get -w); the caller reads and destroys it. */
     Process start(String... args) throws IOException {
         return new ProcessBuilder(command(args)).redirectErrorStream(true).start();
