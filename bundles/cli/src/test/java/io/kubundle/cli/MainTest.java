@@ -145,7 +145,8 @@ final class MainTest {
 
         err.getBuffer().setLength(0);
         assertEquals(2, run("node"));
-        assertTrue(errLine().startsWith("kubundle: Missing required option: '--server=URL'"));
+        assertTrue(errLine().startsWith("kubundle: give --server URL (with --token and --ca-file the first time), or --kubeconfig FILE"),
+                errLine());
 
         err.getBuffer().setLength(0);
         assertEquals(2, run("node", "--server", "https://127.0.0.1:6443", "--data-dir", dir.toString()));

@@ -29,9 +29,12 @@ final class NodeCommand implements Callable<Integer> {
     @Mixin
     NodeOptions node;
 
-    @Option(names = "--server", paramLabel = "URL", required = true,
-            description = "URL of the master's Kubernetes API.")
+    @Option(names = "--server", paramLabel = "URL", description = "URL of the master's Kubernetes API.")
     URI server;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Credentials an admin made for this node, instead of joining with --server and --token.")
+    Path kubeconfig;
 
     @Option(names = "--token", paramLabel = "ID.SECRET", description = "A bootstrap token, to join the first time.")
     String token;
@@ -45,6 +48,21 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws LaunchException, InterruptedException, CommandException, IOException {
+        Map<String, String> properties = node.properties();
+        if (kubeconfig != null) {
+            if (server != null || token != null) {
+                throw new ParameterException(spec.commandLine(), "--kubeconfig excludes --server and --token");
+            }
+            if (!Files.isReadable(kubeconfig)) {
+                throw new ParameterException(spec.commandLine(), "--kubeconfig: cannot read " + kubeconfig);
+            }
+            useKubeconfig(properties, kubeconfig.toAbsolutePath());
+            return process.run("node", properties);
+        }
+        if (server == null) {
+            throw new ParameterException(spec.commandLine(),
+                    "give --server URL (with --token and --ca-file the first time), or --kubeconfig FILE");
+        }
         NodeBootstrap bootstrap = new NodeBootstrap(process.dataDir, message -> System.err.println("kubundle node: " + message));
         NodeBootstrap.Credentials credentials = bootstrap.credentials();
         boolean joined = Files.isRegularFile(credentials.kubeconfig());
@@ -55,15 +73,18 @@ final class NodeCommand implements Callable<Integer> {
         if (caFile != null && !Files.isReadable(caFile)) {
             throw new ParameterException(spec.commandLine(), "--ca-file: cannot read " + caFile);
         }
-        Map<String, String> properties = node.properties();
         String name = properties.getOrDefault("kubundle.kubelet.node-name", java.net.InetAddress.getLocalHost().getHostName());
         credentials = bootstrap.join(server, token == null ? "" : token, caFile, name, Duration.ofSeconds(joinTimeout));
-        // the cluster client reads it as a framework property, and as a system property outside OSGi
-        System.setProperty("kubundle.kubeconfig", credentials.kubeconfig().toString());
-        properties.put("kubundle.kubeconfig", credentials.kubeconfig().toString());
+        useKubeconfig(properties, credentials.kubeconfig());
         properties.put("kubundle.kubelet.tls-cert-file", credentials.servingCertificate().toString());
         properties.put("kubundle.kubelet.tls-private-key-file", credentials.servingKey().toString());
         properties.put("kubundle.kubelet.client-ca-file", credentials.clientCa().toString());
         return process.run("node", properties);
+    }
+
+    private static void useKubeconfig(Map<String, String> properties, Path file) {
+        // the cluster client reads it as a framework property, and as a system property outside OSGi
+        System.setProperty("kubundle.kubeconfig", file.toString());
+        properties.put("kubundle.kubeconfig", file.toString());
     }
 }

@@ -43,6 +43,20 @@ class RolesIT {
         return roles.stringPropertyNames().stream().filter(r -> Set.of("up", "master", "node").contains(r)).sorted();
     }
 
+    /** Credentials for a cluster that is not there: the node role must come up healthy all the same. */
+    private Path unreachableClusterKubeconfig() throws Exception {
+        Path pki = Files.createDirectories(dir.resolve("node-pki"));
+        Distribution.Result ca = Distribution.run(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", pki.resolve("ca.key").toString(), "-out",
+                pki.resolve("ca.crt").toString(), "-subj", "/CN=nobody", "-days", "1"));
+        assertEquals(0, ca.exitCode(), ca.err());
+        Path kubeconfig = pki.resolve("kubeconfig");
+        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:"
+                + freePort() + "\n    certificate-authority: ca.crt\nusers:\n- name: u\n  user:\n    token: nobody\n"
+                + "contexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n");
+        return kubeconfig;
+    }
+
     static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
@@ -55,7 +69,7 @@ class RolesIT {
         Path dataDir = dir.resolve("data-" + role);
         List<String> args = new ArrayList<>();
         if (role.equals("node")) {
-            args.addAll(List.of("--server", "https://127.0.0.1:6443"));
+            args.addAll(List.of("--kubeconfig", unreachableClusterKubeconfig().toString()));
         } else {
             args.addAll(List.of("--port", Integer.toString(freePort())));
         }
