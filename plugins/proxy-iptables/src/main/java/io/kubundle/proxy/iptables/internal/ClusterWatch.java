@@ -3,6 +3,7 @@ package io.kubundle.proxy.iptables.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -123,27 +124,75 @@ final class ClusterWatch implements ControllerHost.Controller {
         return proxier;
     }
 
-    /** The caches as the proxier syncs them. */
-    Snapshot snapshot() {
+    /** What was read from one Service object; the informer replaces an object when it changes. */
+    private record ReadService(String key, List<ServicePort> ports) {
+    }
+
+    /** The endpoints of one service port, read from exactly these slice objects. */
+    private record ReadEndpoints(ServicePort port, List<ObjectNode> slices, List<Endpoint> endpoints) {
+        boolean sameAs(ServicePort otherPort, List<ObjectNode> otherSlices) {
+            if (!port.equals(otherPort) || slices.size() != otherSlices.size()) {
+                return false;
+            }
+            for (int i = 0; i < slices.size(); i++) {
+                if (slices.get(i) != otherSlices.get(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Read last sync, by object identity: an unchanged object is not read again (a sync after one change reads one). */
+    private Map<ObjectNode, ReadService> readServices = new IdentityHashMap<>();
+    private Map<ObjectNode, String> sliceOwners = new IdentityHashMap<>();
+    private Map<String, ReadEndpoints> readEndpoints = new HashMap<>();
+
+    /** The caches as the proxier syncs them (on its thread, one sync at a time). */
+    synchronized Snapshot snapshot() {
+        Map<ObjectNode, String> owners = new IdentityHashMap<>();
         Map<String, List<ObjectNode>> slicesByService = new HashMap<>();
         for (ObjectNode slice : slices.list()) {
-            String service = slice.path("metadata").path("labels").path(ServiceModel.SERVICE_NAME_LABEL).asText("");
-            if (!service.isEmpty()) {
-                slicesByService.computeIfAbsent(slice.path("metadata").path("namespace").asText("") + "/" + service,
-                        k -> new ArrayList<>()).add(slice);
+            String owner = sliceOwners.get(slice);
+            if (owner == null) {
+                String service = slice.path("metadata").path("labels").path(ServiceModel.SERVICE_NAME_LABEL).asText("");
+                owner = service.isEmpty() ? "" : slice.path("metadata").path("namespace").asText("") + "/" + service;
+            }
+            owners.put(slice, owner);
+            if (!owner.isEmpty()) {
+                slicesByService.computeIfAbsent(owner, k -> new ArrayList<>()).add(slice);
             }
         }
+        sliceOwners = owners;
+        Map<ObjectNode, ReadService> services = new IdentityHashMap<>();
+        Map<String, ReadEndpoints> endpointsRead = new HashMap<>();
         Map<String, ServicePort> ports = new HashMap<>();
         Map<String, List<Endpoint>> endpoints = new HashMap<>();
-        for (ObjectNode service : services.list()) {
-            String serviceKey = service.path("metadata").path("namespace").asText("") + "/" + service.path("metadata").path("name").asText();
-            List<ObjectNode> ofService = slicesByService.getOrDefault(serviceKey, List.of());
-            for (ServicePort port : ServiceModel.ports(service)) {
+        for (ObjectNode service : this.services.list()) {
+            ReadService read = readServices.get(service);
+            if (read == null) {
+                read = new ReadService(service.path("metadata").path("namespace").asText("") + "/"
+                        + service.path("metadata").path("name").asText(), ServiceModel.ports(service));
+            }
+            services.put(service, read);
+            List<ObjectNode> ofService = slicesByService.getOrDefault(read.key(), List.of());
+            if (ofService.size() > 1) {
+                // a stable order, so that the same slices compare equal from one sync to the next
+                ofService.sort(java.util.Comparator.comparing(slice -> slice.path("metadata").path("name").asText("")));
+            }
+            for (ServicePort port : read.ports()) {
                 String key = ServiceModel.key(port);
+                ReadEndpoints last = readEndpoints.get(key);
+                if (last == null || !last.sameAs(port, ofService)) {
+                    last = new ReadEndpoints(port, List.copyOf(ofService), ServiceModel.endpoints(port, ofService, nodeName));
+                }
+                endpointsRead.put(key, last);
                 ports.put(key, port);
-                endpoints.put(key, ServiceModel.endpoints(port, ofService, nodeName));
+                endpoints.put(key, last.endpoints());
             }
         }
+        readServices = services;
+        readEndpoints = endpointsRead;
         String podCidr = nodes.get(nodeName).map(ClusterWatch::podCidr).orElse("");
         return new Snapshot(ports, endpoints, podCidr);
     }
