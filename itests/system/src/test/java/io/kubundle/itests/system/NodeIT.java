@@ -296,7 +296,8 @@ class NodeIT {
                 attach.getOutputStream().flush();
                 for (String line = ""; !line.equals("echo " + word); ) {
                     line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
-                    assertTrue(line != null, "kubectl attach -i printed no \"echo " + word + "\": " + lines);
+                    assertTrue(line != null, "kubectl attach -i printed no \"echo " + word + "\": " + lines + "; the log has: "
+                            + logs("console") + "; kubectl alive: " + attach.isAlive());
                 }
             } finally {
                 // detaches: the container and its stdin stay
