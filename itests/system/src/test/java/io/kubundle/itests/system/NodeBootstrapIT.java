@@ -200,6 +200,25 @@ class NodeBootstrapIT {
     }
 
     @Test
+    void theSignerFailsWhatItsRulesRefuseAndLeavesOtherSignersAlone() throws Exception {
+        Path notANode = manifest("not-a-node", openssl("not-a-node", "/O=dev/CN=jane"), "kubernetes.io/kube-apiserver-client-kubelet",
+                "digital signature", "client auth");
+        Path custom = manifest("custom", openssl("custom", "/CN=custom"), "example.com/custom", "client auth");
+        admin.ok("create", "-f", notANode.toString());
+        admin.ok("create", "-f", custom.toString());
+        Thread.sleep(2_000);
+        assertEquals("Pending", condition("not-a-node"), "a kubelet client certificate for a non-node is not approved automatically");
+        admin.ok("certificate", "approve", "not-a-node", "custom");
+        Await.until(() -> admin.must("get", "csr", "not-a-node", "--no-headers").contains("Approved,Failed"),
+                () -> admin.must("get", "csr", "not-a-node", "-o", "yaml"), 30);
+        assertEquals("SignerValidationFailure", admin.ok("get", "csr", "not-a-node", "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Failed\")].reason}"));
+        assertEquals("", admin.ok("get", "csr", "not-a-node", "-o", "jsonpath={.status.certificate}"));
+        Thread.sleep(2_000);
+        assertEquals("Approved", condition("custom"), "another signer's request is not this cluster's to sign");
+    }
+
+    @Test
     void aGarbageRequestIsInvalidWithTheFieldNamed() throws Exception {
         Path file = dir.resolve("garbage.yaml");
         Files.writeString(file, "apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata:\n  name: garbage\n"
