@@ -125,17 +125,6 @@ class ProxyIT {
         return result.exitCode() == 0 ? result.out().strip() : "curl exit " + result.exitCode() + ": " + result.err().strip();
     }
 
-    /** An HTTP GET from the client pod with busybox nc (busybox's wget crashes on these machines): the body, or the error. */
-    private static String fromPod(String ip, int port) throws Exception {
-        Distribution.Result result = node.kubectl.run("exec", "client", "--", "sh", "-c",
-                "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + ip + " " + port);
-        int body = result.out().indexOf("\r\n\r\n");
-        if (result.exitCode() != 0 || body < 0) {
-            return "nc exit " + result.exitCode() + ": " + result.out().strip() + result.err().strip();
-        }
-        return result.out().substring(body + 4).strip();
-    }
-
     private static String pod(String name, String labels, String script) {
         return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  labels: {" + labels + "}\nspec:\n"
                 + "  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: " + RealNode.IMAGE
@@ -165,7 +154,8 @@ class ProxyIT {
 
     @Test
     void clusterIpAndNodePortThenUninstallAndInstallAgain() throws Exception {
-        node.apply(dir, "web", pod("web", "app: proxyit-web", "mkdir -p /www && echo proxied > /www/index.html && exec httpd -f -p 8080 -h /www")
+        node.apply(dir, "web", pod("web", "app: proxyit-web",
+                "mkdir -p /www && echo proxied > /www/index.html && exec httpd -f -p 8080 -h /www")
                 + "    ports:\n    - {name: http, containerPort: 8080}\n");
         node.apply(dir, "client", pod("client", "app: proxyit-client", "exec sleep 3600"));
         node.apply(dir, "service", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  clusterIP: "
@@ -192,9 +182,10 @@ class ProxyIT {
         awaitAnswer("the cluster IP from the host", () -> curl(clusterIp + ":80"), "proxied");
         String nat = Distribution.run(List.of("iptables-save", "-t", "nat")).out();
         assertTrue(nat.contains("-j DNAT --to-destination " + podIp + ":8080"), nat);
-        assertTrue(nat.contains("-A " + prefix + "-SERVICES -d " + clusterIp + "/32 -p tcp -m comment --comment \"default/web:http cluster IP\""),
+        assertTrue(nat.contains("-A " + prefix + "-SERVICES -d " + clusterIp
+                + "/32 -p tcp -m comment --comment \"default/web:http cluster IP\""),
                 "kube-proxy's layout with our prefix (controller slice: " + controllerSlice + "):\n" + ours());
-        awaitAnswer("the cluster IP from another pod", () -> fromPod(clusterIp, 80), "proxied");
+        awaitAnswer("the cluster IP from another pod", () -> node.kubectl.httpGetFromPod("client", clusterIp, 80), "proxied");
         awaitAnswer("the node port on the node's address (127.0.0.1)", () -> curl("127.0.0.1:" + nodePort), "proxied");
         String gateway = node.podCidrPrefix + "1";
         awaitAnswer("the node port on the bridge's address", () -> curl(gateway + ":" + nodePort), "proxied");
@@ -208,15 +199,18 @@ class ProxyIT {
         try (var files = Files.list(node.distribution.home.resolve("bundles"))) {
             jar = files.filter(p -> p.getFileName().toString().startsWith("kubundle-proxy-iptables-")).findFirst().orElseThrow();
         }
-        Distribution.Result installed = node.distribution.kubundle("bundles", "install", jar.toString(), "--data-dir", node.data.toString());
+        Distribution.Result installed = node.distribution.kubundle("bundles", "install", jar.toString(), "--data-dir",
+                node.data.toString());
         assertEquals(0, installed.exitCode(), installed.err());
         awaitAnswer("the cluster IP after the proxy came back", () -> curl(clusterIp + ":80"), "proxied");
-        awaitAnswer("the cluster IP from another pod after the proxy came back", () -> fromPod(clusterIp, 80), "proxied");
+        awaitAnswer("the cluster IP from another pod after the proxy came back",
+                () -> node.kubectl.httpGetFromPod("client", clusterIp, 80), "proxied");
         awaitAnswer("the node port after the proxy came back", () -> curl("127.0.0.1:" + nodePort), "proxied");
 
         // side by side: the new version waits for the old one to remove its rules and let go, then takes over
         Path next = BundleJars.withVersion(jar, "9.0.0", Files.createDirectories(dir.resolve("next")));
-        Distribution.Result swapped = node.distribution.kubundle("bundles", "swap", BSN, next.toString(), "--data-dir", node.data.toString());
+        Distribution.Result swapped = node.distribution.kubundle("bundles", "swap", BSN, next.toString(), "--data-dir",
+                node.data.toString());
         assertEquals(0, swapped.exitCode(), swapped.err());
         assertTrue(swapped.out().startsWith("swapped " + BSN), swapped.out());
         awaitAnswer("the cluster IP after a swap", () -> curl(clusterIp + ":80"), "proxied");

@@ -106,7 +106,8 @@ final class Proxier implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 applied = null;
                 backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis == 0 ? 500 : backoffMillis * 2);
-                LOG.log(System.Logger.Level.WARNING, "proxy-iptables: sync failed, a full sync in {0} ms: {1}", backoffMillis, e.toString());
+                LOG.log(System.Logger.Level.WARNING, "proxy-iptables: sync failed, a full sync in {0} ms: {1}", backoffMillis,
+                        e.toString());
                 requestSync();
                 try {
                     sleep(backoffMillis);

@@ -94,7 +94,8 @@ public final class ProxyComponent {
         prepareHost(iptables, config.localhostNodePorts());
         Path lockFile = Ownership.defaultFile(settings.prefix());
         host = new ControllerHost("proxy-iptables", () -> new ClusterWatch(new KubeClient(transport), nodeName,
-                source -> new Proxier(iptables, settings, source, new Ownership(lockFile), Duration.ofMillis(Math.max(0, config.minSyncMillis())),
+                source -> new Proxier(iptables, settings, source, new Ownership(lockFile),
+                        Duration.ofMillis(Math.max(0, config.minSyncMillis())),
                         Duration.ofMinutes(Math.max(1, config.fullSyncMinutes())), config.cleanupOnStop())));
     }
 

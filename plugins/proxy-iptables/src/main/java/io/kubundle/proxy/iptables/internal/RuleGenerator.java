@@ -145,7 +145,8 @@ final class RuleGenerator {
         String portals = "-m comment --comment \"kubernetes service portals\" -j " + names.services();
         jumps.add(new RuleSet.Jump("nat", "PREROUTING", portals));
         jumps.add(new RuleSet.Jump("nat", "OUTPUT", portals));
-        jumps.add(new RuleSet.Jump("nat", "POSTROUTING", "-m comment --comment \"kubernetes postrouting rules\" -j " + names.postrouting()));
+        jumps.add(new RuleSet.Jump("nat", "POSTROUTING",
+                "-m comment --comment \"kubernetes postrouting rules\" -j " + names.postrouting()));
         String external = "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j "
                 + names.externalServices();
         String filterPortals = "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j " + names.services();
