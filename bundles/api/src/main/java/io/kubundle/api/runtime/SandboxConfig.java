@@ -1,5 +1,6 @@
 package io.kubundle.api.runtime;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,12 +20,49 @@ import java.util.Map;
  * @param logDirectory where the containers' log files go ({@code /var/log/pods/NS_NAME_UID})
  * @param labels kept with the sandbox and returned by {@link ContainerRuntime#listSandboxes()}
  * @param annotations kept with the sandbox likewise
+ * @param dns what the containers' {@code /etc/resolv.conf} says, as CRI's {@code DNSConfig}; {@code null}
+ *        for the node's own {@code /etc/resolv.conf} (the pod's {@code dnsPolicy: Default})
  */
 public record SandboxConfig(String uid, String namespace, String name, int attempt, String hostname, String netnsPath,
         String cgroupParent, Resources resources, String logDirectory, Map<String, String> labels,
-        Map<String, String> annotations) {
+        Map<String, String> annotations, DnsConfig dns) {
     public SandboxConfig {
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
+    }
+
+    /** A sandbox with the node's own {@code /etc/resolv.conf}. */
+    public SandboxConfig(String uid, String namespace, String name, int attempt, String hostname, String netnsPath,
+            String cgroupParent, Resources resources, String logDirectory, Map<String, String> labels,
+            Map<String, String> annotations) {
+        this(uid, namespace, name, attempt, hostname, netnsPath, cgroupParent, resources, logDirectory, labels, annotations, null);
+    }
+
+    /**
+     * A pod's resolver settings.
+     *
+     * @param servers nameserver addresses, at most three are used
+     * @param searches search domains
+     * @param options resolver options such as {@code ndots:5}
+     */
+    public record DnsConfig(List<String> servers, List<String> searches, List<String> options) {
+        public DnsConfig {
+            servers = List.copyOf(servers);
+            searches = List.copyOf(searches);
+            options = List.copyOf(options);
+        }
+
+        /** The {@code resolv.conf} text: nameserver lines, then search and options lines when there are any. */
+        public String resolvConf() {
+            StringBuilder text = new StringBuilder();
+            servers.forEach(server -> text.append("nameserver ").append(server).append('\n'));
+            if (!searches.isEmpty()) {
+                text.append("search ").append(String.join(" ", searches)).append('\n');
+            }
+            if (!options.isEmpty()) {
+                text.append("options ").append(String.join(" ", options)).append('\n');
+            }
+            return text.toString();
+        }
     }
 }

@@ -66,6 +66,7 @@ import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ContainerState;
 import io.kubundle.api.runtime.ContainerStatus;
 import io.kubundle.api.runtime.ExecSession;
+import io.kubundle.api.runtime.RuntimeFailure;
 import io.kubundle.kubelet.internal.server.KubeletServer;
 import io.kubundle.kubelet.internal.server.PodContainers;
 import io.kubundle.security.internal.FileClusterCertificates;
@@ -217,7 +218,7 @@ class PodStreamsTest {
                 states.get(id) == ContainerState.RUNNING, RUNTIME));
     }
 
-    /** The runtime's two calls the server makes: a container's state, and exec as a local process. */
+    /** The runtime's calls the server makes: a container's state, exec as a local process, and attach, which it cannot. */
     @SuppressWarnings("unchecked")
     private static final ContainerRuntime RUNTIME = (ContainerRuntime) Proxy.newProxyInstance(PodStreamsTest.class.getClassLoader(),
             new Class<?>[] {ContainerRuntime.class}, (proxy, method, args) -> switch (method.getName()) {
@@ -227,6 +228,8 @@ class PodStreamsTest {
                 case "exec" -> new LocalProcess(new ProcessBuilder((List<String>) args[1]).redirectErrorStream((Boolean) args[2])
                         .redirectInput((Boolean) args[3] ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .start());
+                // a runtime without attach: the kubelet serves the container's log instead, and refuses stdin
+                case "attach" -> throw new RuntimeFailure("NotSupported", "this runtime cannot attach to a container");
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
@@ -382,7 +385,7 @@ class PodStreamsTest {
         states.put("default/job/main", ContainerState.RUNNING);
         Run stdin = kubectl("", "attach", "-i", "job");
         assertEquals(1, stdin.exitCode());
-        assertTrue(stdin.stderr().contains("attaching to a container's stdin is not supported by this kubelet yet"), stdin.stderr());
+        assertTrue(stdin.stderr().contains("this runtime cannot attach to a container"), stdin.stderr());
     }
 
     @Test

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.kubundle.api.auth.ClusterCertificates;
+import io.kubundle.api.dns.ClusterDns;
 import io.kubundle.api.network.PodNetwork;
 import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ImageService;
@@ -173,6 +174,15 @@ public final class KubeletComponent {
 
     void unsetImages(ImageService images) {
         plugins.unsetImages(images);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setClusterDns(ClusterDns dns) {
+        plugins.setClusterDns(dns);
+    }
+
+    void unsetClusterDns(ClusterDns dns) {
+        plugins.unsetClusterDns(dns);
     }
 
     private void resync() {

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.kubundle.api.dns.ClusterDns;
 import io.kubundle.api.network.PodNetwork;
 import io.kubundle.api.runtime.ContainerRuntime;
 import io.kubundle.api.runtime.ImageService;
@@ -23,6 +24,7 @@ final class Plugins {
     /** Volume plugins in the order they came, each with the source types it serves. */
     private final List<Volumes> volumes = new CopyOnWriteArrayList<>();
     private volatile ImageService images;
+    private volatile ClusterDns clusterDns;
     private volatile String preferredRuntime = "auto";
     private volatile String preferredNetwork = "bridge";
 
@@ -81,6 +83,21 @@ final class Plugins {
 
     Optional<ImageService> images() {
         return Optional.ofNullable(images);
+    }
+
+    void setClusterDns(ClusterDns dns) {
+        this.clusterDns = dns;
+    }
+
+    void unsetClusterDns(ClusterDns dns) {
+        if (this.clusterDns == dns) {
+            this.clusterDns = null;
+        }
+    }
+
+    /** The node's cluster DNS while one answers; pods made meanwhile get it in their resolv.conf. */
+    Optional<ClusterDns> clusterDns() {
+        return Optional.ofNullable(clusterDns);
     }
 
     List<ContainerRuntime> runtimes() {

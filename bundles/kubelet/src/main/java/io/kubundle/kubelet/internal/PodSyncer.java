@@ -567,7 +567,8 @@ final class PodSyncer {
         Path logDir = settings.podLogDir(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), uid);
         Files.createDirectories(logDir);
         return new SandboxConfig(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), 0, hostname, netnsPath,
-                settings.cgroupParent() + "/pod" + uid, podResources(pod), logDir.toString(), podLabels(pod), annotations);
+                settings.cgroupParent() + "/pod" + uid, podResources(pod), logDir.toString(), podLabels(pod), annotations,
+                PodDns.of(pod, plugins.clusterDns()));
     }
 
     private static PodRef podRef(Pod pod) {

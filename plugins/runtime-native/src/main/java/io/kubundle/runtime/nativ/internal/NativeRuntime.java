@@ -44,6 +44,7 @@ import io.kubundle.runtime.support.ContainerRequest;
 import io.kubundle.runtime.support.Locks;
 import io.kubundle.runtime.support.LogWriter;
 import io.kubundle.runtime.support.ProcessSpec;
+import io.kubundle.runtime.support.PodEtcFiles;
 import io.kubundle.runtime.support.Records;
 import io.kubundle.runtime.support.Sandboxes;
 import io.kubundle.runtime.support.StateFiles;
@@ -241,9 +242,7 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
                 Files.createDirectories(dir.work());
                 dir.mountOverlay(request.layers(), COMMAND_TIMEOUT);
                 SandboxConfig pod = sandbox.config();
-                String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
-                        : pod.hostname();
-                etcFiles(dir, hostname);
+                String hostname = PodEtcFiles.write(dir.dir(), pod).hostName();
                 RootFs rootfs = new RootFs(dir.rootfs(), config.mounts());
                 String workingDir = config.workingDir() != null && !config.workingDir().isBlank() ? config.workingDir()
                         : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
@@ -548,13 +547,6 @@ public final class NativeRuntime implements ContainerRuntime, AutoCloseable {
 
     /** Unset resources and security mean none and the defaults. */
     // ---- helpers ----
-
-    private static void etcFiles(NativeContainerDir dir, String hostname) throws IOException {
-        Files.writeString(dir.dir().resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        Path hostResolv = Path.of("/etc/resolv.conf");
-        Files.write(dir.dir().resolve("resolv.conf"), Files.exists(hostResolv) ? Files.readAllBytes(hostResolv) : new byte[0]);
-        Files.writeString(dir.dir().resolve("hostname"), hostname + "\n");
-    }
 
     private ContainerRecord container(String id) throws RuntimeFailure {
         return readContainer(id).orElseThrow(() -> new RuntimeFailure("NotFound", "no container " + id));

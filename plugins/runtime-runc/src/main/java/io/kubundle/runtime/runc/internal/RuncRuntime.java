@@ -44,6 +44,7 @@ import io.kubundle.runtime.support.ContainerRequest;
 import io.kubundle.runtime.support.Locks;
 import io.kubundle.runtime.support.LogWriter;
 import io.kubundle.runtime.support.ProcessSpec;
+import io.kubundle.runtime.support.PodEtcFiles;
 import io.kubundle.runtime.support.Records;
 import io.kubundle.runtime.support.Sandboxes;
 import io.kubundle.runtime.support.StateFiles;
@@ -208,9 +209,9 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
                 Files.createDirectories(dir.work());
                 dir.mountOverlay(request.layers(), COMMAND_TIMEOUT);
                 SandboxConfig pod = sandbox.config();
-                String hostname = pod.netnsPath() == null ? Files.readString(Path.of("/proc/sys/kernel/hostname")).strip()
-                        : pod.hostname();
-                OciSpec.EtcFiles etc = etcFiles(dir, hostname);
+                PodEtcFiles written = PodEtcFiles.write(dir.dir(), pod);
+                String hostname = written.hostName();
+                OciSpec.EtcFiles etc = new OciSpec.EtcFiles(written.hosts(), written.resolvConf(), written.hostname());
                 String workingDir = config.workingDir() != null && !config.workingDir().isBlank() ? config.workingDir()
                         : image.config().workingDir().isEmpty() ? "/" : image.config().workingDir();
                 long[] user = OciSpec.user(config.security(), image.config().user(), dir.rootfs());
@@ -496,17 +497,6 @@ public final class RuncRuntime implements ContainerRuntime, AutoCloseable {
     }
 
     // ---- helpers ----
-
-    private OciSpec.EtcFiles etcFiles(RuncContainerDir dir, String hostname) throws IOException {
-        Path hosts = dir.dir().resolve("hosts");
-        Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        Path resolv = dir.dir().resolve("resolv.conf");
-        Path hostResolv = Path.of("/etc/resolv.conf");
-        Files.write(resolv, Files.exists(hostResolv) ? Files.readAllBytes(hostResolv) : new byte[0]);
-        Path hostnameFile = dir.dir().resolve("hostname");
-        Files.writeString(hostnameFile, hostname + "\n");
-        return new OciSpec.EtcFiles(hosts, resolv, hostnameFile);
-    }
 
     private ContainerRecord container(String id) throws RuntimeFailure {
         return readContainer(id).orElseThrow(() -> new RuntimeFailure("NotFound", "no container " + id));
