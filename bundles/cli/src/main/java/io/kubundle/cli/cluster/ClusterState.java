@@ -51,6 +51,11 @@ public record ClusterState(String name, String dataDir, int subnet, String bridg
         return "172.29." + subnet + ".0/24";
     }
 
+    /** The addresses LoadBalancer Services get, one /24 per cluster like its nodes' network. */
+    String loadBalancerPool() {
+        return "172.30." + subnet + ".0/24";
+    }
+
     Node controlPlane() {
         return nodes.stream().filter(Node::controlPlane).findFirst().orElseThrow();
     }

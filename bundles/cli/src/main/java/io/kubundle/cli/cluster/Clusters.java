@@ -172,6 +172,8 @@ public final class Clusters {
             add.addAll(rule);
             run(add.toArray(String[]::new));
         }
+        // LoadBalancer addresses are reached through the control plane's node, whose service proxy takes them in
+        run("ip", "route", "add", state.loadBalancerPool(), "via", "172.29." + state.subnet() + ".10");
         for (ClusterState.Node node : state.nodes()) {
             run("ip", "netns", "add", node.netns());
             run("ip", "link", "add", node.hostLink(), "type", "veth", "peer", "name", "eth0", "netns", node.netns());
@@ -206,6 +208,7 @@ public final class Clusters {
         if (node.controlPlane()) {
             append(etc.resolve("io.kubundle.apiserver.cfg"), "bindAddress = 0.0.0.0");
             append(etc.resolve("io.kubundle.security.cfg"), "extraSans = " + node.ip());
+            append(etc.resolve("io.kubundle.lb.pool.cfg"), "addresses = " + state.loadBalancerPool());
         }
         for (Path image : images) {
             importImage(node, image);
@@ -350,6 +353,7 @@ public final class Clusters {
             attempt("ip", "link", "delete", node.hostLink());
             removeCgroups(node.cgroupParent());
         }
+        attempt("ip", "route", "delete", state.loadBalancerPool());
         attempt("ip", "link", "delete", state.bridge());
         for (List<String> rule : iptablesRules(state)) {
             List<String> delete = new ArrayList<>(List.of("iptables", "-w"));
