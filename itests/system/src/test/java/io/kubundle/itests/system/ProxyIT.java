@@ -70,6 +70,15 @@ class ProxyIT {
                     problems.add("chains or jumps of " + prefix + " left after the node stopped:\n" + left);
                     removeOurs();
                 }
+                // the proxy keeps its lock file (see its README); nobody else uses this prefix
+                Path locks = Path.of("/run/kubundle/proxy-iptables");
+                if (Files.isDirectory(locks)) {
+                    try (var files = Files.list(locks)) {
+                        for (Path lock : files.filter(f -> f.getFileName().toString().endsWith("-" + prefix + ".lock")).toList()) {
+                            Files.deleteIfExists(lock);
+                        }
+                    }
+                }
             }
         }
         if (!problems.isEmpty()) {

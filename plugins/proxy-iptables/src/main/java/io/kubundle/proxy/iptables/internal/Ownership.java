@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * One proxy per network namespace and chain prefix: an exclusive lock on a file named after both.
@@ -14,12 +16,17 @@ import java.nio.file.StandardOpenOption;
  * waits until the owner has removed its rules and let go, instead of rewriting the chains under
  * it. The lock is the kernel's ({@code fcntl}): a crashed owner loses it at once. Where the lock
  * file cannot be made, everyone owns (and says so in the log).
+ *
+ * <p>A new owner deletes the other lock files of its directory that nobody holds (namespaces
+ * gone, proxies stopped), each while holding its lock; a waiter whose file was deleted under it
+ * notices (the path no longer names the file it locked) and starts again with a new one.
  */
 final class Ownership implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Ownership.class.getName());
 
     private final Path file;
     private FileChannel channel;
+    private Object openedKey;
     private FileLock lock;
     private boolean warned;
     private boolean claimed;
@@ -42,17 +49,17 @@ final class Ownership implements AutoCloseable {
 
     /**
      * True when this instance owns the chains (now or from before). Within one JVM (two bundle
-     * versions side by side) only one instance at a time opens the file, claimed through a system
-     * property that every class loader sees: POSIX drops all of a process's locks on a file when
-     * any of its descriptors to it is closed, so a waiting instance closing its own would free the
-     * owner's lock for other processes.
+     * versions side by side) only one instance at a time opens a lock file, claimed through a
+     * system property that every class loader sees: POSIX drops all of a process's locks on a file
+     * when any of its descriptors to it is closed, so a waiting instance closing its own would free
+     * the owner's lock for other processes.
      */
     synchronized boolean tryAcquire() {
         if (lock != null) {
             return true;
         }
         if (!claimed) {
-            claimed = System.getProperties().putIfAbsent(claimKey(), id) == null;
+            claimed = claim(file, id);
             if (!claimed) {
                 return false;
             }
@@ -61,13 +68,24 @@ final class Ownership implements AutoCloseable {
             Files.createDirectories(file.getParent());
             if (channel == null) {
                 channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                openedKey = fileKey(file);
             }
             lock = channel.tryLock();
-            return lock != null;
+            if (lock == null) {
+                return false;
+            }
+            if (openedKey == null || !openedKey.equals(fileKey(file))) {
+                // deleted (or replaced) as a stale file since we opened it: start again with the file at the path
+                closeChannel();
+                return false;
+            }
+            sweep();
+            return true;
         } catch (OverlappingFileLockException e) {
             // held in this JVM by something that did not claim it first: wait
             return false;
         } catch (IOException e) {
+            closeChannel();
             if (!warned) {
                 warned = true;
                 LOG.log(System.Logger.Level.WARNING, "cannot lock {0} ({1}): not guarded against a second proxy in this network namespace",
@@ -77,12 +95,47 @@ final class Ownership implements AutoCloseable {
         }
     }
 
-    private String claimKey() {
-        return "io.kubundle.proxy.iptables.lock:" + file.toAbsolutePath();
+    private static Object fileKey(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
-    @Override
-    public synchronized void close() {
+    private static String claimKey(Path path) {
+        return "io.kubundle.proxy.iptables.lock:" + path.toAbsolutePath();
+    }
+
+    private static boolean claim(Path path, String owner) {
+        return System.getProperties().putIfAbsent(claimKey(path), owner) == null;
+    }
+
+    /** Deletes the other lock files of the directory that no process holds, each under its own lock. */
+    private void sweep() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent(), "*.lock")) {
+            for (Path other : files) {
+                if (other.getFileName().equals(file.getFileName()) || !claim(other, id)) {
+                    continue;
+                }
+                try (FileChannel otherChannel = FileChannel.open(other, StandardOpenOption.WRITE)) {
+                    FileLock otherLock = otherChannel.tryLock();
+                    if (otherLock != null) {
+                        Files.deleteIfExists(other);
+                        otherLock.release();
+                    }
+                } catch (IOException | OverlappingFileLockException e) {
+                    // held, or gone already: leave it
+                } finally {
+                    System.getProperties().remove(claimKey(other), id);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "sweeping {0}: {1}", file.getParent(), e.getMessage());
+        }
+    }
+
+    private void closeChannel() {
         try {
             if (lock != null) {
                 lock.release();
@@ -95,10 +148,16 @@ final class Ownership implements AutoCloseable {
         } finally {
             lock = null;
             channel = null;
-            if (claimed) {
-                System.getProperties().remove(claimKey(), id);
-                claimed = false;
-            }
+            openedKey = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeChannel();
+        if (claimed) {
+            System.getProperties().remove(claimKey(file), id);
+            claimed = false;
         }
     }
 }

@@ -25,6 +25,32 @@ class OwnershipTest {
     }
 
     @Test
+    void aNewOwnerDeletesTheLockFilesNobodyHolds() throws Exception {
+        Path stale = java.nio.file.Files.createDirectories(dir.resolve("locks")).resolve("netns-1-KUBE.lock");
+        java.nio.file.Files.writeString(stale, "");
+        Path held = dir.resolve("locks/netns-2-KUBE.lock");
+        Path claimed = dir.resolve("locks/netns-3-KUBE.lock");
+        Ownership inThisJvm = new Ownership(claimed);
+        // another process holds one for a while
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl,sys,time\nf=open(sys.argv[1],'a')\n"
+                + "fcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(30)", held.toString()).start();
+        Ownership owner = new Ownership(dir.resolve("locks/netns-4-KUBE.lock"));
+        try {
+            assumeTrue(new String(holder.getInputStream().readNBytes(6)).equals("locked"), "needs python3");
+            assertTrue(inThisJvm.tryAcquire());
+            assertTrue(owner.tryAcquire());
+            assertFalse(java.nio.file.Files.exists(stale), "nobody held it: deleted");
+            assertTrue(java.nio.file.Files.exists(held), "held by another process: kept");
+            assertTrue(java.nio.file.Files.exists(claimed), "held in this JVM: kept");
+            assertFalse(freeForAnotherProcess(claimed), "and still locked");
+        } finally {
+            holder.destroyForcibly().waitFor();
+            owner.close();
+            inThisJvm.close();
+        }
+    }
+
+    @Test
     void oneOwnerAndAWaiterLeavingDoesNotFreeTheLock() throws Exception {
         Path file = dir.resolve("sub/proxy.lock");
         Ownership first = new Ownership(file);
