@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -134,7 +135,7 @@ class ClusterIT {
         assertFalse(ipA.substring(0, ipA.lastIndexOf('.')).equals(ipB.substring(0, ipB.lastIndexOf('.'))),
                 "each node has its own pod CIDR: " + ipA + " " + ipB);
         long before = vxlanTxPackets(name + "-worker");
-        Await.until(() -> "pod b".equals(httpGet("a", ipB)), () -> "pod a cannot reach pod b at " + ipB + ": " + httpGet("a", ipB), 30);
+        Await.until(() -> "pod b".equals(httpGet("a", ipB)), () -> "pod a cannot reach pod b at " + ipB + ": " + httpGet("a", ipB), 60);
         assertEquals("pod a", httpGet("b", ipA));
         assertTrue(vxlanTxPackets(name + "-worker") > before, "the packets went through flannel.1");
         kubectl.ok("delete", "pod", "a", "b", "--wait=true", "--timeout=60s");
@@ -160,6 +161,63 @@ class ClusterIT {
 
     @Test
     @Order(3)
+    void aServiceSpreadsRequestsOverEveryReplicaByIpDnsNameNodePortAndLoadBalancer() throws Exception {
+        kubectl.ok("create", "deployment", "echo", "--image", RealNode.IMAGE, "--replicas", "3", "--",
+                "sh", "-c", "hostname > /index.html && exec httpd -f -p 8080 -h /");
+        kubectl.ok("expose", "deployment", "echo", "--port", "80", "--target-port", "8080", "--type", "LoadBalancer");
+        kubectl.ok("run", "client", "--image", RealNode.IMAGE, "--", "sleep", "3600");
+        Await.until(() -> kubectl.must("get", "endpoints", "echo", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
+                .split(" ").length == 3, () -> kubectl.must("get", "pods", "-o", "wide"), 120);
+        Await.until(() -> kubectl.must("get", "pod", "client", "-o", "jsonpath={.status.phase}").equals("Running"),
+                () -> kubectl.must("describe", "pod", "client"), 60);
+        Set<String> replicas = Set.of(kubectl.ok("get", "pods", "-l", "app=echo", "-o", "jsonpath={.items[*].metadata.name}")
+                .split(" "));
+        String clusterIp = kubectl.ok("get", "svc", "echo", "-o", "jsonpath={.spec.clusterIP}");
+
+        // by ClusterIP from a pod: the proxy spreads the requests over every replica, on every node
+        Set<String> answered = new java.util.HashSet<>();
+        for (int i = 0; i < 40 && !answered.equals(replicas); i++) {
+            answered.add(kubectl.httpGetFromPod("client", clusterIp, 80));
+        }
+        assertEquals(replicas, answered);
+        // by DNS name: the node's cluster DNS answers with the ClusterIP, through the pod's resolv.conf
+        assertTrue(kubectl.ok("exec", "client", "--", "cat", "/etc/resolv.conf").contains("search default.svc.cluster.local"));
+        String lookup = kubectl.ok("exec", "client", "--", "nslookup", "echo.default.svc.cluster.local");
+        assertTrue(lookup.contains(clusterIp), lookup);
+
+        // the NodePort answers on every node's address, from outside the cluster
+        String nodePort = kubectl.ok("get", "svc", "echo", "-o", "jsonpath={.spec.ports[0].nodePort}");
+        for (String nodeIp : kubectl.ok("get", "nodes", "-o",
+                "jsonpath={.items[*].status.addresses[?(@.type==\"InternalIP\")].address}").split(" ")) {
+            String body = curl(nodeIp + ":" + nodePort);
+            assertTrue(replicas.contains(body), nodeIp + ":" + nodePort + " answered " + body);
+        }
+        // the LoadBalancer's address comes from the cluster's pool and answers
+        Await.until(() -> !kubectl.must("get", "svc", "echo", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").isEmpty(),
+                () -> kubectl.must("describe", "svc", "echo"), 30);
+        String lbIp = kubectl.ok("get", "svc", "echo", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}");
+        assertTrue(lbIp.startsWith("172.30."), lbIp);
+        Await.until(() -> replicas.contains(curl(lbIp + ":80")), () -> "the LoadBalancer " + lbIp + ": " + curl(lbIp + ":80"), 30);
+        kubectl.ok("delete", "svc", "echo");
+        kubectl.ok("delete", "deployment", "echo");
+        kubectl.ok("delete", "pod", "client", "--wait=false");
+    }
+
+    /** curl from the host, 3 s at most: the body, or what went wrong. */
+    private static String curl(String address) {
+        try {
+            Distribution.Result result = Distribution.run(List.of("curl", "-sS", "-m", "3", "http://" + address + "/"));
+            return result.exitCode() == 0 ? result.out().strip() : "curl exit " + result.exitCode() + ": " + result.err().strip();
+        } catch (IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e.toString();
+        }
+    }
+
+    @Test
+    @Order(4)
     void aStoppedNodeGoesNotReadyAndComesBack() throws Exception {
         String worker = name + "-worker2";
         Distribution.Result stopped = distribution.kubundle(90, "cluster", "stop-node", "--name", name, "--node", worker,
@@ -176,7 +234,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void deleteLeavesNothingOfTheCluster() throws Exception {
         Distribution.Result deleted = distribution.kubundle(120, "cluster", "delete", "--name", name,
                 "--clusters-dir", clustersDir.toString());
@@ -190,7 +248,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void createAfterACrashCleansUpFirst() throws Exception {
         String crashed = name + "b";
         Distribution.Result created = distribution.kubundle(300, "cluster", "create", "--name", crashed, "--nodes", "0",
