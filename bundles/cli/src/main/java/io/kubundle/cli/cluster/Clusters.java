@@ -209,6 +209,8 @@ public final class Clusters {
             append(etc.resolve("io.kubundle.apiserver.cfg"), "bindAddress = 0.0.0.0");
             append(etc.resolve("io.kubundle.security.cfg"), "extraSans = " + node.ip());
             append(etc.resolve("io.kubundle.lb.pool.cfg"), "addresses = " + state.loadBalancerPool());
+            // the kubernetes Service's endpoint: where pods on every node reach the API server
+            append(etc.resolve("io.kubundle.controller.service.cfg"), "apiServerAddress = " + node.ip());
         }
         for (Path image : images) {
             importImage(node, image);

@@ -78,6 +78,9 @@ class ClusterIT {
                 lines.get(0));
         assertTrue(lines.get(1).matches(name + "-worker 172\\.29\\.\\d+\\.11 True"), lines.get(1));
         assertTrue(lines.get(2).matches(name + "-worker2 172\\.29\\.\\d+\\.12 True"), lines.get(2));
+        // pods reach the API server through the kubernetes Service, whose endpoint is the control plane's node
+        assertTrue(kubectl.ok("get", "endpoints", "kubernetes", "-o", "jsonpath={.subsets[0].addresses[0].ip}")
+                .matches("172\\.29\\.\\d+\\.10"));
         // each worker asked for a client and a serving certificate, approved and issued automatically
         String csrs = kubectl.ok("get", "csr", "--no-headers");
         for (String worker : List.of(name + "-worker", name + "-worker2")) {
