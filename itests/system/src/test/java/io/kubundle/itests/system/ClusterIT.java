@@ -219,25 +219,190 @@ class ClusterIT {
         }
     }
 
+    /** A Deployment serving its version and pod name, ready while /www/ready exists; pods leave the endpoints before they stop. */
+    private String rollManifest(String version, boolean becomesReady) {
+        String script = "mkdir -p /www && echo " + version + " $(hostname) > /www/index.html && "
+                + (becomesReady ? "touch /www/ready && " : "") + "exec httpd -f -p 8080 -h /www";
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: roll}
+                spec:
+                  replicas: 3
+                  selector: {matchLabels: {app: roll}}
+                  strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+                  template:
+                    metadata: {labels: {app: roll}}
+                    spec:
+                      terminationGracePeriodSeconds: 5
+                      tolerations:
+                      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
+                      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
+                      containers:
+                      - name: web
+                        image: %s
+                        command: ["sh", "-c", "%s"]
+                        readinessProbe:
+                          httpGet: {path: /ready, port: 8080}
+                          periodSeconds: 1
+                          failureThreshold: 1
+                        lifecycle:
+                          preStop:
+                            exec: {command: ["sleep", "2"]}
+                """.formatted(RealNode.IMAGE, script);
+    }
+
+    private void applyRoll(String version, boolean becomesReady) throws Exception {
+        Path file = dir.resolve("roll-" + version + ".yaml");
+        Files.writeString(file, rollManifest(version, becomesReady));
+        kubectl.ok("apply", "-f", file.toString());
+    }
+
+    /** Requests to an address from the host, all the time, counting the answers by what they say. */
+    private static final class LoadLoop implements AutoCloseable {
+        final java.util.concurrent.ConcurrentHashMap<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        final List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        LoadLoop(String address) {
+            thread = new Thread(() -> {
+                while (running) {
+                    String body = curl(address);
+                    if (body.matches("v\\d+ \\S+")) {
+                        answers.merge(body.split(" ")[0], 1, Integer::sum);
+                    } else {
+                        failures.incrementAndGet();
+                        failed.add(java.time.Instant.now() + " " + body);
+                    }
+                }
+            }, "load-loop");
+            thread.start();
+        }
+
+        int total() {
+            return failures.get() + answers.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+
     @Test
     @Order(4)
-    void aStoppedNodeGoesNotReadyAndComesBack() throws Exception {
+    void readinessGatesTrafficAndRollingUpdatesLoseNoRequest() throws Exception {
+        applyRoll("v1", true);
+        kubectl.ok("expose", "deployment", "roll", "--port", "80", "--target-port", "8080", "--type", "LoadBalancer");
+        Await.until(() -> kubectl.must("get", "endpoints", "roll", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
+                .split(" ").length == 3, () -> kubectl.must("get", "pods", "-o", "wide"), 120);
+        Await.until(() -> !kubectl.must("get", "svc", "roll", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}").isEmpty(),
+                () -> kubectl.must("describe", "svc", "roll"), 30);
+        String address = kubectl.ok("get", "svc", "roll", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}") + ":80";
+        Await.until(() -> curl(address).startsWith("v1 "), () -> curl(address), 30);
+
+        // a replica failing readiness leaves the endpoints and gets no more traffic, then comes back
+        String unready = kubectl.ok("get", "pods", "-l", "app=roll", "-o", "jsonpath={.items[0].metadata.name}");
+        kubectl.ok("exec", unready, "--", "rm", "/www/ready");
+        Await.until(() -> kubectl.must("get", "endpoints", "roll", "-o", "jsonpath={.subsets[*].notReadyAddresses[*].targetRef.name}")
+                .equals(unready), () -> kubectl.must("get", "endpoints", "roll", "-o", "yaml"), 30);
+        Thread.sleep(1000);
+        for (int i = 0; i < 20; i++) {
+            String body = curl(address);
+            assertTrue(body.startsWith("v1 ") && !body.endsWith(" " + unready), body);
+        }
+        kubectl.ok("exec", unready, "--", "touch", "/www/ready");
+        Await.until(() -> kubectl.must("get", "endpoints", "roll", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
+                .split(" ").length == 3, () -> kubectl.must("get", "endpoints", "roll", "-o", "yaml"), 30);
+
+        try (LoadLoop load = new LoadLoop(address)) {
+            // a version that never becomes ready replaces nothing: the old pods keep serving
+            applyRoll("v2", false);
+            Await.until(() -> kubectl.must("get", "pods", "-l", "app=roll", "--no-headers").lines().count() == 4,
+                    () -> kubectl.must("get", "pods", "-o", "wide"), 60);
+            Thread.sleep(8000);
+            assertEquals("3", kubectl.ok("get", "deployment", "roll", "-o", "jsonpath={.status.readyReplicas}"));
+            assertEquals(null, load.answers.get("v2"));
+            // a good version replaces them all, with the load loop running throughout
+            applyRoll("v3", true);
+            Await.until(() -> kubectl.must("rollout", "status", "deployment/roll", "--timeout=5s").contains("successfully"),
+                    () -> kubectl.must("get", "pods", "-o", "wide"), 180);
+            Await.until(() -> load.answers.getOrDefault("v3", 0) > 20, () -> load.answers.toString(), 30);
+            load.close();
+            System.out.println("rolling update under load: " + load.total() + " requests, " + load.failures.get() + " failed, "
+                    + load.answers);
+            assertEquals(0, load.failures.get(), "failed requests during the rollout: " + load.failed);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aDaemonSetRunsOnePodOnEveryNode() throws Exception {
+        Path file = dir.resolve("ds.yaml");
+        Files.writeString(file, """
+                apiVersion: apps/v1
+                kind: DaemonSet
+                metadata: {name: agent}
+                spec:
+                  selector: {matchLabels: {app: agent}}
+                  template:
+                    metadata: {labels: {app: agent}}
+                    spec:
+                      tolerations:
+                      - {key: node-role.kubernetes.io/master, operator: Exists, effect: NoSchedule}
+                      containers:
+                      - {name: agent, image: %s, command: ["sleep", "3600"]}
+                """.formatted(RealNode.IMAGE));
+        kubectl.ok("apply", "-f", file.toString());
+        Await.until(() -> kubectl.must("get", "pods", "-l", "app=agent", "-o", "jsonpath={range .items[*]}{.status.phase}"
+                + "{\"\\n\"}{end}").lines().filter("Running"::equals).count() == 3,
+                () -> kubectl.must("get", "pods", "-l", "app=agent", "-o", "wide"), 120);
+        List<String> nodes = List.of(kubectl.ok("get", "pods", "-l", "app=agent", "-o", "jsonpath={.items[*].spec.nodeName}")
+                .split(" ")).stream().sorted().toList();
+        assertEquals(List.of(name + "-control-plane", name + "-worker", name + "-worker2"), nodes);
+        kubectl.ok("delete", "daemonset", "agent");
+    }
+
+    @Test
+    @Order(6)
+    void aStoppedNodesPodsAreReplacedAndTheServiceKeepsServing() throws Exception {
         String worker = name + "-worker2";
+        String address = kubectl.ok("get", "svc", "roll", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}") + ":80";
+        List<String> onWorker = kubectl.ok("get", "pods", "-l", "app=roll", "--field-selector", "spec.nodeName=" + worker,
+                "-o", "jsonpath={.items[*].metadata.name}").lines().flatMap(l -> java.util.Arrays.stream(l.split(" ")))
+                .filter(n -> !n.isBlank()).toList();
         Distribution.Result stopped = distribution.kubundle(90, "cluster", "stop-node", "--name", name, "--node", worker,
                 "--clusters-dir", clustersDir.toString());
         assertEquals(0, stopped.exitCode(), stopped.err());
         assertTrue(clusterList().contains(worker + "(stopped)"), clusterList());
         Await.until(() -> "Unknown".equals(readyStatus(worker)), () -> kubectl.must("describe", "node", worker), 60);
+        // its pods are evicted and replaced on the other worker; the Service answers from the new ones
+        Await.until(() -> kubectl.must("get", "pods", "-l", "app=roll", "--field-selector", "status.phase=Running", "-o",
+                "jsonpath={.items[*].spec.nodeName}").replace(name + "-worker2", "").split(name + "-worker", -1).length - 1 == 3
+                && kubectl.must("get", "deployment", "roll", "-o", "jsonpath={.status.readyReplicas}").equals("3"),
+                () -> kubectl.must("get", "pods", "-o", "wide"), 120);
+        Thread.sleep(2000);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(curl(address).startsWith("v3 "), curl(address));
+        }
 
         Distribution.Result started = distribution.kubundle(90, "cluster", "start-node", "--name", name, "--node", worker,
                 "--clusters-dir", clustersDir.toString());
         assertEquals(0, started.exitCode(), started.err());
         Await.until(() -> "True".equals(readyStatus(worker)), () -> kubectl.must("describe", "node", worker), 90);
         assertTrue(clusterList().contains(worker + "(running)"), clusterList());
+        // the pods it had (Terminating while it was away) are removed once it is back, and not restarted
+        Await.until(() -> onWorker.stream().noneMatch(kubectl.must("get", "pods", "-o", "jsonpath={.items[*].metadata.name}")::contains),
+                () -> kubectl.must("get", "pods", "-o", "wide"), 60);
+        kubectl.ok("delete", "svc", "roll");
+        kubectl.ok("delete", "deployment", "roll");
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void deleteLeavesNothingOfTheCluster() throws Exception {
         Distribution.Result deleted = distribution.kubundle(120, "cluster", "delete", "--name", name,
                 "--clusters-dir", clustersDir.toString());
@@ -251,7 +416,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void createAfterACrashCleansUpFirst() throws Exception {
         String crashed = name + "b";
         Distribution.Result created = distribution.kubundle(300, "cluster", "create", "--name", crashed, "--nodes", "0",
