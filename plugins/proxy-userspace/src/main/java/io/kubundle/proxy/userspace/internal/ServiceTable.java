@@ -1,0 +1,141 @@
+package io.kubundle.proxy.userspace.internal;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What the cluster asks this proxy to serve, read from Services and {@code discovery.k8s.io/v1}
+ * EndpointSlices (JSON trees): each TCP or UDP port of a Service with an IPv4 cluster IP, and the
+ * ready endpoints of its slices (label {@code kubernetes.io/service-name}; the slice port with the
+ * same name and protocol gives the target port, named target ports being resolved there already).
+ * Pure: the same objects always give the same table, endpoints in address order.
+ */
+final class ServiceTable {
+    static final String SERVICE_LABEL = "kubernetes.io/service-name";
+    /** Kubernetes' default {@code sessionAffinityConfig.clientIP.timeoutSeconds}. */
+    static final int AFFINITY_DEFAULT_SECONDS = 3 * 60 * 60;
+
+    private ServiceTable() {
+    }
+
+    static Map<Frontend, List<InetSocketAddress>> read(Collection<? extends JsonNode> services, Collection<? extends JsonNode> slices) {
+        Map<String, List<JsonNode>> slicesOf = new HashMap<>();
+        for (JsonNode slice : slices) {
+            String owner = slice.at("/metadata/labels").path(SERVICE_LABEL).asText("");
+            if (!owner.isEmpty() && "IPv4".equals(slice.path("addressType").asText("IPv4"))) {
+                slicesOf.computeIfAbsent(slice.at("/metadata/namespace").asText("") + "/" + owner, k -> new ArrayList<>()).add(slice);
+            }
+        }
+        Map<Frontend, List<InetSocketAddress>> table = new LinkedHashMap<>();
+        for (JsonNode service : services) {
+            String key = service.at("/metadata/namespace").asText("") + "/" + service.at("/metadata/name").asText("");
+            for (Frontend frontend : frontends(service)) {
+                table.put(frontend, ready(frontend, service.at("/spec/ports"), slicesOf.getOrDefault(key, List.of())));
+            }
+        }
+        return table;
+    }
+
+    /** The frontends of one Service: none when it has no IPv4 cluster IP (headless, ExternalName, not allocated yet). */
+    static List<Frontend> frontends(JsonNode service) {
+        JsonNode spec = service.path("spec");
+        String clusterIp = spec.path("clusterIP").asText("");
+        if (!ipv4(clusterIp) || "ExternalName".equals(spec.path("type").asText())) {
+            return List.of();
+        }
+        String type = spec.path("type").asText("ClusterIP");
+        boolean withNodePorts = type.equals("NodePort") || type.equals("LoadBalancer");
+        int affinity = 0;
+        if ("ClientIP".equals(spec.path("sessionAffinity").asText())) {
+            int configured = spec.at("/sessionAffinityConfig/clientIP/timeoutSeconds").asInt(0);
+            affinity = configured > 0 ? configured : AFFINITY_DEFAULT_SECONDS;
+        }
+        String prefix = service.at("/metadata/namespace").asText("") + "/" + service.at("/metadata/name").asText("") + ":";
+        List<Frontend> result = new ArrayList<>();
+        for (JsonNode port : spec.path("ports")) {
+            Frontend.Protocol protocol;
+            try {
+                protocol = Frontend.Protocol.valueOf(port.path("protocol").asText("TCP"));
+            } catch (IllegalArgumentException sctp) {
+                continue;
+            }
+            int number = port.path("port").asInt();
+            if (number < 1 || number > 65535) {
+                continue;
+            }
+            result.add(new Frontend(prefix + port.path("name").asText(""), protocol, clusterIp, number,
+                    withNodePorts ? port.path("nodePort").asInt(0) : 0, affinity));
+        }
+        return result;
+    }
+
+    /** The ready endpoints ({@code conditions.ready} absent counts as ready) of one frontend, in address order, once each. */
+    static List<InetSocketAddress> ready(Frontend frontend, JsonNode servicePorts, List<? extends JsonNode> slices) {
+        String portName = frontend.id().substring(frontend.id().lastIndexOf(':') + 1);
+        TreeSet<InetSocketAddress> found = new TreeSet<>(Comparator.comparing((InetSocketAddress a) -> a.getAddress().getAddress(),
+                java.util.Arrays::compareUnsigned).thenComparingInt(InetSocketAddress::getPort));
+        for (JsonNode slice : slices) {
+            int target = 0;
+            for (JsonNode slicePort : slice.path("ports")) {
+                boolean sameName = slicePort.path("name").asText("").equals(portName);
+                boolean sameProtocol = slicePort.path("protocol").asText("TCP").equals(frontend.protocol().name());
+                if (sameName && sameProtocol) {
+                    target = slicePort.path("port").asInt(0);
+                }
+            }
+            if (target < 1 || target > 65535) {
+                continue;
+            }
+            for (JsonNode endpoint : slice.path("endpoints")) {
+                JsonNode readyFlag = endpoint.at("/conditions/ready");
+                if (!readyFlag.isMissingNode() && !readyFlag.isNull() && !readyFlag.asBoolean()) {
+                    continue;
+                }
+                for (JsonNode address : endpoint.path("addresses")) {
+                    if (ipv4(address.asText())) {
+                        found.add(new InetSocketAddress(literal(address.asText()), target));
+                    }
+                }
+            }
+        }
+        return List.copyOf(found);
+    }
+
+    /** Dotted-quad IPv4 literal, each part 0..255. */
+    static boolean ipv4(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit) || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An address from a literal already checked by {@link #ipv4}: no name lookup. */
+    static InetAddress literal(String ipv4) {
+        String[] parts = ipv4.split("\\.");
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            bytes[i] = (byte) Integer.parseInt(parts[i]);
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalArgumentException(ipv4, impossible);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.kubundle.proxy.userspace.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+/**
+ * The proxy's core, without the API: {@link #apply} is given the whole table of frontends and
+ * their ready endpoints and makes the sockets match it (level, not edge): a listener per frontend
+ * on its cluster IP (the address put on the {@link Addresses} first) and on {@code 0.0.0.0} at its
+ * node port; listeners no longer wanted are closed and their addresses removed; endpoints are
+ * handed to each frontend's {@link Picker}. Connections already proxied are left alone by
+ * {@code apply} (an endpoint that left keeps its open connections until they end); {@link #close}
+ * closes them all. A listener that cannot bind (port taken) is logged and tried again by the next
+ * {@code apply}.
+ *
+ * <p>{@code apply} and {@code close} are called from one thread at a time (the sync thread, then
+ * deactivation); they block while binding and closing, so never call them on an event loop.
+ */
+final class UserspaceProxy implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(UserspaceProxy.class.getName());
+
+    /** Makes cluster IPs local addresses; {@link #NONE} for addresses that are local already (tests on 127.0.0.x). */
+    interface Addresses extends AutoCloseable {
+        Addresses NONE = new Addresses() {
+            @Override
+            public void add(String ip) {
+            }
+
+            @Override
+            public void remove(String ip) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+
+        void add(String ip) throws IOException;
+
+        void remove(String ip);
+
+        @Override
+        void close();
+    }
+
+    private final EventLoopGroup group;
+    private final Addresses addresses;
+    private final boolean nodePorts;
+    private final long udpIdleMillis;
+    private final ChannelGroup connections = new DefaultChannelGroup("proxy-userspace", GlobalEventExecutor.INSTANCE);
+    private final Map<String, Picker> pickers = new HashMap<>();
+    private final Map<Frontend.Listener, Bound> listeners = new LinkedHashMap<>();
+    private boolean closed;
+    /** When the last new connection or UDP session began (nanoTime); 0: never. */
+    private final java.util.concurrent.atomic.AtomicLong lastNew = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A bound socket and the picker (by frontend key) it serves. */
+    private record Bound(Channel channel, String frontend) {
+    }
+
+    UserspaceProxy(EventLoopGroup group, Addresses addresses, boolean nodePorts, long udpIdleMillis) {
+        this.group = group;
+        this.addresses = addresses;
+        this.nodePorts = nodePorts;
+        this.udpIdleMillis = udpIdleMillis;
+    }
+
+    private static String key(Frontend frontend) {
+        return frontend.id() + "/" + frontend.protocol();
+    }
+
+    /** Makes the listeners match {@code table}; returns how many wanted listeners are not bound (retried next time). */
+    synchronized int apply(Map<Frontend, List<InetSocketAddress>> table) {
+        if (closed) {
+            return 0;
+        }
+        Map<Frontend.Listener, String> wanted = new LinkedHashMap<>();
+        Set<String> wantedPickers = new HashSet<>();
+        for (Map.Entry<Frontend, List<InetSocketAddress>> entry : table.entrySet()) {
+            Frontend frontend = entry.getKey();
+            String key = key(frontend);
+            wantedPickers.add(key);
+            pickers.computeIfAbsent(key, k -> new Picker(System::currentTimeMillis)).setEndpoints(entry.getValue(),
+                    frontend.affinitySeconds());
+            for (Frontend.Listener listener : frontend.listeners(nodePorts)) {
+                // two services on one node port: the first keeps it (the API server does not allow it anyway)
+                wanted.putIfAbsent(listener, key);
+            }
+        }
+        // first close what goes, so a port moving from one service to another can be bound again
+        for (var it = listeners.entrySet().iterator(); it.hasNext();) {
+            var bound = it.next();
+            if (!bound.getValue().frontend().equals(wanted.get(bound.getKey()))) {
+                bound.getValue().channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                it.remove();
+                LOG.log(System.Logger.Level.DEBUG, "proxy-userspace: stopped listening on {0}", bound.getKey());
+            }
+        }
+        pickers.keySet().retainAll(wantedPickers);
+        Set<String> ipsInUse = new HashSet<>();
+        for (Frontend.Listener listener : listeners.keySet()) {
+            ipsInUse.add(listener.ip());
+        }
+        int failed = 0;
+        for (Map.Entry<Frontend.Listener, String> entry : wanted.entrySet()) {
+            Frontend.Listener listener = entry.getKey();
+            if (listeners.containsKey(listener)) {
+                continue;
+            }
+            try {
+                if (!listener.ip().equals("0.0.0.0")) {
+                    addresses.add(listener.ip());
+                    ipsInUse.add(listener.ip());
+                }
+                listeners.put(listener, new Bound(bind(listener, pickers.get(entry.getValue())), entry.getValue()));
+                LOG.log(System.Logger.Level.DEBUG, "proxy-userspace: listening on {0} for {1}", listener, entry.getValue());
+            } catch (IOException | RuntimeException e) {
+                failed++;
+                LOG.log(System.Logger.Level.WARNING, "proxy-userspace: cannot listen on {0} for {1} (trying again at the next sync): {2}",
+                        listener, entry.getValue(), e.toString());
+            }
+        }
+        for (String ip : addedIps) {
+            if (!ipsInUse.contains(ip)) {
+                addresses.remove(ip);
+            }
+        }
+        addedIps.retainAll(ipsInUse);
+        addedIps.addAll(ipsInUse);
+        addedIps.remove("0.0.0.0");
+        return failed;
+    }
+
+    private final Set<String> addedIps = new HashSet<>();
+
+    private Channel bind(Frontend.Listener listener, Picker picker) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(ServiceTable.literal(listener.ip()), listener.port());
+        io.netty.channel.ChannelFuture bound;
+        if (listener.protocol() == Frontend.Protocol.TCP) {
+            bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(new TcpRelay(picker, connections, UserspaceProxy.this::noteNew));
+                        }
+                    }).bind(address);
+        } else {
+            bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .handler(new UdpRelay(picker, connections, udpIdleMillis, this::noteNew)).bind(address);
+        }
+        if (!bound.awaitUninterruptibly(10, TimeUnit.SECONDS) || !bound.isSuccess()) {
+            bound.channel().close();
+            throw new IOException("bind " + listener + ": " + bound.cause());
+        }
+        return bound.channel();
+    }
+
+    private void noteNew() {
+        lastNew.set(System.nanoTime());
+    }
+
+    /**
+     * Waits until no new connection or UDP session has come for {@code quietMillis}, at most
+     * {@code maxMillis}: in a swap, the proxy taking over (iptables rules DNAT before traffic
+     * reaches these sockets) is in place once new connections stop coming here. Keeps serving
+     * meanwhile. Returns the milliseconds waited.
+     */
+    long awaitQuiet(long quietMillis, long maxMillis) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        long quiet = TimeUnit.MILLISECONDS.toNanos(quietMillis);
+        while (true) {
+            long now = System.nanoTime();
+            long last = lastNew.get();
+            long quietFor = last == 0 ? Long.MAX_VALUE : now - last;
+            if (quietFor >= quiet || now >= deadline) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(quiet - quietFor, deadline - now));
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    synchronized Set<Frontend.Listener> listening() {
+        return Set.copyOf(listeners.keySet());
+    }
+
+    /** Open proxied connections and UDP sessions (both sides count). */
+    int connections() {
+        return connections.size();
+    }
+
+    /** Closes every listener and every proxied connection, then takes the addresses away. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Bound bound : listeners.values()) {
+            bound.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        listeners.clear();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (String ip : addedIps) {
+            addresses.remove(ip);
+        }
+        addedIps.clear();
+        addresses.close();
+    }
+}

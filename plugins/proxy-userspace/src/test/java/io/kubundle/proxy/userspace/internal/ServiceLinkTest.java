@@ -1,0 +1,69 @@
+package io.kubundle.proxy.userspace.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The link and its addresses, in a network namespace the test makes and deletes (the host's links are never touched). Root only. */
+class ServiceLinkTest {
+    String netns;
+
+    @BeforeEach
+    void namespace() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for ip netns");
+        netns = "kpu-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        assertEquals(0, ServiceLink.Exec.run(List.of("ip"), "netns", "add", netns).code());
+    }
+
+    @AfterEach
+    void deleteNamespace() {
+        if (netns != null) {
+            ServiceLink.Exec.run(List.of("ip"), "netns", "delete", netns);
+        }
+    }
+
+    private String show(String link) {
+        ServiceLink.Exec shown = ServiceLink.Exec.run(List.of("ip", "-n", netns), "-o", "addr", "show", "dev", link);
+        return shown.code() == 0 ? shown.output() : "no link";
+    }
+
+    @Test
+    void addressesOnALinkOfItsOwnAllGoneAtClose() throws Exception {
+        // a killed instance's leftover, with an address nobody serves
+        ServiceLink.Exec.run(List.of("ip", "-n", netns), "link", "add", "kubundle-svc", "type", "bridge");
+        ServiceLink.Exec.run(List.of("ip", "-n", netns), "addr", "add", "10.96.9.9/32", "dev", "kubundle-svc");
+        ServiceLink link = new ServiceLink("kubundle-svc", netns);
+        link.add("10.96.0.10");
+        link.add("10.96.0.11");
+        link.add("10.96.0.10");
+        String shown = show("kubundle-svc");
+        assertTrue(shown.contains("10.96.0.10/32") && shown.contains("10.96.0.11/32"), shown);
+        assertFalse(shown.contains("10.96.9.9"), "the leftover went: " + shown);
+        assertTrue(ServiceLink.Exec.run(List.of("ip", "-n", netns), "link", "show", "kubundle-svc").output().contains("UP"));
+        link.remove("10.96.0.10");
+        link.remove("10.96.0.10");
+        shown = show("kubundle-svc");
+        assertFalse(shown.contains("10.96.0.10/"), shown);
+        assertTrue(shown.contains("10.96.0.11/32"), shown);
+        link.close();
+        assertEquals("no link", show("kubundle-svc"));
+        link.close();
+    }
+
+    @Test
+    void nothingMadeNothingRemoved() {
+        ServiceLink link = new ServiceLink("kubundle-svc", netns);
+        link.remove("10.96.0.10");
+        link.close();
+        assertEquals("no link", show("kubundle-svc"));
+    }
+}

@@ -1,0 +1,101 @@
+package io.kubundle.proxy.userspace.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class ServiceTableTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text.replace('\'', '"'));
+        } catch (Exception e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    static InetSocketAddress at(String ip, int port) {
+        return new InetSocketAddress(ServiceTable.literal(ip), port);
+    }
+
+    static final JsonNode WEB = json("{'metadata':{'namespace':'default','name':'web'},'spec':{'type':'NodePort','clusterIP':'10.96.0.10',"
+            + "'sessionAffinity':'ClientIP','ports':[{'name':'http','port':80,'nodePort':30080},"
+            + "{'name':'dns','protocol':'UDP','port':53,'nodePort':30053},{'name':'s','protocol':'SCTP','port':9}]}}");
+
+    @Test
+    void frontendsOfANodePortService() {
+        List<Frontend> frontends = ServiceTable.frontends(WEB);
+        assertEquals(List.of(new Frontend("default/web:http", Frontend.Protocol.TCP, "10.96.0.10", 80, 30080, 10800),
+                new Frontend("default/web:dns", Frontend.Protocol.UDP, "10.96.0.10", 53, 30053, 10800)), frontends,
+                "SCTP is skipped; ClientIP affinity defaults to three hours");
+        assertEquals(List.of(new Frontend.Listener(Frontend.Protocol.TCP, "10.96.0.10", 80),
+                new Frontend.Listener(Frontend.Protocol.TCP, "0.0.0.0", 30080)), frontends.get(0).listeners(true));
+        assertEquals(List.of(new Frontend.Listener(Frontend.Protocol.TCP, "10.96.0.10", 80)), frontends.get(0).listeners(false));
+    }
+
+    @Test
+    void noFrontendsWithoutAnIpv4ClusterIp() {
+        assertEquals(List.of(), ServiceTable.frontends(json("{'metadata':{'name':'h'},'spec':{'clusterIP':'None','ports':[{'port':80}]}}")));
+        assertEquals(List.of(), ServiceTable.frontends(json("{'metadata':{'name':'n'},'spec':{'ports':[{'port':80}]}}")));
+        assertEquals(List.of(), ServiceTable.frontends(json("{'metadata':{'name':'e'},'spec':{'type':'ExternalName','clusterIP':'10.0.0.1',"
+                + "'ports':[{'port':80}]}}")));
+        assertEquals(List.of(), ServiceTable.frontends(json("{'metadata':{'name':'6'},'spec':{'clusterIP':'fd00::1','ports':[{'port':80}]}}")));
+    }
+
+    @Test
+    void clusterIpServiceHasNoNodePortAndAffinityTimeoutIsRead() {
+        Frontend frontend = ServiceTable.frontends(json("{'metadata':{'namespace':'a','name':'b'},'spec':{'clusterIP':'10.96.0.11',"
+                + "'sessionAffinity':'ClientIP','sessionAffinityConfig':{'clientIP':{'timeoutSeconds':30}},"
+                + "'ports':[{'port':8080,'nodePort':31000}]}}")).get(0);
+        assertEquals(new Frontend("a/b:", Frontend.Protocol.TCP, "10.96.0.11", 8080, 0, 30), frontend);
+    }
+
+    @Test
+    void readyEndpointsOfTheMatchingSlicePortInAddressOrder() {
+        JsonNode slice1 = json("{'metadata':{'namespace':'default','name':'web-1','labels':{'kubernetes.io/service-name':'web'}},"
+                + "'addressType':'IPv4','ports':[{'name':'http','port':8080},{'name':'dns','protocol':'UDP','port':5353}],"
+                + "'endpoints':[{'addresses':['10.244.0.10'],'conditions':{'ready':true}},"
+                + "{'addresses':['10.244.0.9']},"
+                + "{'addresses':['10.244.0.7'],'conditions':{'ready':false,'serving':true}}]}");
+        JsonNode slice2 = json("{'metadata':{'namespace':'default','name':'web-2','labels':{'kubernetes.io/service-name':'web'}},"
+                + "'addressType':'IPv4','ports':[{'name':'http','port':8080}],"
+                + "'endpoints':[{'addresses':['10.244.0.10']},{'addresses':['10.244.1.2']}]}");
+        JsonNode otherNamespace = json("{'metadata':{'namespace':'other','name':'web-x','labels':{'kubernetes.io/service-name':'web'}},"
+                + "'addressType':'IPv4','ports':[{'name':'http','port':8080}],'endpoints':[{'addresses':['10.244.9.9']}]}");
+        JsonNode ipv6 = json("{'metadata':{'namespace':'default','name':'web-6','labels':{'kubernetes.io/service-name':'web'}},"
+                + "'addressType':'IPv6','ports':[{'name':'http','port':8080}],'endpoints':[{'addresses':['fd00::9']}]}");
+        Map<Frontend, List<InetSocketAddress>> table = ServiceTable.read(List.of(WEB), List.of(slice2, otherNamespace, slice1, ipv6));
+        assertEquals(2, table.size());
+        Frontend http = ServiceTable.frontends(WEB).get(0);
+        Frontend dns = ServiceTable.frontends(WEB).get(1);
+        assertEquals(List.of(at("10.244.0.9", 8080), at("10.244.0.10", 8080), at("10.244.1.2", 8080)), table.get(http),
+                "not-ready .7 left out, .10 once, numeric order (.9 before .10)");
+        assertEquals(List.of(at("10.244.0.9", 5353), at("10.244.0.10", 5353)), table.get(dns));
+    }
+
+    @Test
+    void aServiceWithoutSlicesHasNoEndpoints() {
+        Map<Frontend, List<InetSocketAddress>> table = ServiceTable.read(List.of(WEB), List.of());
+        assertTrue(table.values().stream().allMatch(List::isEmpty));
+    }
+
+    @Test
+    void ipv4Literals() {
+        assertTrue(ServiceTable.ipv4("10.96.0.1"));
+        assertFalse(ServiceTable.ipv4("10.96.0.256"));
+        assertFalse(ServiceTable.ipv4("10.96.0"));
+        assertFalse(ServiceTable.ipv4("a.b.c.d"));
+        assertFalse(ServiceTable.ipv4("None"));
+        assertFalse(ServiceTable.ipv4(""));
+    }
+}
