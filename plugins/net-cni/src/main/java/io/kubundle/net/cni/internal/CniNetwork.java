@@ -171,11 +171,13 @@ public final class CniNetwork implements PodNetwork {
         boolean gone = netns.isEmpty() || !Files.exists(Path.of(netns));
         PluginRunner.Call call = new PluginRunner.Call("DEL", entry.containerId(), gone ? "" : netns, entry.ifName(), cniArgs(pod));
         List<ObjectNode> plugins = new ArrayList<>(entry.config().plugins());
+        // DEL has had prevResult since 0.4.0, as libcni passes it
+        JsonNode prevResult = compareVersions(entry.config().cniVersion(), "0.4.0") < 0 ? null : entry.result();
         NetworkFailure failure = null;
         for (int i = plugins.size() - 1; i >= 0; i--) {
             ObjectNode plugin = plugins.get(i);
             try {
-                runner.run(plugin.path("type").asText(), call, pluginConfig(entry.config(), plugin, entry.result()));
+                runner.run(plugin.path("type").asText(), call, pluginConfig(entry.config(), plugin, prevResult));
             } catch (NetworkFailure e) {
                 if (gone) {
                     LOG.log(System.Logger.Level.DEBUG, "pod " + describe(pod) + " is gone; ignored: " + e.getMessage());

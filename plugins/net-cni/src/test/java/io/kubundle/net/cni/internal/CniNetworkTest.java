@@ -187,6 +187,7 @@ final class CniNetworkTest {
         network.check(pod);
         assertEquals(List.of(), fake.calls());
         network.delete(pod);
+        assertFalse(fake.calls().get(0).stdin().has("prevResult"), "DEL of 0.3.1 has no prevResult");
         fake.conflist("10-test.conflist", "{\"cniVersion\":\"1.0.0\",\"name\":\"x\",\"disableCheck\":true,\"plugins\":[{\"type\":\"first\"}]}");
         network.add(pod);
         fake.calls();
