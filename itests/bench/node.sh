@@ -35,15 +35,8 @@ trap node_cleanup EXIT
 
 # the test image: Debian's static busybox as a one-layer docker archive
 image=localhost/bench/busybox:1.0
-mkdir -p "$work/image/rootfs/bin" "$work/image/archive"
-cp /bin/busybox "$work/image/rootfs/bin/"
-for applet in $(/bin/busybox --list); do [ -e "$work/image/rootfs/bin/$applet" ] || ln -s busybox "$work/image/rootfs/bin/$applet"; done
-tar --numeric-owner --owner=0 --group=0 -C "$work/image/rootfs" -cf "$work/image/archive/layer.tar" .
-diff_id=$(sha256sum "$work/image/archive/layer.tar" | cut -d' ' -f1)
-printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-  "$diff_id" > "$work/image/archive/config.json"
-printf '[{"Config":"config.json","RepoTags":["%s"],"Layers":["layer.tar"]}]' "$image" > "$work/image/archive/manifest.json"
-tar -C "$work/image/archive" -cf "$work/image/image.tar" .
+. "$(dirname "$0")/busybox-image.sh"
+busybox_image "$work/image" "$image"
 
 bench_start_up --node-name bench-node --node-ip 127.0.0.1 --kubelet-port 0
 "$dist/bin/kubundle" image import "$work/image/image.tar" --data-dir "$work" > /dev/null

@@ -61,7 +61,7 @@ final class Vtep {
         String parent = interfaceHolding(nodeIp);
         if (link == null) {
             shell.output("ip", "link", "add", device, "type", "vxlan", "id", Integer.toString(vni), "local", nodeIp,
-                    "dev", parent, "dstport", Integer.toString(port), "nolearning");
+                    "dev", parent, "dstport", Integer.toString(port), "nolearning", "noudpcsum");
             link = link();
             if (link == null) {
                 throw new IOException(device + " was added but is not there");

@@ -160,12 +160,9 @@ final class OverlayTest {
         String counted = podTwo.output("iptables", "-w", "5", "-nvxL", "INPUT");
         long packets = counted.lines().filter(line -> line.contains(podAddress(1))).mapToLong(line -> Long.parseLong(line.strip()
                 .split("\\s+")[0])).sum();
+        // pod 1's own address arrived: not masqueraded. (The MASQUERADE counters are no proof either
+        // way: a pod's interface coming up sends IGMP reports to 224.0.0.22, which the rule counts.)
         assertTrue(packets >= 2, "pod 2 saw pod 1's own address: " + counted);
-        for (int node = 1; node <= 2; node++) {
-            String nat = nodes.shell(node).output("iptables", "-w", "5", "-t", "nat", "-nvxL", "KUBUNDLE-NAT-pods0");
-            assertTrue(nat.lines().filter(line -> line.contains("MASQUERADE")).allMatch(line -> line.strip().startsWith("0 ")),
-                    "nothing masqueraded on node " + node + ": " + nat);
-        }
     }
 
     @Test
