@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -28,6 +30,31 @@ class Pipe extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closeAfterFlush(peer);
+    }
+
+    /**
+     * Half-close (the channels allow it): this side sent FIN, so the peer's output is shut down
+     * once what it has to write is flushed (an HTTP/1.0 client that shuts its output after the
+     * request still gets the answer). A side closes once both its directions are shut.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof ChannelInputShutdownEvent)) {
+            ctx.fireUserEventTriggered(event);
+            return;
+        }
+        SocketChannel self = (SocketChannel) ctx.channel();
+        if (self.isOutputShutdown()) {
+            self.close();
+        }
+        if (peer instanceof SocketChannel other && other.isActive()) {
+            other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) flushed -> other.shutdownOutput()
+                    .addListener(shut -> {
+                        if (other.isInputShutdown()) {
+                            other.close();
+                        }
+                    }));
+        }
     }
 
     @Override

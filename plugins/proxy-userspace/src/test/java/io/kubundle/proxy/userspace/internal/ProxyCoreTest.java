@@ -160,6 +160,17 @@ class ProxyCoreTest {
     }
 
     @Test
+    void aClientThatShutsItsOutputAfterTheRequestStillGetsTheAnswer() throws Exception {
+        feed("None", 0, a);
+        try (Socket socket = new Socket(ServiceTable.literal(clusterIp), port)) {
+            socket.setSoTimeout(3000);
+            socket.getOutputStream().write("GET".getBytes(UTF_8));
+            socket.shutdownOutput(); // as busybox nc does at the end of its input
+            assertEquals("a:GET", new String(socket.getInputStream().readAllBytes(), UTF_8), "the answer, then the end");
+        }
+    }
+
+    @Test
     void clientIpAffinityKeepsOneBackend() throws Exception {
         feed("ClientIP", 0, a, b);
         String first = once(clusterIp, port);
