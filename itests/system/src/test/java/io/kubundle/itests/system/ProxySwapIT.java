@@ -25,10 +25,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kubundle.itests.support.BundleJars;
+
 /**
  * The service proxy swapped under load: {@code kubundle up}, a busybox httpd Deployment of 2
  * behind a ClusterIP Service, requests from the host to the ClusterIP running throughout while
- * the admin swaps proxy-iptables for proxy-userspace ({@code bundles swap}) and back. Failed
+ * the admin swaps proxy-iptables for proxy-userspace ({@code bundles swap}), that for a 9.0.0 copy of
+ * itself (side by side), and back to proxy-iptables. Failed
  * requests are counted and printed ("requests failed during a swap"); the goal is none, the
  * assertion a small bound. Also prints requests/s through the ClusterIP with each proxy.
  *
@@ -214,6 +217,8 @@ class ProxySwapIT {
         long loadStart = System.nanoTime();
         Thread load = startLoad(running, ok, failures, loadStart);
         double userspaceRate;
+        String toNext;
+        int sameFailedCount;
         String toUserspace;
         String toIptables;
         try {
@@ -232,6 +237,25 @@ class ProxySwapIT {
             load.join();
             assertEquals(replicas, awaitBothReplicas("through the userspace proxy"), "round robin reaches both");
             userspaceRate = rate();
+
+            // side by side for another version of itself: the new one adopts the link, shares the ports, the old one leaves it
+            List<String> sameFailures = new CopyOnWriteArrayList<>();
+            running.set(true);
+            load = startLoad(running, ok, sameFailures, loadStart);
+            Thread.sleep(1000);
+            Path next = BundleJars.withVersion(jar("kubundle-proxy-userspace-"), "9.0.0", Files.createDirectories(dir.resolve("next")));
+            swapped = node.distribution.kubundle("bundles", "swap", USERSPACE, next.toString(), "--data-dir", node.data.toString());
+            assertEquals(0, swapped.exitCode(), swapped.err() + swapped.out());
+            toNext = swapped.out().strip();
+            Thread.sleep(1000);
+            running.set(false);
+            load.join();
+            assertTrue(Distribution.run(List.of("ip", "-o", "addr", "show", "dev", link)).out().contains(clusterIp + "/32"),
+                    "the new instance kept the link and the cluster IP");
+            assertEquals(replicas, awaitBothReplicas("through the next userspace proxy"));
+            sameFailedCount = sameFailures.size();
+            sameFailures.forEach(f -> System.out.println("ProxySwapIT:   userspace -> userspace failed at " + f));
+
             running.set(true);
             load = startLoad(running, ok, failures, loadStart);
             Thread.sleep(1000);
@@ -249,9 +273,11 @@ class ProxySwapIT {
         assertEquals(replicas, awaitBothReplicas("through iptables again"));
         double iptablesAgain = rate();
         int total = ok.get() + failures.size();
-        System.out.printf("ProxySwapIT: %s%nProxySwapIT: %s%n", toUserspace, toIptables);
-        System.out.printf("ProxySwapIT: requests failed during a swap: %d of %d (iptables -> userspace -> iptables, one request every"
-                + " ~5 ms from the host)%n", failures.size(), total);
+        System.out.printf("ProxySwapIT: %s%nProxySwapIT: %s%nProxySwapIT: %s%n", toUserspace, toNext, toIptables);
+        System.out.printf("ProxySwapIT: requests failed during a swap: %d of %d, over three swaps under load (iptables -> userspace"
+                + " and userspace -> iptables: %d, userspace -> userspace 9.0.0 side by side: %d), one request every ~5 ms from the"
+                + " host%n", failures.size() + sameFailedCount, total + sameFailedCount, failures.size(),
+                sameFailedCount);
         failures.forEach(f -> System.out.println("ProxySwapIT:   failed at " + f));
         double iptablesMean = (iptablesRate + iptablesAgain) / 2;
         System.out.printf("ProxySwapIT: requests/s through the ClusterIP, %d sequential HTTP/1.0 GETs from the host (after %d):"
@@ -259,6 +285,7 @@ class ProxySwapIT {
                 iptablesRate, userspaceRate, iptablesAgain, iptablesMean / userspaceRate);
         assertTrue(total > 100, "the load ran: " + total);
         assertTrue(failures.size() <= FAILURES_ALLOWED, "failed requests during the swaps: " + failures);
+        assertTrue(sameFailedCount <= FAILURES_ALLOWED, "failed requests during the userspace -> userspace swap: " + sameFailedCount);
     }
 
     /** Requests from the host, one every ~5 ms, until {@code running} is false: successes counted, failures kept with their time. */

@@ -21,14 +21,15 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * for a sync; syncs run on one thread, read the whole cache (level, not edge) and coalesce the
  * requests of {@link #COALESCE_MILLIS}. The first sync waits for both lists, so a proxy swapped in
  * never serves an empty table. A sync also runs every {@link #RESYNC_SECONDS} s, to retry
- * listeners that could not bind.
+ * listeners that could not bind and put back addresses removed behind the proxy's back (one
+ * {@code ip addr show} when nothing changed).
  */
 final class ClusterFeed implements ControllerHost.Controller, ResourceHandler<ObjectNode> {
     static final ResourceKind<ObjectNode> SERVICES = ResourceKind.of("v1", "Service", "services", true, ObjectNode.class);
     static final ResourceKind<ObjectNode> SLICES = ResourceKind.of("discovery.k8s.io/v1", "EndpointSlice", "endpointslices", true,
             ObjectNode.class);
     static final long COALESCE_MILLIS = 20;
-    static final long RESYNC_SECONDS = 10;
+    static final long RESYNC_SECONDS = 2;
 
     private final Informer<ObjectNode> services;
     private final Informer<ObjectNode> slices;

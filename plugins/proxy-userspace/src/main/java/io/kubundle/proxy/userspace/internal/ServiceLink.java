@@ -7,22 +7,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The link that makes cluster IPs local addresses of the node's network namespace, so the proxy
  * can bind them and both the host and pods (through their route to the host) reach them: a dummy
  * link, or where the kernel has no dummy driver an empty bridge. The link is this proxy's alone
- * (by name): the first {@link #add} deletes whatever a crashed instance left under that name and
- * makes it afresh; {@link #close} deletes it with every address on it. Called from the sync
- * thread only, and from deactivation after the sync thread stopped.
+ * (by name): {@link #sync} reconciles its addresses with the kernel's each time, and
+ * {@link #close} deletes it with every address on it, unless a newer instance in this JVM has
+ * claimed it since (a side-by-side swap of this bundle for another version of it: the new one
+ * adopts the link and keeps it). Called from the sync thread only, and from
+ * deactivation after the sync thread stopped.
  */
 final class ServiceLink implements UserspaceProxy.Addresses {
     private static final System.Logger LOG = System.getLogger(ServiceLink.class.getName());
 
     private final String name;
+    /** This instance's claim on the link, in a system property every bundle's class loader sees. */
+    private final String claimKey;
+    private final String claim = java.util.UUID.randomUUID().toString();
     private final List<String> ipCommand;
-    private final Set<String> addresses = new LinkedHashSet<>();
+    private static final Pattern INET_32 = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ");
     private boolean made;
 
     ServiceLink(String name) {
@@ -32,6 +39,7 @@ final class ServiceLink implements UserspaceProxy.Addresses {
     /** @param netns a named network namespace ({@code ip -n}) instead of the process's own: for tests */
     ServiceLink(String name, String netns) {
         this.name = name;
+        this.claimKey = "kubundle.proxy.userspace.link." + (netns == null ? "" : netns + ".") + name;
         this.ipCommand = netns == null ? List.of("ip") : List.of("ip", "-n", netns);
     }
 
@@ -39,45 +47,57 @@ final class ServiceLink implements UserspaceProxy.Addresses {
         return name;
     }
 
-    /** Puts {@code ip/32} on the link, making the link first if needed. Idempotent. */
+    /**
+     * Makes the link hold exactly {@code ips} as {@code /32}s, read from the kernel each time (level:
+     * a link deleted or an address removed behind our back is put back). The link is made when an
+     * address is wanted and the link is missing; a link found under the name (a killed instance's
+     * leftover, a previous instance still leaving) is adopted and its other addresses removed.
+     * One {@code ip addr show} when nothing changed.
+     */
     @Override
-    public void add(String ip) throws IOException {
+    public void sync(Set<String> ips) throws IOException {
+        // the newest instance of this JVM owns the link: a side-by-side swap's old instance leaves it at close
         if (!made) {
+            System.setProperty(claimKey, claim);
+        }
+        Exec shown = ip("-o", "-4", "addr", "show", "dev", name);
+        Set<String> present = new LinkedHashSet<>();
+        if (shown.code() != 0) {
+            if (ips.isEmpty()) {
+                return;
+            }
             make();
+        } else {
+            made = true;
+            Matcher inet = INET_32.matcher(shown.output());
+            while (inet.find()) {
+                present.add(inet.group(1));
+            }
         }
-        if (addresses.contains(ip)) {
-            return;
+        for (String ip : present) {
+            if (!ips.contains(ip)) {
+                Exec removed = ip("addr", "del", ip + "/32", "dev", name);
+                if (removed.code() != 0) {
+                    LOG.log(System.Logger.Level.WARNING, "proxy-userspace: ip addr del {0}/32 dev {1}: {2}", ip, name, removed.output());
+                }
+            }
         }
-        Exec added = ip("addr", "replace", ip + "/32", "dev", name);
-        if (added.code() != 0) {
-            throw new IOException("ip addr replace " + ip + "/32 dev " + name + ": " + added.output());
-        }
-        addresses.add(ip);
-    }
-
-    /** Takes {@code ip} off the link. Idempotent, never fails (logs). */
-    @Override
-    public void remove(String ip) {
-        if (addresses.remove(ip)) {
-            Exec removed = ip("addr", "del", ip + "/32", "dev", name);
-            if (removed.code() != 0) {
-                LOG.log(System.Logger.Level.WARNING, "proxy-userspace: ip addr del {0}/32 dev {1}: {2}", ip, name, removed.output());
+        for (String ip : ips) {
+            if (!present.contains(ip)) {
+                Exec added = ip("addr", "replace", ip + "/32", "dev", name);
+                if (added.code() != 0) {
+                    throw new IOException("ip addr replace " + ip + "/32 dev " + name + ": " + added.output());
+                }
             }
         }
     }
 
-    Set<String> addresses() {
-        return Set.copyOf(addresses);
-    }
-
     private void make() throws IOException {
-        // a leftover of a killed instance carries addresses nobody serves: start clean
-        ip("link", "del", name);
         Exec created = ip("link", "add", name, "type", "dummy");
         if (created.code() != 0) {
             created = ip("link", "add", name, "type", "bridge");
         }
-        if (created.code() != 0) {
+        if (created.code() != 0 && ip("link", "show", "dev", name).code() != 0) {
             throw new IOException("ip link add " + name + " (dummy, then bridge): " + created.output());
         }
         made = true;
@@ -90,9 +110,13 @@ final class ServiceLink implements UserspaceProxy.Addresses {
     /** Deletes the link and so every address on it. Idempotent, never fails (logs). */
     @Override
     public void close() {
-        addresses.clear();
         if (made) {
             made = false;
+            if (!claim.equals(System.getProperty(claimKey))) {
+                LOG.log(System.Logger.Level.DEBUG, "proxy-userspace: {0} has a newer owner, left to it", name);
+                return;
+            }
+            System.clearProperty(claimKey);
             Exec deleted = ip("link", "del", name);
             if (deleted.code() != 0) {
                 LOG.log(System.Logger.Level.WARNING, "proxy-userspace: ip link del {0}: {1}", name, deleted.output());

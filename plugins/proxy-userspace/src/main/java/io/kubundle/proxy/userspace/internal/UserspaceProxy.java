@@ -2,12 +2,14 @@ package io.kubundle.proxy.userspace.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
@@ -18,6 +20,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -43,11 +46,7 @@ final class UserspaceProxy implements AutoCloseable {
     interface Addresses extends AutoCloseable {
         Addresses NONE = new Addresses() {
             @Override
-            public void add(String ip) {
-            }
-
-            @Override
-            public void remove(String ip) {
+            public void sync(Set<String> ips) {
             }
 
             @Override
@@ -55,13 +54,20 @@ final class UserspaceProxy implements AutoCloseable {
             }
         };
 
-        void add(String ip) throws IOException;
+        /** Makes exactly these IPv4 addresses local (level: whatever is missing is added, the rest removed). */
+        void sync(Set<String> ips) throws IOException;
 
-        void remove(String ip);
-
+        /** Removes every address and whatever holds them. Idempotent. */
         @Override
         void close();
     }
+
+    /**
+     * A side-by-side swap for another version of this bundle binds the same addresses while the old
+     * instance still serves: both accept until the old one closes (only sockets of this user can
+     * share a port).
+     */
+    private static final ChannelOption<Boolean> REUSE_PORT = NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT);
 
     private final EventLoopGroup group;
     private final Addresses addresses;
@@ -117,9 +123,20 @@ final class UserspaceProxy implements AutoCloseable {
             }
         }
         pickers.keySet().retainAll(wantedPickers);
-        Set<String> ipsInUse = new HashSet<>();
-        for (Frontend.Listener listener : listeners.keySet()) {
-            ipsInUse.add(listener.ip());
+        Set<String> clusterIps = new TreeSet<>();
+        for (Frontend.Listener listener : wanted.keySet()) {
+            if (!listener.ip().equals("0.0.0.0")) {
+                clusterIps.add(listener.ip());
+            }
+        }
+        boolean addressesReady;
+        try {
+            addresses.sync(clusterIps);
+            addressesReady = true;
+        } catch (IOException | RuntimeException e) {
+            addressesReady = false;
+            LOG.log(System.Logger.Level.WARNING, "proxy-userspace: cannot put the cluster IPs on their link (trying again at the next"
+                    + " sync): {0}", e.toString());
         }
         int failed = 0;
         for (Map.Entry<Frontend.Listener, String> entry : wanted.entrySet()) {
@@ -127,11 +144,11 @@ final class UserspaceProxy implements AutoCloseable {
             if (listeners.containsKey(listener)) {
                 continue;
             }
+            if (!addressesReady && !listener.ip().equals("0.0.0.0")) {
+                failed++;
+                continue;
+            }
             try {
-                if (!listener.ip().equals("0.0.0.0")) {
-                    addresses.add(listener.ip());
-                    ipsInUse.add(listener.ip());
-                }
                 listeners.put(listener, new Bound(bind(listener, pickers.get(entry.getValue())), entry.getValue()));
                 LOG.log(System.Logger.Level.DEBUG, "proxy-userspace: listening on {0} for {1}", listener, entry.getValue());
             } catch (IOException | RuntimeException e) {
@@ -140,25 +157,16 @@ final class UserspaceProxy implements AutoCloseable {
                         listener, entry.getValue(), e.toString());
             }
         }
-        for (String ip : addedIps) {
-            if (!ipsInUse.contains(ip)) {
-                addresses.remove(ip);
-            }
-        }
-        addedIps.retainAll(ipsInUse);
-        addedIps.addAll(ipsInUse);
-        addedIps.remove("0.0.0.0");
         return failed;
     }
 
-    private final Set<String> addedIps = new HashSet<>();
 
     private Channel bind(Frontend.Listener listener, Picker picker) throws IOException {
         InetSocketAddress address = new InetSocketAddress(ServiceTable.literal(listener.ip()), listener.port());
         io.netty.channel.ChannelFuture bound;
         if (listener.protocol() == Frontend.Protocol.TCP) {
             bound = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true).option(REUSE_PORT, true).option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -168,7 +176,7 @@ final class UserspaceProxy implements AutoCloseable {
                         }
                     }).bind(address);
         } else {
-            bound = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+            bound = new Bootstrap().group(group).channel(NioDatagramChannel.class).option(REUSE_PORT, true)
                     .handler(new UdpRelay(picker, connections, udpIdleMillis, this::noteNew)).bind(address);
         }
         if (!bound.awaitUninterruptibly(10, TimeUnit.SECONDS) || !bound.isSuccess()) {
@@ -225,10 +233,6 @@ final class UserspaceProxy implements AutoCloseable {
         }
         listeners.clear();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        for (String ip : addedIps) {
-            addresses.remove(ip);
-        }
-        addedIps.clear();
         addresses.close();
     }
 }

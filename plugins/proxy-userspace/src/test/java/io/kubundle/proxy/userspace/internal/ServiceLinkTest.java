@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterEach;
@@ -36,21 +37,22 @@ class ServiceLinkTest {
         return shown.code() == 0 ? shown.output() : "no link";
     }
 
+    private void sh(String... args) {
+        ServiceLink.Exec.run(List.of("ip", "-n", netns), args);
+    }
+
     @Test
     void addressesOnALinkOfItsOwnAllGoneAtClose() throws Exception {
         // a killed instance's leftover, with an address nobody serves
-        ServiceLink.Exec.run(List.of("ip", "-n", netns), "link", "add", "kubundle-svc", "type", "bridge");
-        ServiceLink.Exec.run(List.of("ip", "-n", netns), "addr", "add", "10.96.9.9/32", "dev", "kubundle-svc");
+        sh("link", "add", "kubundle-svc", "type", "bridge");
+        sh("addr", "add", "10.96.9.9/32", "dev", "kubundle-svc");
         ServiceLink link = new ServiceLink("kubundle-svc", netns);
-        link.add("10.96.0.10");
-        link.add("10.96.0.11");
-        link.add("10.96.0.10");
+        link.sync(Set.of("10.96.0.10", "10.96.0.11"));
+        link.sync(Set.of("10.96.0.10", "10.96.0.11"));
         String shown = show("kubundle-svc");
         assertTrue(shown.contains("10.96.0.10/32") && shown.contains("10.96.0.11/32"), shown);
-        assertFalse(shown.contains("10.96.9.9"), "the leftover went: " + shown);
-        assertTrue(ServiceLink.Exec.run(List.of("ip", "-n", netns), "link", "show", "kubundle-svc").output().contains("UP"));
-        link.remove("10.96.0.10");
-        link.remove("10.96.0.10");
+        assertFalse(shown.contains("10.96.9.9"), "the leftover's address went: " + shown);
+        link.sync(Set.of("10.96.0.11"));
         shown = show("kubundle-svc");
         assertFalse(shown.contains("10.96.0.10/"), shown);
         assertTrue(shown.contains("10.96.0.11/32"), shown);
@@ -60,9 +62,38 @@ class ServiceLinkTest {
     }
 
     @Test
-    void nothingMadeNothingRemoved() {
+    void whatIsRemovedBehindItsBackIsPutBackAtTheNextSync() throws Exception {
         ServiceLink link = new ServiceLink("kubundle-svc", netns);
-        link.remove("10.96.0.10");
+        link.sync(Set.of("10.96.0.10"));
+        sh("addr", "del", "10.96.0.10/32", "dev", "kubundle-svc");
+        link.sync(Set.of("10.96.0.10"));
+        assertTrue(show("kubundle-svc").contains("10.96.0.10/32"));
+        sh("link", "del", "kubundle-svc");
+        link.sync(Set.of("10.96.0.10"));
+        assertTrue(show("kubundle-svc").contains("10.96.0.10/32"), "the link made again");
+        assertTrue(ServiceLink.Exec.run(List.of("ip", "-n", netns), "link", "show", "kubundle-svc").output().contains("UP"));
+        link.close();
+        assertEquals("no link", show("kubundle-svc"));
+    }
+
+    @Test
+    void anOldInstanceLeavesTheLinkToTheNewOneThatAdoptedIt() throws Exception {
+        ServiceLink old = new ServiceLink("kubundle-svc", netns);
+        old.sync(Set.of("10.96.0.10"));
+        ServiceLink next = new ServiceLink("kubundle-svc", netns);
+        next.sync(Set.of("10.96.0.10", "10.96.0.12"));
+        old.close();
+        String shown = show("kubundle-svc");
+        assertTrue(shown.contains("10.96.0.10/32") && shown.contains("10.96.0.12/32"), "kept for the new instance: " + shown);
+        next.close();
+        assertEquals("no link", show("kubundle-svc"));
+    }
+
+    @Test
+    void noServiceNoLink() throws Exception {
+        ServiceLink link = new ServiceLink("kubundle-svc", netns);
+        link.sync(Set.of());
+        assertEquals("no link", show("kubundle-svc"));
         link.close();
         assertEquals("no link", show("kubundle-svc"));
     }
