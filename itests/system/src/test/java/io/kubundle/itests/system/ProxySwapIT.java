@@ -223,10 +223,11 @@ class ProxySwapIT {
         String toIptables;
         try {
             Thread.sleep(1000);
+            double since = seconds(loadStart);
             Distribution.Result swapped = node.distribution.kubundle("bundles", "swap", IPTABLES,
                     jar("kubundle-proxy-userspace-").toString(), "--data-dir", node.data.toString());
             assertEquals(0, swapped.exitCode(), swapped.err() + swapped.out());
-            toUserspace = swapped.out().strip();
+            toUserspace = String.format("%.3f-%.3f s: %s", since, seconds(loadStart), swapped.out().strip());
             assertEquals("", ours(), "the iptables proxy's chains are gone");
             assertTrue(Distribution.run(List.of("ip", "-o", "addr", "show", "dev", link)).out().contains(clusterIp + "/32"),
                     "the cluster IP is on the userspace proxy's link");
@@ -244,9 +245,10 @@ class ProxySwapIT {
             load = startLoad(running, ok, sameFailures, loadStart);
             Thread.sleep(1000);
             Path next = BundleJars.withVersion(jar("kubundle-proxy-userspace-"), "9.0.0", Files.createDirectories(dir.resolve("next")));
+            since = seconds(loadStart);
             swapped = node.distribution.kubundle("bundles", "swap", USERSPACE, next.toString(), "--data-dir", node.data.toString());
             assertEquals(0, swapped.exitCode(), swapped.err() + swapped.out());
-            toNext = swapped.out().strip();
+            toNext = String.format("%.3f-%.3f s: %s", since, seconds(loadStart), swapped.out().strip());
             Thread.sleep(1000);
             running.set(false);
             load.join();
@@ -259,10 +261,11 @@ class ProxySwapIT {
             running.set(true);
             load = startLoad(running, ok, failures, loadStart);
             Thread.sleep(1000);
+            since = seconds(loadStart);
             swapped = node.distribution.kubundle("bundles", "swap", USERSPACE, jar("kubundle-proxy-iptables-").toString(),
                     "--data-dir", node.data.toString());
             assertEquals(0, swapped.exitCode(), swapped.err() + swapped.out());
-            toIptables = swapped.out().strip();
+            toIptables = String.format("%.3f-%.3f s: %s", since, seconds(loadStart), swapped.out().strip());
             assertTrue(!linkExists(), "the userspace proxy's link is gone");
             Await.until(() -> iptablesSave().contains(":" + prefix + "-SERVICES"), () -> "iptables chains not back", 30);
             Thread.sleep(2000);
@@ -288,6 +291,10 @@ class ProxySwapIT {
         assertTrue(sameFailedCount <= FAILURES_ALLOWED, "failed requests during the userspace -> userspace swap: " + sameFailedCount);
     }
 
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
     /** Requests from the host, one every ~5 ms, until {@code running} is false: successes counted, failures kept with their time. */
     private static Thread startLoad(AtomicBoolean running, AtomicInteger ok, List<String> failures, long loadStart) {
         Thread load = new Thread(() -> {
@@ -296,7 +303,7 @@ class ProxySwapIT {
                     get();
                     ok.incrementAndGet();
                 } catch (IOException e) {
-                    failures.add(String.format("%.3f s: %s", (System.nanoTime() - loadStart) / 1e9, e));
+                    failures.add(String.format("%.3f s: %s", seconds(loadStart), e));
                 }
                 try {
                     Thread.sleep(5);
