@@ -115,7 +115,9 @@ sub drop {
     my ($fd) = @_;
     my $client = delete $clients{$fd};
     close $client->{fh};
-    end_input($client);
+    # only an attach that wrote to stdin uses up a stdinOnce stdin: one the kubelet opened and closed
+    # again because the client's upgrade failed (kubectl then retries) leaves it open
+    end_input($client) if $client->{used};
 }
 
 # StdinOnce: the first client with stdin whose input ends closes it, after what it wrote
@@ -177,6 +179,7 @@ sub read_client {
         last if length $client->{in} < 5 + $length;
         my $bytes = substr($client->{in}, 0, 5 + $length, '');
         next unless $client->{stdin};
+        $client->{used} = 1;
         if ($stream == 0) {
             $to_stdin .= substr($bytes, 5) if $stdin && !$stdin_closing;
         } elsif ($stream == 3) {

@@ -170,6 +170,24 @@ final class LogWriterTest {
     }
 
     @Test
+    void anAttachThatLeavesWithoutWritingDoesNotUseUpAStdinOnce() throws Exception {
+        // what the kubelet does when a client's upgrade fails after it opened the attach: close at once
+        try (SocketChannel abandoned = attach("attach stdin")) {
+            assertEquals("ok\n", read(abandoned, 3));
+        }
+        try (SocketChannel retried = attach("attach stdin"); FileInputStream stdin = new FileInputStream(dir.resolve("in").toFile())) {
+            assertEquals("ok\n", read(retried, 3));
+            retried.write(ByteBuffer.allocate(5 + 3).put((byte) 0).putInt(3).put("hi\n".getBytes(StandardCharsets.UTF_8)).flip());
+            retried.write(ByteBuffer.allocate(5).put((byte) 3).putInt(0).flip());
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            for (int b; (b = stdin.read()) >= 0; ) {
+                received.write(b);
+            }
+            assertEquals("hi\n", received.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void aClientThatDoesNotReadIsDroppedAndTheLogHasEveryLine() throws Exception {
         try (SocketChannel idle = attach("attach")) {
             for (int i = 1; i <= 100_000; i++) {
