@@ -20,8 +20,14 @@ import io.kubundle.runtime.support.Records;
  * as {@code runc spec} writes them, the image's config and the container's, merged as Docker does.
  */
 final class OciSpec {
-    /** {@code runc spec}'s capabilities. */
-    private static final List<String> DEFAULT_CAPS = List.of("CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE");
+    /**
+     * containerd's (and Docker's) default capabilities, which Kubernetes users expect: images that
+     * chown at start or drop to another user (nginx) need more than {@code runc spec}'s three, and
+     * {@code ping} needs {@code CAP_NET_RAW}.
+     */
+    private static final List<String> DEFAULT_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
+            "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
 
     /** Every capability, indexed by its number. */
     private static final List<String> CAPS_BY_NUMBER = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
@@ -103,7 +109,8 @@ final class OciSpec {
         proc.put("cwd", process.cwd());
         List<String> caps = config.security().privileged() ? ownCapabilities() : DEFAULT_CAPS;
         ObjectNode capabilities = proc.putObject("capabilities");
-        for (String set : List.of("bounding", "effective", "permitted", "ambient")) {
+        // no inheritable or ambient set, as containerd: a non-root user gets no capabilities
+        for (String set : List.of("bounding", "effective", "permitted")) {
             strings(capabilities.putArray(set), caps);
         }
         // No rlimits and no_new_privs off, as Kubernetes with containerd: the process inherits the

@@ -279,8 +279,8 @@ final class RuncRuntimeTest {
         ContainerConfig app = new ContainerConfig(base.name(), 0, TestImages.APP_IMAGE, base.command(), List.of(), null,
                 List.of(), List.of(), base.logPath(), Resources.NONE, Security.DEFAULT, false, false, Map.of(), Map.of());
         assertEquals(List.of("stdout F 1000", "stdout F 50"), log(run(sandbox, app).id()));
-        // runc spec's three: CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE
-        assertEquals(List.of("stdout F CapEff:\t0000000020000420"),
+        // containerd's fourteen (Docker's CapEff), CAP_NET_RAW among them
+        assertEquals(List.of("stdout F CapEff:\t00000000a80425fb"),
                 log(run(sandbox, container("root", List.of("grep", "CapEff", "/proc/self/status"))).id()));
         ContainerConfig privileged = new ContainerConfig("privileged", 0, TestImages.IMAGE,
                 List.of("grep", "CapEff", "/proc/self/status"), List.of(), null, List.of(), List.of(),
