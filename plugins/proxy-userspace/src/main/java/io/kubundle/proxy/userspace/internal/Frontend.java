@@ -1,24 +1,35 @@
 package io.kubundle.proxy.userspace.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One port of one Service, as the proxy serves it: {@code id} is {@code namespace/name:portName};
- * it listens on {@code clusterIp:port} and, when {@code nodePort} is not 0, on every address at
- * {@code nodePort}. {@code affinitySeconds} is the ClientIP affinity timeout, 0 without affinity.
+ * it listens on {@code clusterIp:port}, on {@code ip:port} for each of {@code externalIps}
+ * ({@code spec.externalIPs}, then a LoadBalancer's {@code status.loadBalancer.ingress[].ip}) and,
+ * when {@code nodePort} is not 0, on every address at {@code nodePort}. {@code affinitySeconds} is
+ * the ClientIP affinity timeout, 0 without affinity.
  */
-record Frontend(String id, Protocol protocol, String clusterIp, int port, int nodePort, int affinitySeconds) {
+record Frontend(String id, Protocol protocol, String clusterIp, int port, int nodePort, List<String> externalIps, int affinitySeconds) {
     enum Protocol {
         TCP, UDP
     }
 
-    /** Where this frontend listens: the cluster IP, and the node port on 0.0.0.0 if asked for. */
+    Frontend {
+        externalIps = List.copyOf(externalIps);
+    }
+
+    /** Where this frontend listens: the cluster IP, the external IPs, and the node port on 0.0.0.0 if asked for. */
     List<Listener> listeners(boolean withNodePorts) {
-        Listener cluster = new Listener(protocol, clusterIp, port);
-        if (withNodePorts && nodePort > 0) {
-            return List.of(cluster, new Listener(protocol, "0.0.0.0", nodePort));
+        List<Listener> listeners = new ArrayList<>();
+        listeners.add(new Listener(protocol, clusterIp, port));
+        for (String ip : externalIps) {
+            listeners.add(new Listener(protocol, ip, port));
         }
-        return List.of(cluster);
+        if (withNodePorts && nodePort > 0) {
+            listeners.add(new Listener(protocol, "0.0.0.0", nodePort));
+        }
+        return List.copyOf(listeners);
     }
 
     /** A socket the proxy binds. */

@@ -60,6 +60,7 @@ final class ServiceTable {
             int configured = spec.at("/sessionAffinityConfig/clientIP/timeoutSeconds").asInt(0);
             affinity = configured > 0 ? configured : AFFINITY_DEFAULT_SECONDS;
         }
+        List<String> externalIps = externalIps(service, clusterIp, type.equals("LoadBalancer"));
         String prefix = service.at("/metadata/namespace").asText("") + "/" + service.at("/metadata/name").asText("") + ":";
         List<Frontend> result = new ArrayList<>();
         for (JsonNode port : spec.path("ports")) {
@@ -74,9 +75,30 @@ final class ServiceTable {
                 continue;
             }
             result.add(new Frontend(prefix + port.path("name").asText(""), protocol, clusterIp, number,
-                    withNodePorts ? port.path("nodePort").asInt(0) : 0, affinity));
+                    withNodePorts ? port.path("nodePort").asInt(0) : 0, externalIps, affinity));
         }
         return result;
+    }
+
+    /**
+     * The addresses besides the cluster IP a Service answers on: {@code spec.externalIPs}, then for a
+     * LoadBalancer its {@code status.loadBalancer.ingress[].ip} (a hostname-only ingress has none),
+     * IPv4 ones once each, the cluster IP left out.
+     */
+    static List<String> externalIps(JsonNode service, String clusterIp, boolean loadBalancer) {
+        List<JsonNode> candidates = new ArrayList<>();
+        service.at("/spec/externalIPs").forEach(candidates::add);
+        if (loadBalancer) {
+            service.at("/status/loadBalancer/ingress").forEach(ingress -> candidates.add(ingress.path("ip")));
+        }
+        java.util.Set<String> ips = new java.util.LinkedHashSet<>();
+        for (JsonNode candidate : candidates) {
+            String ip = candidate.asText("");
+            if (ipv4(ip) && !ip.equals(clusterIp)) {
+                ips.add(ip);
+            }
+        }
+        return List.copyOf(ips);
     }
 
     /** The ready endpoints ({@code conditions.ready} absent counts as ready) of one frontend, in address order, once each. */

@@ -29,8 +29,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 /**
  * The proxy's core, without the API: {@link #apply} is given the whole table of frontends and
  * their ready endpoints and makes the sockets match it (level, not edge): a listener per frontend
- * on its cluster IP (the address put on the {@link Addresses} first) and on {@code 0.0.0.0} at its
- * node port; listeners no longer wanted are closed and their addresses removed; endpoints are
+ * on its cluster IP and on each of its external IPs (the addresses put on the {@link Addresses}
+ * first) and on {@code 0.0.0.0} at its node port; listeners no longer wanted are closed and their
+ * addresses removed; endpoints are
  * handed to each frontend's {@link Picker}. Connections already proxied are left alone by
  * {@code apply} (an endpoint that left keeps its open connections until they end); {@link #close}
  * closes them all. A listener that cannot bind (port taken) is logged and tried again by the next
@@ -42,7 +43,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 final class UserspaceProxy implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UserspaceProxy.class.getName());
 
-    /** Makes cluster IPs local addresses; {@link #NONE} for addresses that are local already (tests on 127.0.0.x). */
+    /** Makes cluster and external IPs local addresses; {@link #NONE} for addresses that are local already (tests on 127.0.0.x). */
     interface Addresses extends AutoCloseable {
         Addresses NONE = new Addresses() {
             @Override
@@ -123,19 +124,19 @@ final class UserspaceProxy implements AutoCloseable {
             }
         }
         pickers.keySet().retainAll(wantedPickers);
-        Set<String> clusterIps = new TreeSet<>();
+        Set<String> serviceIps = new TreeSet<>();
         for (Frontend.Listener listener : wanted.keySet()) {
             if (!listener.ip().equals("0.0.0.0")) {
-                clusterIps.add(listener.ip());
+                serviceIps.add(listener.ip());
             }
         }
         boolean addressesReady;
         try {
-            addresses.sync(clusterIps);
+            addresses.sync(serviceIps);
             addressesReady = true;
         } catch (IOException | RuntimeException e) {
             addressesReady = false;
-            LOG.log(System.Logger.Level.WARNING, "proxy-userspace: cannot put the cluster IPs on their link (trying again at the next"
+            LOG.log(System.Logger.Level.WARNING, "proxy-userspace: cannot put the cluster and external IPs on their link (trying again at the next"
                     + " sync): {0}", e.toString());
         }
         int failed = 0;

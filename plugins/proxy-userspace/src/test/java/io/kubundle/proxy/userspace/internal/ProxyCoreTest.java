@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -113,25 +115,39 @@ class ProxyCoreTest {
 
     /** A Service {@code default/web} on clusterIp:port (TCP {@code http}, UDP {@code dns}) and a slice with these endpoints. */
     private int feed(String affinity, int nodePort, InetSocketAddress... endpoints) {
-        StringBuilder addresses = new StringBuilder();
+        List<JsonNode> slices = new ArrayList<>();
         for (InetSocketAddress endpoint : endpoints) {
-            addresses.append(addresses.length() == 0 ? "" : ",").append("{'addresses':['").append(endpoint.getAddress().getHostAddress())
-                    .append("']}");
+            slices.add(slice(endpoint, "'ready':true"));
         }
-        // one port per protocol for every endpoint in the slice: the backends of a test share them
-        var service = ServiceTableTest.json("{'metadata':{'namespace':'default','name':'web'},'spec':{'type':'"
-                + (nodePort > 0 ? "NodePort" : "ClusterIP") + "','clusterIP':'" + clusterIp + "','sessionAffinity':'" + affinity
-                + "','ports':[{'name':'http','port':" + port + ",'nodePort':" + nodePort + "},{'name':'dns','protocol':'UDP','port':"
-                + port + "}]}}");
-        List<com.fasterxml.jackson.databind.JsonNode> slices = new ArrayList<>();
-        for (InetSocketAddress endpoint : endpoints) {
-            int udpPort = endpoint.equals(a) ? udpA.getPort() : endpoint.equals(b) ? udpB.getPort() : endpoint.getPort();
-            slices.add(ServiceTableTest.json("{'metadata':{'namespace':'default','name':'web-" + endpoint.getPort()
-                    + "','labels':{'kubernetes.io/service-name':'web'}},'addressType':'IPv4','ports':[{'name':'http','port':"
-                    + endpoint.getPort() + "},{'name':'dns','protocol':'UDP','port':" + udpPort + "}],'endpoints':[{'addresses':['"
-                    + endpoint.getAddress().getHostAddress() + "'],'conditions':{'ready':true}}]}"));
-        }
+        return apply(service(nodePort > 0 ? "NodePort" : "ClusterIP", affinity, nodePort, "", ""), slices);
+    }
+
+    private int apply(JsonNode service, List<JsonNode> slices) {
         return proxy.apply(ServiceTable.read(List.of(service), slices));
+    }
+
+    /**
+     * {@code default/web} of this type on clusterIp:port (TCP {@code http} with this node port,
+     * UDP {@code dns}); {@code spec} is added to its spec, {@code top} after it (a status).
+     */
+    private JsonNode service(String type, String affinity, int nodePort, String spec, String top) {
+        return ServiceTableTest.json("{'metadata':{'namespace':'default','name':'web'},'spec':{'type':'" + type + "','clusterIP':'"
+                + clusterIp + "','sessionAffinity':'" + affinity + "','ports':[{'name':'http','port':" + port + ",'nodePort':" + nodePort
+                + "},{'name':'dns','protocol':'UDP','port':" + port + "}]" + spec + "}" + top + "}");
+    }
+
+    /** A slice of {@code web} with one endpoint and these conditions; one port per protocol: the backends of a test share them. */
+    private JsonNode slice(InetSocketAddress endpoint, String conditions) {
+        int udpPort = endpoint.equals(a) ? udpA.getPort() : endpoint.equals(b) ? udpB.getPort() : endpoint.getPort();
+        return ServiceTableTest.json("{'metadata':{'namespace':'default','name':'web-" + endpoint.getPort()
+                + "','labels':{'kubernetes.io/service-name':'web'}},'addressType':'IPv4','ports':[{'name':'http','port':"
+                + endpoint.getPort() + "},{'name':'dns','protocol':'UDP','port':" + udpPort + "}],'endpoints':[{'addresses':['"
+                + endpoint.getAddress().getHostAddress() + "'],'conditions':{" + conditions + "}}]}");
+    }
+
+    /** A loopback address in 127.0.{@code block}.0/24 (cluster IPs are in 127.0.0.0/24): local already, like the test's cluster IP. */
+    private static String loopback(int block) {
+        return "127.0." + block + "." + (1 + ThreadLocalRandom.current().nextInt(254));
     }
 
     private static String ask(Socket socket, String what) throws IOException {
@@ -226,6 +242,26 @@ class ProxyCoreTest {
         assertEquals(java.util.Set.of(), proxy.listening());
         assertThrows(IOException.class, () -> once("127.0.0.1", nodePort));
         assertThrows(IOException.class, () -> once(clusterIp, port));
+    }
+
+    @Test
+    void externalAndLoadBalancerIpsAnswerLikeTheClusterIp() throws Exception {
+        String external = loopback(1);
+        String ingress = loopback(2);
+        String spec = ",'externalIPs':['" + external + "']";
+        String status = ",'status':{'loadBalancer':{'ingress':[{'ip':'" + ingress + "'}]}}";
+        assertEquals(0, apply(service("LoadBalancer", "None", 0, spec, status), List.of(slice(a, "'ready':true"), slice(b, "'ready':true"))));
+        assertEquals(List.of("a:hi", "b:hi", "a:hi"), List.of(once(external, port), once(ingress, port), once(clusterIp, port)),
+                "one round robin whichever address the client used");
+        try (DatagramSocket client = new DatagramSocket(0, ServiceTable.literal("127.0.0.1"))) {
+            client.setSoTimeout(3000);
+            assertEquals("a:x", udp(client, new InetSocketAddress(ServiceTable.literal(ingress), port), "x"));
+        }
+        // the pool takes its address back: that listener goes, the others stay
+        assertEquals(0, apply(service("LoadBalancer", "None", 0, spec, ""), List.of(slice(a, "'ready':true"))));
+        assertThrows(IOException.class, () -> once(ingress, port));
+        assertEquals("a:hi", once(external, port));
+        assertEquals(2 * 2, proxy.listening().size(), "cluster and external IP, TCP and UDP");
     }
 
     @Test

@@ -35,12 +35,36 @@ class ServiceTableTest {
     @Test
     void frontendsOfANodePortService() {
         List<Frontend> frontends = ServiceTable.frontends(WEB);
-        assertEquals(List.of(new Frontend("default/web:http", Frontend.Protocol.TCP, "10.96.0.10", 80, 30080, 10800),
-                new Frontend("default/web:dns", Frontend.Protocol.UDP, "10.96.0.10", 53, 30053, 10800)), frontends,
+        assertEquals(List.of(new Frontend("default/web:http", Frontend.Protocol.TCP, "10.96.0.10", 80, 30080, List.of(), 10800),
+                new Frontend("default/web:dns", Frontend.Protocol.UDP, "10.96.0.10", 53, 30053, List.of(), 10800)), frontends,
                 "SCTP is skipped; ClientIP affinity defaults to three hours");
         assertEquals(List.of(new Frontend.Listener(Frontend.Protocol.TCP, "10.96.0.10", 80),
                 new Frontend.Listener(Frontend.Protocol.TCP, "0.0.0.0", 30080)), frontends.get(0).listeners(true));
         assertEquals(List.of(new Frontend.Listener(Frontend.Protocol.TCP, "10.96.0.10", 80)), frontends.get(0).listeners(false));
+    }
+
+    @Test
+    void externalIpsThenLoadBalancerIngressIpsEachOnce() {
+        JsonNode lb = json("{'metadata':{'namespace':'default','name':'lb'},'spec':{'type':'LoadBalancer','clusterIP':'10.96.0.12',"
+                + "'externalIPs':['192.0.2.7','fd00::7','192.0.2.7','10.96.0.12','nonsense'],"
+                + "'ports':[{'name':'http','port':80,'nodePort':30081}]},"
+                + "'status':{'loadBalancer':{'ingress':[{'ip':'172.30.255.1'},{'hostname':'lb.example'},{'ip':'192.0.2.7'}]}}}");
+        Frontend frontend = ServiceTable.frontends(lb).get(0);
+        assertEquals(List.of("192.0.2.7", "172.30.255.1"), frontend.externalIps(),
+                "IPv6, names, the cluster IP itself and repeats left out");
+        assertEquals(List.of(new Frontend.Listener(Frontend.Protocol.TCP, "10.96.0.12", 80),
+                new Frontend.Listener(Frontend.Protocol.TCP, "192.0.2.7", 80), new Frontend.Listener(Frontend.Protocol.TCP, "172.30.255.1", 80),
+                new Frontend.Listener(Frontend.Protocol.TCP, "0.0.0.0", 30081)), frontend.listeners(true),
+                "external and ingress IPs on the service port, the node port on every address");
+        assertEquals(3, frontend.listeners(false).size(), "external IPs are served without node ports too");
+    }
+
+    @Test
+    void ingressIpsCountOnlyForLoadBalancers() {
+        // a LoadBalancer turned ClusterIP may keep its status a moment; kube-proxy ignores it then
+        JsonNode was = json("{'metadata':{'namespace':'default','name':'was'},'spec':{'type':'ClusterIP','clusterIP':'10.96.0.13',"
+                + "'externalIPs':['192.0.2.8'],'ports':[{'port':80}]},'status':{'loadBalancer':{'ingress':[{'ip':'172.30.255.2'}]}}}");
+        assertEquals(List.of("192.0.2.8"), ServiceTable.frontends(was).get(0).externalIps());
     }
 
     @Test
@@ -57,7 +81,7 @@ class ServiceTableTest {
         Frontend frontend = ServiceTable.frontends(json("{'metadata':{'namespace':'a','name':'b'},'spec':{'clusterIP':'10.96.0.11',"
                 + "'sessionAffinity':'ClientIP','sessionAffinityConfig':{'clientIP':{'timeoutSeconds':30}},"
                 + "'ports':[{'port':8080,'nodePort':31000}]}}")).get(0);
-        assertEquals(new Frontend("a/b:", Frontend.Protocol.TCP, "10.96.0.11", 8080, 0, 30), frontend);
+        assertEquals(new Frontend("a/b:", Frontend.Protocol.TCP, "10.96.0.11", 8080, 0, List.of(), 30), frontend);
     }
 
     @Test
