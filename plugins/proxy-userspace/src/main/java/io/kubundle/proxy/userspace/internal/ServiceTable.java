@@ -9,15 +9,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What the cluster asks this proxy to serve, read from Services and {@code discovery.k8s.io/v1}
  * EndpointSlices (JSON trees): each TCP or UDP port of a Service with an IPv4 cluster IP, and the
- * ready endpoints of its slices (label {@code kubernetes.io/service-name}; the slice port with the
- * same name and protocol gives the target port, named target ports being resolved there already).
+ * endpoints of its slices it sends traffic to (label {@code kubernetes.io/service-name}; the slice
+ * port with the same name and protocol gives the target port, named target ports being resolved
+ * there already): the ready ones, else the serving terminating ones.
  * Pure: the same objects always give the same table, endpoints in address order.
  */
 final class ServiceTable {
@@ -40,7 +41,7 @@ final class ServiceTable {
         for (JsonNode service : services) {
             String key = service.at("/metadata/namespace").asText("") + "/" + service.at("/metadata/name").asText("");
             for (Frontend frontend : frontends(service)) {
-                table.put(frontend, ready(frontend, service.at("/spec/ports"), slicesOf.getOrDefault(key, List.of())));
+                table.put(frontend, usable(endpoints(frontend, slicesOf.getOrDefault(key, List.of()))));
             }
         }
         return table;
@@ -101,11 +102,35 @@ final class ServiceTable {
         return List.copyOf(ips);
     }
 
-    /** The ready endpoints ({@code conditions.ready} absent counts as ready) of one frontend, in address order, once each. */
-    static List<InetSocketAddress> ready(Frontend frontend, JsonNode servicePorts, List<? extends JsonNode> slices) {
+    /**
+     * One address of a frontend's slices, as the proxy weighs it: {@code ready} is
+     * {@code conditions.ready} (absent counts as ready); {@code fallback} is serving and terminating
+     * ({@code conditions.serving}, absent: as ready; {@code conditions.terminating}, absent: false),
+     * what kube-proxy sends traffic to while no endpoint is ready.
+     */
+    record Endpoint(InetSocketAddress address, boolean ready, boolean fallback) {
+        private int rank() {
+            return ready ? 2 : fallback ? 1 : 0;
+        }
+
+        /** The same address in two slices (a slice being replaced): the better conditions count. */
+        static Endpoint better(Endpoint one, Endpoint other) {
+            return other.rank() > one.rank() ? other : one;
+        }
+    }
+
+    private static final Comparator<InetSocketAddress> ADDRESS_ORDER = Comparator
+            .comparing((InetSocketAddress a) -> a.getAddress().getAddress(), java.util.Arrays::compareUnsigned)
+            .thenComparingInt(InetSocketAddress::getPort);
+
+    /**
+     * Every endpoint of one frontend in its Service's slices, whatever its conditions: the target
+     * port is that of the slice port with the frontend's port name and protocol; IPv4 addresses,
+     * each {@code ip:port} once, in address order.
+     */
+    static List<Endpoint> endpoints(Frontend frontend, List<? extends JsonNode> slices) {
         String portName = frontend.id().substring(frontend.id().lastIndexOf(':') + 1);
-        TreeSet<InetSocketAddress> found = new TreeSet<>(Comparator.comparing((InetSocketAddress a) -> a.getAddress().getAddress(),
-                java.util.Arrays::compareUnsigned).thenComparingInt(InetSocketAddress::getPort));
+        Map<InetSocketAddress, Endpoint> found = new TreeMap<>(ADDRESS_ORDER);
         for (JsonNode slice : slices) {
             int target = 0;
             for (JsonNode slicePort : slice.path("ports")) {
@@ -119,18 +144,36 @@ final class ServiceTable {
                 continue;
             }
             for (JsonNode endpoint : slice.path("endpoints")) {
-                JsonNode readyFlag = endpoint.at("/conditions/ready");
-                if (!readyFlag.isMissingNode() && !readyFlag.isNull() && !readyFlag.asBoolean()) {
-                    continue;
-                }
+                JsonNode conditions = endpoint.path("conditions");
+                boolean ready = condition(conditions.path("ready"), true);
+                boolean servingTerminating = condition(conditions.path("serving"), ready) && condition(conditions.path("terminating"), false);
                 for (JsonNode address : endpoint.path("addresses")) {
                     if (ipv4(address.asText())) {
-                        found.add(new InetSocketAddress(literal(address.asText()), target));
+                        InetSocketAddress at = new InetSocketAddress(literal(address.asText()), target);
+                        found.merge(at, new Endpoint(at, ready, servingTerminating), Endpoint::better);
                     }
                 }
             }
         }
-        return List.copyOf(found);
+        return List.copyOf(found.values());
+    }
+
+    /** A condition's value, {@code absent} when it is missing or null. */
+    private static boolean condition(JsonNode value, boolean absent) {
+        return value.isMissingNode() || value.isNull() ? absent : value.asBoolean();
+    }
+
+    /**
+     * Where new connections go: the ready endpoints; while none is ready, the serving terminating
+     * ones (kube-proxy's fallback, so a rolling update's last old pod still answers while it drains);
+     * else none. Order kept.
+     */
+    static List<InetSocketAddress> usable(List<Endpoint> endpoints) {
+        List<InetSocketAddress> ready = endpoints.stream().filter(Endpoint::ready).map(Endpoint::address).toList();
+        if (!ready.isEmpty()) {
+            return ready;
+        }
+        return endpoints.stream().filter(Endpoint::fallback).map(Endpoint::address).toList();
     }
 
     /** Dotted-quad IPv4 literal, each part 0..255. */

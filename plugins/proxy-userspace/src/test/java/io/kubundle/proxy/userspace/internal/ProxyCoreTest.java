@@ -233,6 +233,17 @@ class ProxyCoreTest {
     }
 
     @Test
+    void servingTerminatingEndpointsServeWhileNoneIsReady() throws Exception {
+        JsonNode clusterIpService = service("ClusterIP", "None", 0, "", "");
+        JsonNode draining = slice(a, "'ready':false,'serving':true,'terminating':true");
+        assertEquals(0, apply(clusterIpService, List.of(draining, slice(b, "'ready':false,'serving':false,'terminating':true"))));
+        assertEquals(List.of("a:hi", "a:hi", "a:hi"), List.of(once(clusterIp, port), once(clusterIp, port), once(clusterIp, port)),
+                "only the one still serving");
+        apply(clusterIpService, List.of(draining, slice(b, "'ready':true")));
+        assertEquals(List.of("b:hi", "b:hi"), List.of(once(clusterIp, port), once(clusterIp, port)), "a ready one: the draining one rests");
+    }
+
+    @Test
     void nodePortOnEveryAddressAndGoneWithTheService() throws Exception {
         int nodePort = freePort("0.0.0.0");
         feed("None", nodePort, a);

@@ -107,6 +107,40 @@ class ServiceTableTest {
         assertEquals(List.of(at("10.244.0.9", 5353), at("10.244.0.10", 5353)), table.get(dns));
     }
 
+    static JsonNode webSlice(String name, String endpoints) {
+        return json("{'metadata':{'namespace':'default','name':'" + name + "','labels':{'kubernetes.io/service-name':'web'}},"
+                + "'addressType':'IPv4','ports':[{'name':'http','port':8080}],'endpoints':[" + endpoints + "]}");
+    }
+
+    @Test
+    void servingTerminatingEndpointsOnlyWhileNoneIsReady() {
+        Frontend http = ServiceTable.frontends(WEB).get(0);
+        JsonNode draining = webSlice("web-1", "{'addresses':['10.244.0.1'],'conditions':{'ready':false,'serving':true,'terminating':true}},"
+                + "{'addresses':['10.244.0.2'],'conditions':{'ready':false,'serving':false,'terminating':true}},"
+                + "{'addresses':['10.244.0.3'],'conditions':{'ready':false,'terminating':true}},"
+                + "{'addresses':['10.244.0.4'],'conditions':{'ready':false,'serving':true}},"
+                + "{'addresses':['10.244.0.5'],'conditions':{'ready':false,'serving':true,'terminating':true}}");
+        assertEquals(List.of(at("10.244.0.1", 8080), at("10.244.0.5", 8080)), ServiceTable.read(List.of(WEB), List.of(draining)).get(http),
+                "no endpoint ready: the serving terminating ones (serving absent counts as ready, so .3 is not serving; .4 is not"
+                        + " terminating, only not ready yet)");
+        JsonNode fresh = webSlice("web-2", "{'addresses':['10.244.1.9'],'conditions':{'ready':true}}");
+        assertEquals(List.of(at("10.244.1.9", 8080)), ServiceTable.read(List.of(WEB), List.of(draining, fresh)).get(http),
+                "one ready: only it");
+        JsonNode gone = webSlice("web-1", "{'addresses':['10.244.0.2'],'conditions':{'ready':false,'serving':false,'terminating':true}}");
+        assertEquals(List.of(), ServiceTable.read(List.of(WEB), List.of(gone)).get(http), "terminating and not serving: nothing");
+    }
+
+    @Test
+    void anAddressInTwoSlicesCountsWithItsBestConditions() {
+        Frontend http = ServiceTable.frontends(WEB).get(0);
+        JsonNode old = webSlice("web-old", "{'addresses':['10.244.0.1'],'conditions':{'ready':false}},{'addresses':['10.244.0.2'],"
+                + "'conditions':{'ready':false,'serving':true,'terminating':true}}");
+        JsonNode next = webSlice("web-new", "{'addresses':['10.244.0.1'],'conditions':{'ready':true}}");
+        for (List<JsonNode> slices : List.of(List.of(old, next), List.of(next, old))) {
+            assertEquals(List.of(at("10.244.0.1", 8080)), ServiceTable.read(List.of(WEB), slices).get(http), "whatever the slice order");
+        }
+    }
+
     @Test
     void aServiceWithoutSlicesHasNoEndpoints() {
         Map<Frontend, List<InetSocketAddress>> table = ServiceTable.read(List.of(WEB), List.of());
