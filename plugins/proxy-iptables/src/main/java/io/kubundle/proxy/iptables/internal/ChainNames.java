@@ -1,8 +1,8 @@
 package io.kubundle.proxy.iptables.internal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.kubundle.proxy.support.Endpoint;
+import io.kubundle.proxy.support.Hashes;
+import io.kubundle.proxy.support.ServicePort;
 
 /**
  * Chain names as kube-proxy makes them: a prefix and the first 16 characters of the base32
@@ -11,7 +11,6 @@ import java.security.NoSuchAlgorithmException;
  * names kube-proxy gives the same service ({@code KUBE-SVC-...}, {@code KUBE-SEP-...}).
  */
 final class ChainNames {
-    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
     /** iptables' longest chain name (XT_EXTENSION_MAXNAMELEN less the NUL). */
     static final int MAX_LENGTH = 28;
 
@@ -71,22 +70,22 @@ final class ChainNames {
 
     /** The cluster chain of a service port: load balancing over all its endpoints. */
     String service(ServicePort port) {
-        return prefix + "-SVC-" + cachedHash(port.portNameString() + port.iptablesProtocol());
+        return prefix + "-SVC-" + cachedHash(port.portNameString() + port.lowerProtocol());
     }
 
     /** The local chain: load balancing over this node's endpoints ({@code externalTrafficPolicy: Local}). */
     String serviceLocal(ServicePort port) {
-        return prefix + "-SVL-" + cachedHash(port.portNameString() + port.iptablesProtocol());
+        return prefix + "-SVL-" + cachedHash(port.portNameString() + port.lowerProtocol());
     }
 
     /** The chain external traffic (node ports, external and load-balancer IPs) enters. */
     String external(ServicePort port) {
-        return prefix + "-EXT-" + cachedHash(port.portNameString() + port.iptablesProtocol());
+        return prefix + "-EXT-" + cachedHash(port.portNameString() + port.lowerProtocol());
     }
 
     /** An endpoint's chain: the DNAT. */
     String endpoint(ServicePort port, Endpoint endpoint) {
-        return prefix + "-SEP-" + cachedHash(port.portNameString() + port.iptablesProtocol() + endpoint.address());
+        return prefix + "-SEP-" + cachedHash(port.portNameString() + port.lowerProtocol() + endpoint.address());
     }
 
     private String cachedHash(String text) {
@@ -104,26 +103,6 @@ final class ChainNames {
 
     /** base32(sha256(text))[:16]. */
     static String hash(String text) {
-        byte[] digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        StringBuilder out = new StringBuilder(16);
-        int buffer = 0;
-        int bits = 0;
-        for (byte b : digest) {
-            buffer = (buffer << 8) | (b & 0xff);
-            bits += 8;
-            while (bits >= 5 && out.length() < 16) {
-                out.append(BASE32[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-            if (out.length() == 16) {
-                break;
-            }
-        }
-        return out.toString();
+        return Hashes.hash(text);
     }
 }

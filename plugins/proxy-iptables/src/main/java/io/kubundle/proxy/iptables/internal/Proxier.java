@@ -4,20 +4,21 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.function.Supplier;
 
+import io.kubundle.proxy.support.ClusterWatch;
+import io.kubundle.proxy.support.Ownership;
+import io.kubundle.proxy.support.Snapshot;
+import io.kubundle.proxy.support.SyncLoop;
+
 /**
- * Keeps the kernel's rules at what the snapshot says, on one thread of its own, so syncs never
- * overlap. {@link #requestSync()} (from informer handlers: cheap, any thread) asks for a sync;
- * requests arriving within {@code minInterval} of the last sync are coalesced into the next one.
- * The first sync, one every {@code fullSyncPeriod}, and the one after any failure are full
- * (read {@code iptables-save}, rewrite all our chains, delete stale ones and leftovers of a
- * crashed instance, re-insert the jumps); the others write only the chains that changed. Each is
- * one {@code iptables-restore --noflush}. Nothing is written until the {@link Ownership} of the
- * namespace's chains is ours; {@link #close()} removes every chain and jump of ours (when asked
- * to) and lets it go.
+ * Keeps the kernel's iptables rules at what the snapshot says, through a {@link SyncLoop} (one
+ * thread, coalesced requests, full resyncs, back-off, one {@link Ownership owner} per namespace).
+ * A full sync reads {@code iptables-save}, rewrites all our chains, deletes stale ones and
+ * leftovers of a crashed instance and re-inserts the jumps; a partial one writes only the chains
+ * that changed. Each is one {@code iptables-restore --noflush}. {@link #close()} removes every
+ * chain and jump of ours (when asked to) and lets the namespace go.
  */
-final class Proxier implements AutoCloseable {
+final class Proxier implements ClusterWatch.Proxy, SyncLoop.Syncer {
     private static final System.Logger LOG = System.getLogger(Proxier.class.getName());
-    private static final long MAX_BACKOFF_MILLIS = 30_000;
 
     /** What one sync did. */
     record SyncResult(boolean full, int rules, int restoreBytes, long generateNanos, long saveNanos, long restoreNanos) {
@@ -26,47 +27,29 @@ final class Proxier implements AutoCloseable {
     private final Iptables iptables;
     private final RuleGenerator.Settings baseSettings;
     private final Supplier<Snapshot> source;
-    private final Ownership ownership;
-    private final long minIntervalNanos;
-    private final long fullPeriodNanos;
-    private final boolean cleanupOnClose;
-    private final Thread thread;
-    private final Object lock = new Object();
+    private final SyncLoop loop;
 
-    private boolean requested = true;
-    private volatile boolean closed;
-    private boolean owner;
     private RuleGenerator generator;
     private RuleSet applied;
-    private long lastSyncNanos;
-    private long lastFullNanos;
-    private long backoffMillis;
     private volatile SyncResult lastResult;
-    private volatile long syncCount;
 
     Proxier(Iptables iptables, RuleGenerator.Settings settings, Supplier<Snapshot> source, Ownership ownership, Duration minInterval,
             Duration fullSyncPeriod, boolean cleanupOnClose) {
         this.iptables = iptables;
         this.baseSettings = settings;
         this.source = source;
-        this.ownership = ownership;
-        this.minIntervalNanos = minInterval.toNanos();
-        this.fullPeriodNanos = fullSyncPeriod.toNanos();
-        this.cleanupOnClose = cleanupOnClose;
-        this.thread = new Thread(this::run, "proxy-iptables-sync");
-        thread.setDaemon(true);
+        this.loop = new SyncLoop("proxy-iptables", this, ownership, minInterval, fullSyncPeriod, cleanupOnClose);
     }
 
-    void start() {
-        thread.start();
+    @Override
+    public void start() {
+        loop.start();
     }
 
     /** Asks for a sync soon. Cheap and non-blocking; many requests make one sync. */
-    void requestSync() {
-        synchronized (lock) {
-            requested = true;
-            lock.notifyAll();
-        }
+    @Override
+    public void requestSync() {
+        loop.requestSync();
     }
 
     /** The last sync's figures, null before the first. */
@@ -76,95 +59,33 @@ final class Proxier implements AutoCloseable {
 
     /** Syncs done so far. */
     long syncCount() {
-        return syncCount;
+        return loop.syncCount();
     }
 
     boolean isOwner() {
-        return owner;
+        return loop.isOwner();
     }
 
-    private void run() {
-        while (!closed) {
-            try {
-                if (!owner) {
-                    owner = ownership.tryAcquire();
-                    if (!owner) {
-                        sleep(500);
-                        continue;
-                    }
-                    LOG.log(System.Logger.Level.INFO, "proxy-iptables: owns the {0}- chains; {1}", baseSettings.prefix(), versionQuietly());
-                }
-                awaitWork();
-                if (closed) {
-                    return;
-                }
-                boolean full = applied == null || System.nanoTime() - lastFullNanos >= fullPeriodNanos;
-                syncOnce(full);
-                backoffMillis = 0;
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                applied = null;
-                backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis == 0 ? 500 : backoffMillis * 2);
-                LOG.log(System.Logger.Level.WARNING, "proxy-iptables: sync failed, a full sync in {0} ms: {1}", backoffMillis,
-                        e.toString());
-                requestSync();
-                try {
-                    sleep(backoffMillis);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private String versionQuietly() {
+    @Override
+    public String describe() {
+        String version;
         try {
-            return iptables.version();
+            version = iptables.version();
         } catch (IOException e) {
-            return e.getMessage();
+            version = e.getMessage();
         }
-    }
-
-    /** Waits for a request (or the full resync) and for the minimum interval since the last sync. */
-    private void awaitWork() throws InterruptedException {
-        synchronized (lock) {
-            while (!closed && !requested) {
-                if (applied == null) {
-                    // nothing applied yet: only a request starts the next (full) sync
-                    lock.wait();
-                    continue;
-                }
-                long untilFull = fullPeriodNanos - (System.nanoTime() - lastFullNanos);
-                if (untilFull <= 0) {
-                    break;
-                }
-                lock.wait(Math.max(1, untilFull / 1_000_000));
-            }
-        }
-        long wait = minIntervalNanos - (System.nanoTime() - lastSyncNanos);
-        if (wait > 0 && lastSyncNanos != 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        }
-        synchronized (lock) {
-            requested = false;
-        }
-    }
-
-    private static void sleep(long millis) throws InterruptedException {
-        Thread.sleep(millis);
+        return "the " + baseSettings.prefix() + "- chains; " + version;
     }
 
     /** One sync, on the sync thread (or a test's, before {@link #start()}). */
     SyncResult syncOnce(boolean full) throws IOException {
-        if (!owner) {
-            owner = ownership.tryAcquire();
-            if (!owner) {
-                throw new IOException("another proxy owns the " + baseSettings.prefix() + "- chains of this network namespace");
-            }
-        }
+        loop.syncNow(full);
+        return lastResult;
+    }
+
+    @Override
+    public void sync(boolean full) throws IOException {
         long started = System.nanoTime();
-        lastSyncNanos = started;
         Snapshot snapshot = source.get();
         String localCidr = baseSettings.localCidr().isEmpty() ? snapshot.nodePodCidr() : baseSettings.localCidr();
         if (generator == null || !generator.settings().localCidr().equals(localCidr)) {
@@ -176,6 +97,7 @@ final class Proxier implements AutoCloseable {
         String input;
         if (full || applied == null) {
             full = true;
+            applied = null;
             input = wanted.fullRestore(IptablesSave.parse(iptables.save()), generator.names());
         } else {
             input = wanted.partialRestore(applied);
@@ -186,18 +108,18 @@ final class Proxier implements AutoCloseable {
         }
         long restored = System.nanoTime();
         applied = wanted;
-        if (full) {
-            lastFullNanos = started;
-        }
-        syncCount++;
         SyncResult result = new SyncResult(full, wanted.ruleCount(), input == null ? 0 : input.length(), generated - started,
                 written - generated, restored - written);
         lastResult = result;
         LOG.log(System.Logger.Level.DEBUG, "proxy-iptables: {0}", result);
-        return result;
     }
 
     /** Removes every chain of ours and every jump into them; what deactivation does. */
+    @Override
+    public void cleanup() throws IOException {
+        cleanup(iptables, new ChainNames(baseSettings.prefix()));
+    }
+
     static void cleanup(Iptables iptables, ChainNames names) throws IOException {
         String input = RuleSet.cleanupRestore(IptablesSave.parse(iptables.save()), names);
         if (input != null) {
@@ -207,22 +129,6 @@ final class Proxier implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        requestSync();
-        thread.interrupt();
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (owner && cleanupOnClose) {
-            try {
-                cleanup(iptables, new ChainNames(baseSettings.prefix()));
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "proxy-iptables: could not remove its chains: {0}", e.getMessage());
-            }
-        }
-        ownership.close();
-        owner = false;
+        loop.close();
     }
 }

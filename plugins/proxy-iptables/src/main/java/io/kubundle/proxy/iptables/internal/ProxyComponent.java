@@ -2,7 +2,6 @@ package io.kubundle.proxy.iptables.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,6 +20,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import io.kubundle.api.transport.ApiTransport;
 import io.kubundle.client.kube.ControllerHost;
 import io.kubundle.client.kube.KubeClient;
+import io.kubundle.proxy.support.ClusterWatch;
+import io.kubundle.proxy.support.Ownership;
 
 /**
  * The iptables service proxy of this process's node, while the bundle is active. It needs
@@ -91,9 +92,9 @@ public final class ProxyComponent {
         RuleGenerator.Settings settings = new RuleGenerator.Settings(config.chainPrefix().strip(), config.masqueradeBit(),
                 config.clusterCidr().strip(), config.masqueradeAll(), cidrs(config.nodePortAddresses()), config.localhostNodePorts());
         new ChainNames(settings.prefix()); // a bad prefix fails the activation, with the reason
-        prepareHost(iptables, config.localhostNodePorts());
-        Path lockFile = Ownership.defaultFile(settings.prefix());
-        host = new ControllerHost("proxy-iptables", () -> new ClusterWatch(new KubeClient(transport), nodeName,
+        iptables.commands().prepareNode("proxy-iptables", config.localhostNodePorts());
+        Path lockFile = Ownership.defaultFile("proxy-iptables", settings.prefix());
+        host = new ControllerHost("proxy-iptables", () -> new ClusterWatch("proxy-iptables", new KubeClient(transport), nodeName,
                 source -> new Proxier(iptables, settings, source, new Ownership(lockFile),
                         Duration.ofMillis(Math.max(0, config.minSyncMillis())),
                         Duration.ofMinutes(Math.max(1, config.fullSyncMinutes())), config.cleanupOnStop())));
@@ -103,25 +104,6 @@ public final class ProxyComponent {
     void deactivate() {
         if (host != null) {
             host.close();
-        }
-    }
-
-    /**
-     * What kube-proxy sets: bridged traffic through iptables (a pod reaching a service whose
-     * endpoint is on the same bridge, hairpin included), and 127.0.0.1 routable to pods for
-     * localhost node ports. Failures are logged, not fatal: the rules still serve routed traffic.
-     */
-    static void prepareHost(Iptables iptables, boolean localhostNodePorts) {
-        if (!Files.isDirectory(Path.of("/proc/sys/net/bridge"))) {
-            iptables.exec("modprobe", "br_netfilter");
-        }
-        if (!iptables.sysctl("net.bridge.bridge-nf-call-iptables", "1")) {
-            LOG.log(System.Logger.Level.WARNING, "proxy-iptables: cannot set net.bridge.bridge-nf-call-iptables=1 (no br_netfilter):"
-                    + " pods reaching a service backed by a pod on the same bridge may fail");
-        }
-        if (localhostNodePorts && !iptables.sysctl("net.ipv4.conf.all.route_localnet", "1")) {
-            LOG.log(System.Logger.Level.WARNING, "proxy-iptables: cannot set net.ipv4.conf.all.route_localnet=1: node ports do not"
-                    + " answer on 127.0.0.1");
         }
     }
 

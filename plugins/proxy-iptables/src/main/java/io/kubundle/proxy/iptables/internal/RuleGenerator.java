@@ -8,6 +8,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
+import io.kubundle.proxy.support.Endpoint;
+import io.kubundle.proxy.support.ServiceModel;
+import io.kubundle.proxy.support.ServicePort;
+
 /**
  * Turns service ports and their endpoints into kube-proxy's iptables layout (its iptables mode,
  * Kubernetes 1.28 and later):
@@ -162,21 +166,12 @@ final class RuleGenerator {
         return jumps;
     }
 
-    /** The endpoints traffic goes to: the ready ones, else (as kube-proxy) the serving terminating ones. */
-    static List<Endpoint> usable(List<Endpoint> endpoints) {
-        List<Endpoint> ready = endpoints.stream().filter(Endpoint::ready).toList();
-        if (!ready.isEmpty()) {
-            return ready;
-        }
-        return endpoints.stream().filter(e -> e.serving() && e.terminating()).toList();
-    }
-
     private Contribution contribution(ServicePort port, List<Endpoint> endpoints) {
-        String proto = port.iptablesProtocol();
+        String proto = port.lowerProtocol();
         String portName = port.portNameString();
         String quoted = quote(portName);
-        List<Endpoint> cluster = usable(endpoints);
-        List<Endpoint> local = usable(endpoints.stream().filter(Endpoint::local).toList());
+        List<Endpoint> cluster = ServiceModel.usable(endpoints);
+        List<Endpoint> local = ServiceModel.usable(endpoints.stream().filter(Endpoint::local).toList());
         boolean usesLocal = port.externalLocal() && port.hasExternal();
         boolean hasExternalEndpoints = usesLocal ? !local.isEmpty() : !cluster.isEmpty();
         String svc = names.service(port);

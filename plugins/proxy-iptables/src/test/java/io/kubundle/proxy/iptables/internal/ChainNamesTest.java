@@ -7,15 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import io.kubundle.proxy.support.ProxyFixtures;
+import io.kubundle.proxy.support.ServicePort;
+
 class ChainNamesTest {
     private final ChainNames names = new ChainNames("KUBE");
 
     @Test
     void namesAreKubeProxys() {
         // the names kube-proxy's own tests expect for ns1/svc1:p80 and its endpoint 10.180.0.1:80
-        ServicePort port = Fixtures.clusterIp("ns1", "svc1", "p80", "172.30.0.41", 80);
+        ServicePort port = ProxyFixtures.clusterIp("ns1", "svc1", "p80", "172.30.0.41", 80);
         assertEquals("KUBE-SVC-XPGD46QRK7WJZT7O", names.service(port));
-        assertEquals("KUBE-SEP-SXIVWICOYRO3J4NJ", names.endpoint(port, Fixtures.ready("10.180.0.1", 80)));
+        assertEquals("KUBE-SEP-SXIVWICOYRO3J4NJ", names.endpoint(port, ProxyFixtures.ready("10.180.0.1", 80)));
         assertEquals("KUBE-EXT-XPGD46QRK7WJZT7O", names.external(port));
         assertEquals("KUBE-SVL-XPGD46QRK7WJZT7O", names.serviceLocal(port));
     }
@@ -30,7 +33,7 @@ class ChainNamesTest {
 
     @Test
     void protocolAndPortNameMakeDifferentChains() {
-        ServicePort tcp = Fixtures.clusterIp("ns", "dns", "dns", "10.96.0.10", 53);
+        ServicePort tcp = ProxyFixtures.clusterIp("ns", "dns", "dns", "10.96.0.10", 53);
         ServicePort udp = new ServicePort("ns", "dns", "dns", "UDP", "10.96.0.10", 53, 0, java.util.List.of(), 0, false);
         assertFalse(names.service(tcp).equals(names.service(udp)));
     }
@@ -39,7 +42,7 @@ class ChainNamesTest {
     void prefixesAreCheckedAndOwned() {
         ChainNames other = new ChainNames("KP1234");
         assertEquals("KP1234-SERVICES", other.services());
-        assertTrue(other.service(Fixtures.clusterIp("a", "b", "", "10.96.0.1", 80)).length() <= ChainNames.MAX_LENGTH);
+        assertTrue(other.service(ProxyFixtures.clusterIp("a", "b", "", "10.96.0.1", 80)).length() <= ChainNames.MAX_LENGTH);
         assertTrue(names.owns("KUBE-SEP-X"));
         assertFalse(names.owns("KUBUNDLE-NAT-kbit1"));
         assertFalse(names.owns("PREROUTING"));

@@ -1,7 +1,7 @@
 package io.kubundle.proxy.iptables.internal;
 
-import static io.kubundle.proxy.iptables.internal.Fixtures.clusterIp;
-import static io.kubundle.proxy.iptables.internal.Fixtures.ready;
+import static io.kubundle.proxy.support.ProxyFixtures.clusterIp;
+import static io.kubundle.proxy.support.ProxyFixtures.ready;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.kubundle.proxy.support.Endpoint;
+import io.kubundle.proxy.support.Ownership;
+import io.kubundle.proxy.support.ProxyFixtures;
+import io.kubundle.proxy.support.ServicePort;
+import io.kubundle.proxy.support.TestNet;
+
 /**
  * The rules as the kernel takes them: applied with the real iptables-restore inside a network
  * namespace of the test's (the host's tables are never touched) and read back with iptables-save;
@@ -32,8 +38,8 @@ class NamespaceSyncTest {
         assumeTrue(TestNet.canRun(), "needs root, ip netns, busybox and curl");
     }
 
-    private Proxier proxier(TestNet net, Fixtures.State state, String lock) {
-        return new Proxier(net.iptables(), Fixtures.settings(), state::snapshot, new Ownership(dir.resolve(lock)), Duration.ofMillis(10),
+    private Proxier proxier(TestNet net, ProxyFixtures.State state, String lock) {
+        return new Proxier(Iptables.inNamespace(net.node), Fixtures.settings(), state::snapshot, new Ownership(dir.resolve(lock)), Duration.ofMillis(10),
                 Duration.ofHours(1), true);
     }
 
@@ -52,7 +58,7 @@ class NamespaceSyncTest {
             TestNet.must("ip", "netns", "exec", net.node, "iptables", "-t", "nat", "-N", "OTHER-CHAIN");
             ServicePort a = clusterIp("default", "a", "http", "10.96.0.1", 80);
             ServicePort b = clusterIp("default", "b", "", "10.96.0.2", 80);
-            Fixtures.State state = new Fixtures.State().put(a, ready("10.77.0.10", 8080), ready("10.77.0.11", 8080)).put(b);
+            ProxyFixtures.State state = new ProxyFixtures.State().put(a, ready("10.77.0.10", 8080), ready("10.77.0.11", 8080)).put(b);
             ChainNames names = new ChainNames("KUBE");
             Proxier proxier = proxier(net, state, "one.lock");
             try {
@@ -118,7 +124,7 @@ class NamespaceSyncTest {
             ServicePort web = new ServicePort("default", "web", "", "TCP", "10.96.0.50", 80, 30080, List.of(), 0, false);
             ServicePort empty = clusterIp("default", "empty", "", "10.96.0.51", 80);
             ServicePort sticky = new ServicePort("default", "sticky", "", "TCP", "10.96.0.52", 80, 0, List.of(), 600, false);
-            Fixtures.State state = new Fixtures.State().put(web, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
+            ProxyFixtures.State state = new ProxyFixtures.State().put(web, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
                     ready("10.77.0.13", 8080)).put(empty).put(sticky, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080),
                     ready("10.77.0.13", 8080));
             // external (or load-balancer) IPs, with policy Cluster and Local; backend-1 runs on "this node"
@@ -127,8 +133,8 @@ class NamespaceSyncTest {
             Endpoint here = new Endpoint("10.77.0.11", 8080, true, true, false, true);
             state.put(external, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080), ready("10.77.0.13", 8080))
                     .put(local, here, ready("10.77.0.12", 8080), ready("10.77.0.13", 8080));
-            ProxyComponent.prepareHost(net.iptables(), true);
-            assertEquals("1", net.iptables().sysctlValue("net.ipv4.conf.all.route_localnet"));
+            net.commands().prepareNode("proxy-iptables", true);
+            assertEquals("1", net.commands().sysctlValue("net.ipv4.conf.all.route_localnet"));
             Proxier proxier = proxier(net, state, "traffic.lock");
             try {
                 proxier.start();
@@ -169,8 +175,8 @@ class NamespaceSyncTest {
     void aSecondInstanceWaitsForTheFirstToLeave() throws Exception {
         try (TestNet net = new TestNet()) {
             ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
-            Fixtures.State first = new Fixtures.State().put(a, ready("10.77.0.10", 8080));
-            Fixtures.State second = new Fixtures.State().put(a, ready("10.77.0.20", 8080));
+            ProxyFixtures.State first = new ProxyFixtures.State().put(a, ready("10.77.0.10", 8080));
+            ProxyFixtures.State second = new ProxyFixtures.State().put(a, ready("10.77.0.20", 8080));
             Proxier old = proxier(net, first, "shared.lock");
             Proxier next = proxier(net, second, "shared.lock");
             try {
@@ -197,8 +203,8 @@ class NamespaceSyncTest {
     void requestsAreCoalescedAndFullSyncsComeByThemselves() throws Exception {
         try (TestNet net = new TestNet()) {
             ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
-            Fixtures.State state = new Fixtures.State().put(a, ready("10.77.0.10", 8080));
-            Proxier proxier = new Proxier(net.iptables(), Fixtures.settings(), state::snapshot, new Ownership(dir.resolve("c.lock")),
+            ProxyFixtures.State state = new ProxyFixtures.State().put(a, ready("10.77.0.10", 8080));
+            Proxier proxier = new Proxier(Iptables.inNamespace(net.node), Fixtures.settings(), state::snapshot, new Ownership(dir.resolve("c.lock")),
                     Duration.ofMillis(500), Duration.ofSeconds(3), true);
             try {
                 proxier.start();
@@ -232,23 +238,10 @@ class NamespaceSyncTest {
     }
 
     static void awaitSyncs(Proxier proxier, long count) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (proxier.syncCount() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no sync in 10 s; last " + proxier.lastResult());
-            }
-            Thread.sleep(5);
-        }
+        TestNet.await(proxier::syncCount, count, () -> "sync " + count + "; last " + proxier.lastResult());
     }
 
-    /** Which backends answered over {@code requests} requests. */
     static Map<String, Boolean> reached(String ns, String address, int requests) throws Exception {
-        Map<String, Boolean> seen = new HashMap<>();
-        for (int i = 0; i < requests; i++) {
-            TestNet.Out out = TestNet.get(ns, address);
-            assertEquals(0, out.exit(), "request " + i + " to " + address + " from " + ns + " failed: " + out.out());
-            seen.put(out.out(), true);
-        }
-        return seen;
+        return TestNet.reached(ns, address, requests);
     }
 }

@@ -8,6 +8,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import io.kubundle.proxy.support.Endpoint;
+import io.kubundle.proxy.support.Ownership;
+import io.kubundle.proxy.support.ProxyFixtures;
+import io.kubundle.proxy.support.ServiceModel;
+import io.kubundle.proxy.support.ServicePort;
+import io.kubundle.proxy.support.Snapshot;
+import io.kubundle.proxy.support.TestNet;
+
 /**
  * The proxy's sync times at scale, in a throwaway network namespace (as root): SERVICES services
  * with ENDPOINTS endpoints each (every other one a NodePort), the first full sync (rules made,
@@ -30,19 +38,8 @@ public final class ProxySyncBench {
         Path lockDir = Files.createTempDirectory("kpb");
         TestNet.must("ip", "netns", "add", ns);
         try {
-            Fixtures.State state = new Fixtures.State();
-            List<ServicePort> ports = new ArrayList<>();
-            for (int i = 0; i < services; i++) {
-                ServicePort port = new ServicePort("bench", "svc-" + i, "http", "TCP", "10.96." + (i / 250) + "." + (i % 250 + 1), 80,
-                        i % 2 == 0 ? 30000 + i : 0, List.of(), 0, false);
-                Endpoint[] eps = new Endpoint[endpoints];
-                for (int e = 0; e < endpoints; e++) {
-                    int n = i * endpoints + e;
-                    eps[e] = Fixtures.ready("10.244." + (n / 250) + "." + (n % 250 + 1), 8080);
-                }
-                ports.add(port);
-                state.put(port, eps);
-            }
+            ProxyFixtures.State state = new ProxyFixtures.State();
+            List<ServicePort> ports = state.bench(services, endpoints);
             Iptables iptables = new Iptables(List.of("nsenter", "--net=/run/netns/" + ns), family, 120);
             Proxier proxier = new Proxier(iptables, Fixtures.settings(), state::snapshot,
                     new Ownership(lockDir.resolve("bench.lock")), Duration.ZERO, Duration.ofHours(1), true);
@@ -67,7 +64,7 @@ public final class ProxySyncBench {
                     int i = random.nextInt(services);
                     ServicePort port = ports.get(i);
                     List<Endpoint> eps = new ArrayList<>(state.endpoints.get(ServiceModel.key(port)));
-                    eps.set(random.nextInt(eps.size()), Fixtures.ready("10.245." + (c / 250) + "." + (c % 250 + 1), 8080));
+                    eps.set(random.nextInt(eps.size()), ProxyFixtures.ready("10.245." + (c / 250) + "." + (c % 250 + 1), 8080));
                     long started = System.nanoTime();
                     state.endpoints.put(ServiceModel.key(port), eps);
                     Proxier.SyncResult partial = proxier.syncOnce(false);
@@ -109,7 +106,7 @@ public final class ProxySyncBench {
      * fresh generator (this JVM warm) and after one change, and {@code iptables-restore} of the
      * full and of the partial input in a second namespace, from {@code /usr/bin/time}.
      */
-    private static void cpuFigures(Fixtures.State state, List<ServicePort> ports, String family) throws Exception {
+    private static void cpuFigures(ProxyFixtures.State state, List<ServicePort> ports, String family) throws Exception {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         RuleGenerator generator = new RuleGenerator(Fixtures.settings());
         Snapshot snapshot = state.snapshot();
@@ -119,7 +116,7 @@ public final class ProxySyncBench {
         long fullCpu = threads.getCurrentThreadCpuTime() - cpu;
         ServicePort port = ports.get(0);
         List<Endpoint> eps = new ArrayList<>(state.endpoints.get(ServiceModel.key(port)));
-        eps.set(0, Fixtures.ready("10.246.0.1", 8080));
+        eps.set(0, ProxyFixtures.ready("10.246.0.1", 8080));
         state.endpoints.put(ServiceModel.key(port), eps);
         snapshot = state.snapshot();
         cpu = threads.getCurrentThreadCpuTime();

@@ -1,7 +1,7 @@
 package io.kubundle.proxy.iptables.internal;
 
-import static io.kubundle.proxy.iptables.internal.Fixtures.clusterIp;
-import static io.kubundle.proxy.iptables.internal.Fixtures.ready;
+import static io.kubundle.proxy.support.ProxyFixtures.clusterIp;
+import static io.kubundle.proxy.support.ProxyFixtures.ready;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,11 +12,16 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.kubundle.proxy.support.Endpoint;
+import io.kubundle.proxy.support.ProxyFixtures;
+import io.kubundle.proxy.support.ServicePort;
+import io.kubundle.proxy.support.Snapshot;
+
 class RuleGeneratorTest {
     private final RuleGenerator generator = new RuleGenerator(Fixtures.settings());
     private final ChainNames names = generator.names();
 
-    private RuleSet generate(Fixtures.State state) {
+    private RuleSet generate(ProxyFixtures.State state) {
         Snapshot s = state.snapshot();
         return generator.generate(s.ports(), s.endpoints());
     }
@@ -24,7 +29,7 @@ class RuleGeneratorTest {
     @Test
     void clusterIpServiceDispatchesBalancesAndDnats() {
         ServicePort web = clusterIp("default", "web", "http", "10.96.0.20", 80);
-        RuleSet rules = generate(new Fixtures.State().put(web, ready("10.244.0.5", 8080), ready("10.244.0.6", 8080),
+        RuleSet rules = generate(new ProxyFixtures.State().put(web, ready("10.244.0.5", 8080), ready("10.244.0.6", 8080),
                 ready("10.244.0.7", 8080)));
         String svc = names.service(web);
         List<String> services = rules.chains("nat").get("KUBE-SERVICES");
@@ -58,7 +63,7 @@ class RuleGeneratorTest {
         for (int i = 0; i < 5; i++) {
             eps[i] = ready("10.244.1." + (i + 1), 80);
         }
-        List<String> balance = generate(new Fixtures.State().put(port, eps)).chains("nat").get(names.service(port));
+        List<String> balance = generate(new ProxyFixtures.State().put(port, eps)).chains("nat").get(names.service(port));
         List<String> probabilities = balance.stream().filter(r -> r.contains("--probability"))
                 .map(r -> r.replaceAll(".*--probability (\\S+).*", "$1")).toList();
         assertEquals(List.of("0.2000000000", "0.2500000000", "0.3333333333", "0.5000000000"), probabilities);
@@ -67,7 +72,7 @@ class RuleGeneratorTest {
     @Test
     void serviceWithoutEndpointsIsRejectedInFilter() {
         ServicePort empty = clusterIp("default", "empty", "", "10.96.0.30", 80);
-        RuleSet rules = generate(new Fixtures.State().put(empty));
+        RuleSet rules = generate(new ProxyFixtures.State().put(empty));
         assertFalse(rules.chains("nat").containsKey(names.service(empty)));
         assertEquals(List.of("-m comment --comment \"default/empty has no endpoints\" -d 10.96.0.30/32 -p tcp -m tcp --dport 80"
                 + " -j REJECT --reject-with icmp-port-unreachable"), rules.chains("filter").get("KUBE-SERVICES"));
@@ -78,10 +83,10 @@ class RuleGeneratorTest {
         ServicePort port = clusterIp("default", "web", "", "10.96.0.20", 80);
         Endpoint notReady = new Endpoint("10.244.0.9", 80, false, false, false, false);
         Endpoint terminating = new Endpoint("10.244.0.8", 80, false, true, true, false);
-        RuleSet one = generate(new Fixtures.State().put(port, ready("10.244.0.5", 80), notReady, terminating));
+        RuleSet one = generate(new ProxyFixtures.State().put(port, ready("10.244.0.5", 80), notReady, terminating));
         assertEquals(2, one.chains("nat").get(names.service(port)).size(), "masquerade rule and one endpoint");
         assertFalse(one.chains("nat").containsKey(names.endpoint(port, notReady)));
-        RuleSet fallback = generate(new Fixtures.State().put(port, notReady, terminating));
+        RuleSet fallback = generate(new ProxyFixtures.State().put(port, notReady, terminating));
         assertTrue(fallback.chains("nat").containsKey(names.endpoint(port, terminating)));
         assertFalse(fallback.chains("nat").containsKey(names.endpoint(port, notReady)));
     }
@@ -89,7 +94,7 @@ class RuleGeneratorTest {
     @Test
     void nodePortAndExternalIpsGoThroughTheExternalChain() {
         ServicePort port = new ServicePort("default", "web", "", "TCP", "10.96.0.20", 80, 30080, List.of("192.0.2.10"), 0, false);
-        RuleSet rules = generate(new Fixtures.State().put(port, ready("10.244.0.5", 8080)));
+        RuleSet rules = generate(new ProxyFixtures.State().put(port, ready("10.244.0.5", 8080)));
         String ext = names.external(port);
         assertTrue(rules.chains("nat").get("KUBE-SERVICES").contains(
                 "-m comment --comment \"default/web external IP\" -d 192.0.2.10/32 -p tcp -m tcp --dport 80 -j " + ext));
@@ -104,7 +109,7 @@ class RuleGeneratorTest {
         ServicePort port = new ServicePort("default", "web", "", "TCP", "10.96.0.20", 80, 30080, List.of(), 0, true);
         Endpoint here = new Endpoint("10.244.0.5", 8080, true, true, false, true);
         Endpoint there = new Endpoint("10.244.1.5", 8080, true, true, false, false);
-        RuleSet rules = generate(new Fixtures.State().put(port, here, there));
+        RuleSet rules = generate(new ProxyFixtures.State().put(port, here, there));
         String svl = names.serviceLocal(port);
         List<String> ext = rules.chains("nat").get(names.external(port));
         assertTrue(ext.get(0).contains("-s 10.244.0.0/16 -j " + names.service(port)), "pods still reach every endpoint: " + ext);
@@ -114,7 +119,7 @@ class RuleGeneratorTest {
         assertTrue(local.get(0).endsWith("-j " + names.endpoint(port, here)));
         assertEquals(3, rules.chains("nat").get(names.service(port)).size(), "the cluster chain has both");
 
-        RuleSet noLocal = generate(new Fixtures.State().put(port, there));
+        RuleSet noLocal = generate(new ProxyFixtures.State().put(port, there));
         assertFalse(noLocal.chains("nat").containsKey(names.external(port)));
         assertTrue(noLocal.chains("nat").get("KUBE-NODEPORTS").isEmpty());
         assertEquals(List.of("-m comment --comment \"default/web has no local endpoints\" -m addrtype --dst-type LOCAL"
@@ -126,7 +131,7 @@ class RuleGeneratorTest {
         ServicePort port = new ServicePort("default", "sticky", "", "TCP", "10.96.0.40", 80, 0, List.of(), 600, false);
         Endpoint a = ready("10.244.0.5", 80);
         Endpoint b = ready("10.244.0.6", 80);
-        RuleSet rules = generate(new Fixtures.State().put(port, a, b));
+        RuleSet rules = generate(new ProxyFixtures.State().put(port, a, b));
         List<String> svc = rules.chains("nat").get(names.service(port));
         String sepA = names.endpoint(port, a);
         assertTrue(svc.get(1).contains("-m recent --name " + sepA + " --rcheck --seconds 600 --reap -j " + sepA), svc.toString());
@@ -138,7 +143,7 @@ class RuleGeneratorTest {
     void udpDnatNamesItsProtocol() {
         ServicePort dns = new ServicePort("kube-system", "dns", "dns", "UDP", "10.96.0.10", 53, 0, List.of(), 0, false);
         Endpoint ep = ready("10.244.0.3", 53);
-        RuleSet rules = generate(new Fixtures.State().put(dns, ep));
+        RuleSet rules = generate(new ProxyFixtures.State().put(dns, ep));
         assertTrue(rules.chains("nat").get(names.endpoint(dns, ep)).get(1)
                 .contains("-p udp -m udp -j DNAT --to-destination 10.244.0.3:53"));
         assertTrue(rules.chains("nat").get("KUBE-SERVICES").get(0).contains("-p udp -m udp --dport 53"));
@@ -148,7 +153,7 @@ class RuleGeneratorTest {
     void partialRestoreWritesOnlyChangedChainsAndDeletesRemovedOnes() {
         ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
         ServicePort b = clusterIp("default", "b", "", "10.96.0.2", 80);
-        Fixtures.State state = new Fixtures.State().put(a, ready("10.244.0.5", 80), ready("10.244.0.6", 80)).put(b, ready("10.244.0.7", 80));
+        ProxyFixtures.State state = new ProxyFixtures.State().put(a, ready("10.244.0.5", 80), ready("10.244.0.6", 80)).put(b, ready("10.244.0.7", 80));
         RuleSet first = generate(state);
         assertNull(generate(state).partialRestore(first), "nothing changed, nothing to write");
 
@@ -176,7 +181,7 @@ class RuleGeneratorTest {
     @Test
     void unchangedServicesReuseTheirRules() {
         ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
-        Fixtures.State state = new Fixtures.State().put(a, ready("10.244.0.5", 80));
+        ProxyFixtures.State state = new ProxyFixtures.State().put(a, ready("10.244.0.5", 80));
         RuleSet first = generate(state);
         RuleSet second = generate(state);
         assertSame(first.chains("nat").get(names.service(a)), second.chains("nat").get(names.service(a)));
@@ -185,7 +190,7 @@ class RuleGeneratorTest {
     @Test
     void fullRestoreDeletesStaleChainsAndReplacesJumps() {
         ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
-        RuleSet rules = generate(new Fixtures.State().put(a, ready("10.244.0.5", 80)));
+        RuleSet rules = generate(new ProxyFixtures.State().put(a, ready("10.244.0.5", 80)));
         IptablesSave existing = IptablesSave.parse(String.join("\n",
                 "*nat", ":PREROUTING ACCEPT [0:0]", ":KUBE-SERVICES - [0:0]", ":KUBE-SVC-OLDOLDOLDOLDOLDO - [0:0]",
                 ":KUBUNDLE-NAT-kbit1 - [0:0]",
@@ -220,7 +225,7 @@ class RuleGeneratorTest {
     @Test
     void withoutLocalCidrClusterTrafficIsNotMasqueradedUnlessAll() {
         ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
-        Fixtures.State state = new Fixtures.State().put(a, ready("10.244.0.5", 80));
+        ProxyFixtures.State state = new ProxyFixtures.State().put(a, ready("10.244.0.5", 80));
         Snapshot s = state.snapshot();
         RuleSet none = new RuleGenerator(new RuleGenerator.Settings("KUBE", 14, "", false, List.of(), true)).generate(s.ports(), s.endpoints());
         assertEquals(1, none.chains("nat").get(names.service(a)).size());

@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -17,17 +17,19 @@ import java.util.concurrent.TimeUnit;
  * namespace on a veth into the bridge running {@code busybox httpd} that answers its own name.
  * {@link #close()} kills the processes and deletes the namespaces (their links and rules go with them).
  */
-final class TestNet implements AutoCloseable {
-    final String node;
+public final class TestNet implements AutoCloseable {
+    /** The namespace playing the node. */
+    public final String node;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> dirs = new ArrayList<>();
     private final String suffix = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
 
-    record Out(int exit, String out) {
+    /** A command's exit code and output (stdout and stderr). */
+    public record Out(int exit, String out) {
     }
 
-    TestNet() throws Exception {
+    public TestNet() throws Exception {
         node = "kpt-" + suffix;
         addNamespace(node);
         must("ip", "netns", "exec", node, "ip", "link", "set", "lo", "up");
@@ -38,7 +40,8 @@ final class TestNet implements AutoCloseable {
         must("ip", "netns", "exec", node, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     }
 
-    static boolean canRun() {
+    /** As root, with ip netns, busybox and curl. */
+    public static boolean canRun() {
         try {
             return "root".equals(System.getProperty("user.name")) && run(List.of("ip", "netns", "list")).exit() == 0
                     && run(List.of("busybox", "true")).exit() == 0 && run(List.of("curl", "--version")).exit() == 0;
@@ -47,8 +50,9 @@ final class TestNet implements AutoCloseable {
         }
     }
 
-    Iptables iptables() {
-        return Iptables.inNamespace(node);
+    /** Commands inside the node's namespace. */
+    public HostCommands commands() {
+        return HostCommands.inNamespace(node);
     }
 
     private void addNamespace(String name) throws Exception {
@@ -57,7 +61,7 @@ final class TestNet implements AutoCloseable {
     }
 
     /** A backend at 10.77.0.{@code octet} answering HTTP on {@code port} with {@code name}. */
-    String backend(int octet, int port, String name) throws Exception {
+    public String backend(int octet, int port, String name) throws Exception {
         String ns = node + "-" + octet;
         String host = "kv" + suffix + "h" + octet;
         addNamespace(ns);
@@ -88,11 +92,11 @@ final class TestNet implements AutoCloseable {
      * {@code curl} of {@code http://address/} from inside a namespace, 2 s at most (busybox's wget
      * crashes on these machines). Exit 7 is a refused connection, 28 a timeout.
      */
-    static Out get(String ns, String address) throws IOException, InterruptedException {
+    public static Out get(String ns, String address) throws IOException, InterruptedException {
         return run(List.of("ip", "netns", "exec", ns, "curl", "-sS", "-m", "2", "http://" + address + "/"));
     }
 
-    static Out run(List<String> command) throws IOException, InterruptedException {
+    public static Out run(List<String> command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("kpt", ".out");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
@@ -106,7 +110,7 @@ final class TestNet implements AutoCloseable {
         }
     }
 
-    static String must(String... command) throws IOException, InterruptedException {
+    public static String must(String... command) throws IOException, InterruptedException {
         Out out = run(List.of(command));
         if (out.exit() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + out.out());
@@ -120,8 +124,34 @@ final class TestNet implements AutoCloseable {
         return copy;
     }
 
-    String save() throws IOException, InterruptedException {
+    /** {@code iptables-save} in the node's namespace. */
+    public String save() throws IOException, InterruptedException {
         return must("ip", "netns", "exec", node, "iptables-save");
+    }
+
+    /** Which backends answered (by name) over {@code requests} requests, each of which must succeed. */
+    public static java.util.Map<String, Boolean> reached(String ns, String address, int requests) throws Exception {
+        java.util.Map<String, Boolean> seen = new java.util.HashMap<>();
+        for (int i = 0; i < requests; i++) {
+            Out out = get(ns, address);
+            if (out.exit() != 0) {
+                throw new AssertionError("request " + i + " to " + address + " from " + ns + " failed: " + out.out());
+            }
+            seen.put(out.out(), true);
+        }
+        return seen;
+    }
+
+    /** Waits up to 10 s for {@code count} to reach {@code target}. */
+    public static void await(java.util.function.LongSupplier count, long target, java.util.function.Supplier<String> what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (count.getAsLong() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what.get());
+            }
+            Thread.sleep(5);
+        }
     }
 
     @Override

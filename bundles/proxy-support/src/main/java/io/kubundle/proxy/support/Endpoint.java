@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 /**
  * One backend of a service port, from an EndpointSlice.
@@ -10,9 +10,9 @@ package io.kubundle.proxy.iptables.internal;
  * @param terminating {@code conditions.terminating}
  * @param local whether the endpoint runs on this proxy's node
  */
-record Endpoint(String ip, int port, boolean ready, boolean serving, boolean terminating, boolean local) {
+public record Endpoint(String ip, int port, boolean ready, boolean serving, boolean terminating, boolean local) {
     /** {@code ip:port}, as kube-proxy names an endpoint. */
-    String address() {
+    public String address() {
         return ip + ":" + port;
     }
 }

@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * One proxy per network namespace and chain prefix: an exclusive lock on a file named after both.
+ * One proxy per network namespace and chain prefix (or nftables table): an exclusive lock on a
+ * file named after both.
  * A second instance (the new bundle of a side-by-side swap, another process in the same namespace)
  * waits until the owner has removed its rules and let go, instead of rewriting the chains under
  * it. The lock is the kernel's ({@code fcntl}): a crashed owner loses it at once. Where the lock
@@ -21,7 +22,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * gone, proxies stopped), each while holding its lock; a waiter whose file was deleted under it
  * notices (the path no longer names the file it locked) and starts again with a new one.
  */
-final class Ownership implements AutoCloseable {
+public final class Ownership implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Ownership.class.getName());
 
     private final Path file;
@@ -32,19 +33,25 @@ final class Ownership implements AutoCloseable {
     private boolean claimed;
     private final String id = ProcessHandle.current().pid() + "@" + Integer.toHexString(System.identityHashCode(this));
 
-    Ownership(Path file) {
+    public Ownership(Path file) {
         this.file = file;
     }
 
-    /** The lock file of the namespace this process runs in. */
-    static Path defaultFile(String prefix) {
+    /**
+     * The lock file of the namespace this process runs in:
+     * {@code /run/kubundle/<proxy>/netns-<inode>-<name>.lock}.
+     *
+     * @param proxy the proxy's directory ({@code proxy-iptables}): proxies of different kinds do not exclude each other
+     * @param name what is owned ({@code KUBE}, a chain prefix; a table name)
+     */
+    public static Path defaultFile(String proxy, String name) {
         String namespace;
         try {
             namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString().replaceAll("[^0-9]", "");
         } catch (IOException | UnsupportedOperationException e) {
             namespace = "unknown";
         }
-        return Path.of("/run/kubundle/proxy-iptables", "netns-" + namespace + "-" + prefix + ".lock");
+        return Path.of("/run/kubundle", proxy, "netns-" + namespace + "-" + name + ".lock");
     }
 
     /**
@@ -54,7 +61,7 @@ final class Ownership implements AutoCloseable {
      * when any of its descriptors to it is closed, so a waiting instance closing its own would free
      * the owner's lock for other processes.
      */
-    synchronized boolean tryAcquire() {
+    public synchronized boolean tryAcquire() {
         if (lock != null) {
             return true;
         }
@@ -104,6 +111,7 @@ final class Ownership implements AutoCloseable {
     }
 
     private static String claimKey(Path path) {
+        // the key proxy-iptables 1.x used before this class moved here: old and new bundles side by side see each other's claims
         return "io.kubundle.proxy.iptables.lock:" + path.toAbsolutePath();
     }
 
@@ -152,6 +160,7 @@ final class Ownership implements AutoCloseable {
         }
     }
 
+    /** Lets go of the lock (and the claim); a later {@link #tryAcquire()} starts again. */
     @Override
     public synchronized void close() {
         closeChannel();

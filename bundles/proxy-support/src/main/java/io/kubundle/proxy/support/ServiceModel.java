@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,22 +13,22 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@link ServicePort}s and {@link Endpoint}s rules are made of. IPv4 only; a Service without a
  * cluster IP (headless, ExternalName, not allocated yet) has no rules.
  */
-final class ServiceModel {
+public final class ServiceModel {
     /** The label that ties an EndpointSlice to its Service. */
-    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     /** Kubernetes' default ClientIP affinity timeout (3 hours). */
-    static final int DEFAULT_AFFINITY_SECONDS = 10800;
+    public static final int DEFAULT_AFFINITY_SECONDS = 10800;
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}");
 
     private ServiceModel() {
     }
 
     /** The key of a service port: {@code ns/name:port/PROTOCOL}. */
-    static String key(ServicePort port) {
+    public static String key(ServicePort port) {
         return port.portNameString() + "/" + port.protocol();
     }
 
-    static boolean isIpv4(String text) {
+    public static boolean isIpv4(String text) {
         if (text == null || !IPV4.matcher(text).matches()) {
             return false;
         }
@@ -40,8 +40,27 @@ final class ServiceModel {
         return true;
     }
 
+    /** {@code a.b.c.d/n}, or a plain address (taken as /32 by iptables and nft alike). */
+    static boolean isIpv4Cidr(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return isIpv4(text);
+        }
+        String bits = text.substring(slash + 1);
+        return isIpv4(text.substring(0, slash)) && bits.matches("\\d{1,2}") && Integer.parseInt(bits) <= 32;
+    }
+
+    /** The endpoints traffic goes to: the ready ones, else (as kube-proxy) the serving terminating ones. */
+    public static List<Endpoint> usable(List<Endpoint> endpoints) {
+        List<Endpoint> ready = endpoints.stream().filter(Endpoint::ready).toList();
+        if (!ready.isEmpty()) {
+            return ready;
+        }
+        return endpoints.stream().filter(e -> e.serving() && e.terminating()).toList();
+    }
+
     /** The ports of a Service that get rules. */
-    static List<ServicePort> ports(JsonNode service) {
+    public static List<ServicePort> ports(JsonNode service) {
         JsonNode metadata = service.path("metadata");
         JsonNode spec = service.path("spec");
         String type = spec.path("type").asText("ClusterIP");
@@ -55,12 +74,23 @@ final class ServiceModel {
                 external.add(ip.asText());
             }
         }
+        List<String> loadBalancer = new ArrayList<>();
         if (type.equals("LoadBalancer")) {
             for (JsonNode ingress : service.path("status").path("loadBalancer").path("ingress")) {
                 String ip = ingress.path("ip").asText("");
+                if (isIpv4(ip) && !loadBalancer.contains(ip)) {
+                    loadBalancer.add(ip);
+                }
                 if (isIpv4(ip) && !external.contains(ip)) {
                     external.add(ip);
                 }
+            }
+        }
+        List<String> sourceRanges = new ArrayList<>();
+        for (JsonNode range : spec.path("loadBalancerSourceRanges")) {
+            String cidr = range.asText("").strip();
+            if (isIpv4Cidr(cidr) && !sourceRanges.contains(cidr)) {
+                sourceRanges.add(cidr);
             }
         }
         boolean nodePorts = type.equals("NodePort") || type.equals("LoadBalancer");
@@ -73,6 +103,7 @@ final class ServiceModel {
         }
         String policy = spec.path("externalTrafficPolicy").asText("Cluster");
         boolean externalLocal = policy.equals("Local") && (nodePorts || !external.isEmpty());
+        boolean internalLocal = spec.path("internalTrafficPolicy").asText("Cluster").equals("Local");
         List<ServicePort> ports = new ArrayList<>();
         for (JsonNode port : spec.path("ports")) {
             int number = port.path("port").asInt(0);
@@ -81,7 +112,8 @@ final class ServiceModel {
             }
             ports.add(new ServicePort(metadata.path("namespace").asText("default"), metadata.path("name").asText(),
                     port.path("name").asText(""), port.path("protocol").asText("TCP"), clusterIp, number,
-                    nodePorts ? port.path("nodePort").asInt(0) : 0, external, affinity, externalLocal));
+                    nodePorts ? port.path("nodePort").asInt(0) : 0, external, affinity, externalLocal, internalLocal, loadBalancer,
+                    sourceRanges));
         }
         return ports;
     }
@@ -91,7 +123,7 @@ final class ServiceModel {
      * port's name and protocol, IPv4 addresses, one entry per address and port (the first slice's
      * conditions win for a duplicate).
      */
-    static List<Endpoint> endpoints(ServicePort port, List<? extends JsonNode> slices, String nodeName) {
+    public static List<Endpoint> endpoints(ServicePort port, List<? extends JsonNode> slices, String nodeName) {
         Map<String, Endpoint> found = new LinkedHashMap<>();
         for (JsonNode slice : slices) {
             String addressType = slice.path("addressType").asText("IPv4");

@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

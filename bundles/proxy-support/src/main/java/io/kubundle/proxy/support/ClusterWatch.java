@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +18,25 @@ import io.kubundle.client.kube.ResourceHandler;
 import io.kubundle.client.kube.ResourceKind;
 
 /**
- * The proxy as a controller: informers on Services, EndpointSlices and Nodes (for this node's pod
- * CIDR), and the {@link Proxier}, started only once the informers have listed (so a restart never
- * syncs an empty cluster over the rules of the one before). Any change asks the proxier for a
- * sync; the proxier reads the caches when it syncs (level, not edge).
+ * A proxy as a controller: informers on Services, EndpointSlices and Nodes (for this node's pod
+ * CIDR), and the {@link Proxy}, made and started only once the informers have listed (so a restart
+ * never syncs an empty cluster over the rules of the one before). Any change asks the proxy for a
+ * sync; the proxy reads the caches with {@link #snapshot()} when it syncs (level, not edge).
  */
-final class ClusterWatch implements ControllerHost.Controller {
+public final class ClusterWatch implements ControllerHost.Controller {
+    /** What the watch drives: a proxy that syncs from the snapshot source it was made with. */
+    public interface Proxy extends AutoCloseable {
+        /** Starts syncing (the first sync soon). */
+        void start();
+
+        /** Asks for a sync soon; cheap, non-blocking, from any thread. */
+        void requestSync();
+
+        /** Stops syncing; whatever the proxy removes when it goes is removed before this returns. */
+        @Override
+        void close();
+    }
+
     static final ResourceKind<ObjectNode> SERVICES = ResourceKind.of("v1", "Service", "services", true, ObjectNode.class);
     static final ResourceKind<ObjectNode> SLICES = ResourceKind.of("discovery.k8s.io/v1", "EndpointSlice", "endpointslices", true,
             ObjectNode.class);
@@ -33,16 +46,22 @@ final class ClusterWatch implements ControllerHost.Controller {
     private final Informer<ObjectNode> slices;
     private final Informer<ObjectNode> nodes;
     private final String nodeName;
-    private final Function<java.util.function.Supplier<Snapshot>, Proxier> proxierFactory;
-    private Proxier proxier;
+    private final String name;
+    private final Function<java.util.function.Supplier<Snapshot>, ? extends Proxy> proxierFactory;
+    private Proxy proxier;
 
-    /** @param proxierFactory makes the proxier from the snapshot source; called once the caches are filled */
-    ClusterWatch(KubeClient client, String nodeName, Function<java.util.function.Supplier<Snapshot>, Proxier> proxierFactory) {
+    /**
+     * @param name the proxy, for messages ({@code proxy-iptables})
+     * @param proxierFactory makes the proxy from the snapshot source; called once the caches are filled
+     */
+    public ClusterWatch(String name, KubeClient client, String nodeName,
+            Function<java.util.function.Supplier<Snapshot>, ? extends Proxy> proxierFactory) {
         this.services = new Informer<>(client.resources(SERVICES), Duration.ZERO);
         this.slices = new Informer<>(client.resources(SLICES), Duration.ZERO);
         // only this node: a proxy of a 2,000-node cluster need not cache 2,000 Nodes
         this.nodes = new Informer<>(client.resources(NODES), null, ListOptions.fields("metadata.name=" + nodeName), Duration.ZERO);
         this.nodeName = nodeName;
+        this.name = name;
         this.proxierFactory = proxierFactory;
     }
 
@@ -96,10 +115,10 @@ final class ClusterWatch implements ControllerHost.Controller {
         }
         for (Informer<ObjectNode> informer : List.of(services, slices, nodes)) {
             if (!informer.awaitSynced(Duration.ofSeconds(30))) {
-                throw new IllegalStateException("proxy-iptables: informers did not list in 30 s");
+                throw new IllegalStateException(name + ": informers did not list in 30 s");
             }
         }
-        Proxier created = proxierFactory.apply(this::snapshot);
+        Proxy created = proxierFactory.apply(this::snapshot);
         synchronized (this) {
             proxier = created;
         }
@@ -120,7 +139,8 @@ final class ClusterWatch implements ControllerHost.Controller {
         }
     }
 
-    synchronized Proxier proxier() {
+    /** The proxy, null before the informers listed and after {@link #close()}. */
+    public synchronized Proxy proxier() {
         return proxier;
     }
 
@@ -148,8 +168,8 @@ final class ClusterWatch implements ControllerHost.Controller {
     private Map<ObjectNode, String> sliceOwners = new IdentityHashMap<>();
     private Map<String, ReadEndpoints> readEndpoints = new HashMap<>();
 
-    /** The caches as the proxier syncs them (on its thread, one sync at a time). */
-    synchronized Snapshot snapshot() {
+    /** The caches as the proxy syncs them (on its thread, one sync at a time). */
+    public synchronized Snapshot snapshot() {
         Map<ObjectNode, String> owners = new IdentityHashMap<>();
         Map<String, List<ObjectNode>> slicesByService = new HashMap<>();
         for (ObjectNode slice : slices.list()) {
@@ -199,7 +219,7 @@ final class ClusterWatch implements ControllerHost.Controller {
 
     @Override
     public void close() {
-        Proxier current;
+        Proxy current;
         synchronized (this) {
             current = proxier;
             proxier = null;

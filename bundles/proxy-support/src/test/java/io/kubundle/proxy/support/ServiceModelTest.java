@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,15 +21,17 @@ class ServiceModelTest {
     @Test
     void readsPortsExternalAndLoadBalancerIpsAffinityAndPolicy() throws Exception {
         JsonNode service = json("{'metadata':{'namespace':'shop','name':'web'},'spec':{'type':'LoadBalancer','clusterIP':'10.96.0.20',"
-                + "'externalIPs':['192.0.2.1'],'sessionAffinity':'ClientIP','externalTrafficPolicy':'Local',"
+                + "'externalIPs':['192.0.2.1'],'sessionAffinity':'ClientIP','externalTrafficPolicy':'Local','internalTrafficPolicy':'Local',"
+                + "'loadBalancerSourceRanges':['203.0.113.0/24',' 198.51.100.7 ','bad/99','fd00::/8'],"
                 + "'ports':[{'name':'http','port':80,'protocol':'TCP','targetPort':8080,'nodePort':30080},"
                 + "{'name':'dns','port':53,'protocol':'UDP','nodePort':30053}]},"
                 + "'status':{'loadBalancer':{'ingress':[{'ip':'192.0.2.50'},{'hostname':'lb.example'}]}}}");
         List<ServicePort> ports = ServiceModel.ports(service);
         assertEquals(2, ports.size());
         ServicePort http = ports.get(0);
-        assertEquals(new ServicePort("shop", "web", "http", "TCP", "10.96.0.20", 80, 30080, List.of("192.0.2.1", "192.0.2.50"), 10800, true),
-                http);
+        assertEquals(new ServicePort("shop", "web", "http", "TCP", "10.96.0.20", 80, 30080, List.of("192.0.2.1", "192.0.2.50"), 10800, true,
+                true, List.of("192.0.2.50"), List.of("203.0.113.0/24", "198.51.100.7")), http);
+        assertTrue(http.hasFirewall());
         assertEquals("shop/web:http/TCP", ServiceModel.key(http));
         assertEquals("UDP", ports.get(1).protocol());
     }
@@ -43,6 +45,8 @@ class ServiceModelTest {
                 + "'externalTrafficPolicy':'Local','ports':[{'port':80,'nodePort':30001}]}}"));
         assertEquals(0, clusterIp.get(0).nodePort(), "a ClusterIP service has no node port");
         assertFalse(clusterIp.get(0).externalLocal());
+        assertFalse(clusterIp.get(0).internalLocal(), "internalTrafficPolicy defaults to Cluster");
+        assertFalse(clusterIp.get(0).hasFirewall());
     }
 
     @Test
@@ -58,5 +62,7 @@ class ServiceModelTest {
         assertEquals(List.of(new Endpoint("10.244.0.5", 8080, true, true, false, false),
                 new Endpoint("10.244.0.6", 8080, true, true, false, true),
                 new Endpoint("10.244.0.7", 8080, false, true, true, false)), endpoints);
+        assertEquals(endpoints.subList(0, 2), ServiceModel.usable(endpoints), "the ready ones");
+        assertEquals(endpoints.subList(2, 3), ServiceModel.usable(endpoints.subList(2, 3)), "else the serving terminating ones");
     }
 }

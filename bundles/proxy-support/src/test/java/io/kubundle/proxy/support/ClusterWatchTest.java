@@ -1,4 +1,4 @@
-package io.kubundle.proxy.iptables.internal;
+package io.kubundle.proxy.support;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,10 +102,24 @@ class ClusterWatchTest {
         server.items.put(SERVICES, service("1"));
         server.items.put(SLICES, slice("1", "10.244.0.5", "10.244.0.6"));
         server.items.put(NODES, "{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\",\"resourceVersion\":\"1\"},\"spec\":{\"podCIDR\":\"10.244.0.0/24\"}}");
-        // iptables that does nothing: the commands are run through `true`
-        Iptables noop = new Iptables(List.of("true"), "", 5);
-        ClusterWatch watch = new ClusterWatch(new KubeClient(server), "n1", source -> new Proxier(noop, Fixtures.settings(), source,
-                new Ownership(dir.resolve("w.lock")), Duration.ofMillis(10), Duration.ofHours(1), false));
+        // a sync loop whose syncs read the snapshot and write nothing
+        java.util.concurrent.atomic.AtomicReference<Snapshot> synced = new java.util.concurrent.atomic.AtomicReference<>();
+        ClusterWatch watch = new ClusterWatch("test-proxy", new KubeClient(server), "n1", source -> new SyncLoop("test-proxy",
+                new SyncLoop.Syncer() {
+                    @Override
+                    public void sync(boolean full) {
+                        synced.set(source.get());
+                    }
+
+                    @Override
+                    public void cleanup() {
+                    }
+
+                    @Override
+                    public String describe() {
+                        return "nothing";
+                    }
+                }, new Ownership(dir.resolve("w.lock")), Duration.ofMillis(10), Duration.ofHours(1), false));
         try {
             watch.start();
             Snapshot first = watch.snapshot();
@@ -115,7 +129,8 @@ class ClusterWatchTest {
             assertEquals(List.of("10.244.0.5:8080", "10.244.0.6:8080"), endpoints.stream().map(Endpoint::address).toList());
             assertTrue(endpoints.get(0).local());
             assertSame(endpoints, watch.snapshot().endpoints().get("shop/web:http/TCP"), "nothing changed, nothing read again");
-            await(() -> watch.proxier().syncCount() > 0, "the proxier syncs once the informers listed");
+            await(() -> ((SyncLoop) watch.proxier()).syncCount() > 0, "the proxy syncs once the informers listed");
+            assertEquals(first.ports(), synced.get().ports());
 
             await(() -> server.watchers.containsKey(SLICES), "a watch on slices");
             server.event(SLICES, "MODIFIED", slice("2", "10.244.0.6"));
