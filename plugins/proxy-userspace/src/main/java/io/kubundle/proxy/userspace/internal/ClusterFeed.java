@@ -40,9 +40,14 @@ final class ClusterFeed implements ControllerHost.Controller, ResourceHandler<Ob
     private volatile boolean listed;
 
     private final java.util.concurrent.CountDownLatch firstSync;
+    private final String nodeName;
 
-    /** @param firstSync counted down once the first sync (after both lists) has run */
-    ClusterFeed(KubeClient client, UserspaceProxy proxy, java.util.concurrent.CountDownLatch firstSync) {
+    /**
+     * @param nodeName this node's name: endpoints on it are the local ones of {@code Local} traffic policies
+     * @param firstSync counted down once the first sync (after both lists) has run
+     */
+    ClusterFeed(KubeClient client, UserspaceProxy proxy, String nodeName, java.util.concurrent.CountDownLatch firstSync) {
+        this.nodeName = nodeName;
         this.firstSync = firstSync;
         this.services = new Informer<>(client.resources(SERVICES), Duration.ZERO);
         this.slices = new Informer<>(client.resources(SLICES), Duration.ZERO);
@@ -94,7 +99,7 @@ final class ClusterFeed implements ControllerHost.Controller, ResourceHandler<Ob
     private void sync() {
         pending.set(false);
         try {
-            proxy.apply(ServiceTable.read(services.list(), slices.list()));
+            proxy.apply(ServiceTable.read(services.list(), slices.list(), nodeName));
             firstSync.countDown();
         } catch (RuntimeException e) {
             System.getLogger(ClusterFeed.class.getName()).log(System.Logger.Level.WARNING, "proxy-userspace: sync failed", e);

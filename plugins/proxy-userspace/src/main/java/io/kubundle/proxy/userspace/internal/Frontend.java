@@ -8,9 +8,13 @@ import java.util.List;
  * it listens on {@code clusterIp:port}, on {@code ip:port} for each of {@code externalIps}
  * ({@code spec.externalIPs}, then a LoadBalancer's {@code status.loadBalancer.ingress[].ip}) and,
  * when {@code nodePort} is not 0, on every address at {@code nodePort}. {@code affinitySeconds} is
- * the ClientIP affinity timeout, 0 without affinity.
+ * the ClientIP affinity timeout, 0 without affinity. {@code internalLocal} ({@code
+ * internalTrafficPolicy: Local}): the cluster IP sends only to this node's endpoints;
+ * {@code externalLocal} ({@code externalTrafficPolicy: Local}): so do the external IPs and the
+ * node port.
  */
-record Frontend(String id, Protocol protocol, String clusterIp, int port, int nodePort, List<String> externalIps, int affinitySeconds) {
+record Frontend(String id, Protocol protocol, String clusterIp, int port, int nodePort, List<String> externalIps, int affinitySeconds,
+        boolean internalLocal, boolean externalLocal) {
     enum Protocol {
         TCP, UDP
     }
@@ -30,6 +34,12 @@ record Frontend(String id, Protocol protocol, String clusterIp, int port, int no
             listeners.add(new Listener(protocol, "0.0.0.0", nodePort));
         }
         return List.copyOf(listeners);
+    }
+
+    /** Whether this listener of this frontend sends only to this node's endpoints (by the traffic policy that applies to it). */
+    boolean localOnly(Listener listener) {
+        boolean internal = listener.ip().equals(clusterIp) && listener.port() == port;
+        return internal ? internalLocal : externalLocal;
     }
 
     /** A socket the proxy binds. */

@@ -2,6 +2,7 @@ package io.kubundle.proxy.userspace.internal;
 
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,15 +39,19 @@ public final class ProxyComponent {
     private ControllerHost host;
     private long handoverMillis;
 
+    /** The framework property {@code --node-name} sets (the kubelet's name for this node). */
+    static final String NODE_NAME_PROPERTY = "kubundle.kubelet.node-name";
+
     @Activate
-    void activate(ProxyConfig config) {
+    void activate(BundleContext context, ProxyConfig config) {
+        String nodeName = nodeName(config.nodeName(), context.getProperty(NODE_NAME_PROPERTY));
         group = new MultiThreadIoEventLoopGroup(Math.max(1, config.ioThreads()), new DefaultThreadFactory("proxy-userspace", true),
                 NioIoHandler.newFactory());
         proxy = new UserspaceProxy(group, new ServiceLink(config.linkName().strip()), config.bindNodePorts(),
                 Math.max(100, config.udpIdleMillis()));
         UserspaceProxy serving = proxy;
         java.util.concurrent.CountDownLatch firstSync = new java.util.concurrent.CountDownLatch(1);
-        host = new ControllerHost("proxy-userspace", () -> new ClusterFeed(new KubeClient(transport), serving, firstSync));
+        host = new ControllerHost("proxy-userspace", () -> new ClusterFeed(new KubeClient(transport), serving, nodeName, firstSync));
         handoverMillis = Math.max(0, config.handoverMaxMillis());
         // a swap uninstalls the proxy before this one once this component is active: be serving by then
         try {
@@ -56,6 +61,21 @@ public final class ProxyComponent {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The configured name, else the one given on the command line, else the host's name in lower case (as the kubelet's default). */
+    static String nodeName(String configured, String fromCommandLine) {
+        for (String given : new String[] {configured, fromCommandLine}) {
+            if (given != null && !given.isBlank()) {
+                return given.strip();
+            }
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            LOG.log(System.Logger.Level.WARNING, "proxy-userspace: no node name (set nodeName): no endpoint counts as local");
+            return "";
         }
     }
 

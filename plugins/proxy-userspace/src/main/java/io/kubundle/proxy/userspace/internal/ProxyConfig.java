@@ -12,6 +12,10 @@ public @interface ProxyConfig {
             + " deleted at deactivation: nothing else may use this name")
     String linkName() default "kubundle-svc";
 
+    @AttributeDefinition(description = "This node's name: endpoints whose nodeName it is are the local ones of Services with a Local"
+            + " traffic policy (default: --node-name, framework property kubundle.kubelet.node-name, else the host name)")
+    String nodeName() default "";
+
     @AttributeDefinition(description = "A UDP client's session (its socket to the endpoint) closes after this many ms without traffic")
     long udpIdleMillis() default 30_000;
 

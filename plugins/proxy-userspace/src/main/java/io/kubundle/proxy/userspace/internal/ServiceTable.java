@@ -29,7 +29,23 @@ final class ServiceTable {
     private ServiceTable() {
     }
 
-    static Map<Frontend, List<InetSocketAddress>> read(Collection<? extends JsonNode> services, Collection<? extends JsonNode> slices) {
+    /**
+     * The endpoints of one frontend that new connections go to ({@link #usable}): {@code all}, and
+     * {@code local} those on this node (for the listeners whose traffic policy is {@code Local}).
+     */
+    record Backends(List<InetSocketAddress> all, List<InetSocketAddress> local) {
+        Backends {
+            all = List.copyOf(all);
+            local = List.copyOf(local);
+        }
+
+        List<InetSocketAddress> of(boolean localOnly) {
+            return localOnly ? local : all;
+        }
+    }
+
+    /** @param nodeName this node's name: an endpoint whose {@code nodeName} it is counts as local */
+    static Map<Frontend, Backends> read(Collection<? extends JsonNode> services, Collection<? extends JsonNode> slices, String nodeName) {
         Map<String, List<JsonNode>> slicesOf = new HashMap<>();
         for (JsonNode slice : slices) {
             String owner = slice.at("/metadata/labels").path(SERVICE_LABEL).asText("");
@@ -37,11 +53,12 @@ final class ServiceTable {
                 slicesOf.computeIfAbsent(slice.at("/metadata/namespace").asText("") + "/" + owner, k -> new ArrayList<>()).add(slice);
             }
         }
-        Map<Frontend, List<InetSocketAddress>> table = new LinkedHashMap<>();
+        Map<Frontend, Backends> table = new LinkedHashMap<>();
         for (JsonNode service : services) {
             String key = service.at("/metadata/namespace").asText("") + "/" + service.at("/metadata/name").asText("");
             for (Frontend frontend : frontends(service)) {
-                table.put(frontend, usable(endpoints(frontend, slicesOf.getOrDefault(key, List.of()))));
+                List<Endpoint> endpoints = endpoints(frontend, slicesOf.getOrDefault(key, List.of()), nodeName);
+                table.put(frontend, new Backends(usable(endpoints), usable(endpoints.stream().filter(Endpoint::local).toList())));
             }
         }
         return table;
@@ -62,6 +79,8 @@ final class ServiceTable {
             affinity = configured > 0 ? configured : AFFINITY_DEFAULT_SECONDS;
         }
         List<String> externalIps = externalIps(service, clusterIp, type.equals("LoadBalancer"));
+        boolean internalLocal = "Local".equals(spec.path("internalTrafficPolicy").asText());
+        boolean externalLocal = "Local".equals(spec.path("externalTrafficPolicy").asText());
         String prefix = service.at("/metadata/namespace").asText("") + "/" + service.at("/metadata/name").asText("") + ":";
         List<Frontend> result = new ArrayList<>();
         for (JsonNode port : spec.path("ports")) {
@@ -76,7 +95,8 @@ final class ServiceTable {
                 continue;
             }
             result.add(new Frontend(prefix + port.path("name").asText(""), protocol, clusterIp, number,
-                    withNodePorts ? port.path("nodePort").asInt(0) : 0, externalIps, affinity));
+                    withNodePorts ? port.path("nodePort").asInt(0) : 0, externalIps, affinity,
+                    internalLocal, externalLocal));
         }
         return result;
     }
@@ -106,16 +126,18 @@ final class ServiceTable {
      * One address of a frontend's slices, as the proxy weighs it: {@code ready} is
      * {@code conditions.ready} (absent counts as ready); {@code fallback} is serving and terminating
      * ({@code conditions.serving}, absent: as ready; {@code conditions.terminating}, absent: false),
-     * what kube-proxy sends traffic to while no endpoint is ready.
+     * what kube-proxy sends traffic to while no endpoint is ready; {@code local}: its
+     * {@code nodeName} is this node's.
      */
-    record Endpoint(InetSocketAddress address, boolean ready, boolean fallback) {
+    record Endpoint(InetSocketAddress address, boolean ready, boolean fallback, boolean local) {
         private int rank() {
             return ready ? 2 : fallback ? 1 : 0;
         }
 
-        /** The same address in two slices (a slice being replaced): the better conditions count. */
+        /** The same address in two slices (a slice being replaced): the better conditions count, local if either says so. */
         static Endpoint better(Endpoint one, Endpoint other) {
-            return other.rank() > one.rank() ? other : one;
+            Endpoint best = other.rank() > one.rank() ? other : one;
+            return new Endpoint(best.address(), best.ready(), best.fallback(), one.local() || other.local());
         }
     }
 
@@ -126,9 +148,9 @@ final class ServiceTable {
     /**
      * Every endpoint of one frontend in its Service's slices, whatever its conditions: the target
      * port is that of the slice port with the frontend's port name and protocol; IPv4 addresses,
-     * each {@code ip:port} once, in address order.
+     * each {@code ip:port} once, in address order. Local: {@code nodeName} is {@code node} (not empty).
      */
-    static List<Endpoint> endpoints(Frontend frontend, List<? extends JsonNode> slices) {
+    static List<Endpoint> endpoints(Frontend frontend, List<? extends JsonNode> slices, String node) {
         String portName = frontend.id().substring(frontend.id().lastIndexOf(':') + 1);
         Map<InetSocketAddress, Endpoint> found = new TreeMap<>(ADDRESS_ORDER);
         for (JsonNode slice : slices) {
@@ -147,10 +169,11 @@ final class ServiceTable {
                 JsonNode conditions = endpoint.path("conditions");
                 boolean ready = condition(conditions.path("ready"), true);
                 boolean servingTerminating = condition(conditions.path("serving"), ready) && condition(conditions.path("terminating"), false);
+                boolean local = !node.isEmpty() && node.equals(endpoint.path("nodeName").asText(""));
                 for (JsonNode address : endpoint.path("addresses")) {
                     if (ipv4(address.asText())) {
                         InetSocketAddress at = new InetSocketAddress(literal(address.asText()), target);
-                        found.merge(at, new Endpoint(at, ready, servingTerminating), Endpoint::better);
+                        found.merge(at, new Endpoint(at, ready, servingTerminating, local), Endpoint::better);
                     }
                 }
             }

@@ -6,7 +6,6 @@ import java.net.StandardSocketOptions;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -81,8 +80,8 @@ final class UserspaceProxy implements AutoCloseable {
     /** When the last new connection or UDP session began (nanoTime); 0: never. */
     private final java.util.concurrent.atomic.AtomicLong lastNew = new java.util.concurrent.atomic.AtomicLong();
 
-    /** A bound socket and the picker (by frontend key) it serves. */
-    private record Bound(Channel channel, String frontend) {
+    /** A bound socket and the picker (by {@link #pickerKey}) it serves. */
+    private record Bound(Channel channel, String picker) {
     }
 
     UserspaceProxy(EventLoopGroup group, Addresses addresses, boolean nodePorts, long udpIdleMillis) {
@@ -92,24 +91,34 @@ final class UserspaceProxy implements AutoCloseable {
         this.udpIdleMillis = udpIdleMillis;
     }
 
-    private static String key(Frontend frontend) {
-        return frontend.id() + "/" + frontend.protocol();
+    /**
+     * A frontend's listeners share one picker (one round robin, one affinity table) per set of
+     * endpoints they use: all of them, or this node's only (a {@code Local} traffic policy).
+     */
+    private static String pickerKey(Frontend frontend, boolean localOnly) {
+        return frontend.id() + "/" + frontend.protocol() + (localOnly ? "/local" : "");
     }
 
-    /** Makes the listeners match {@code table}; returns how many wanted listeners are not bound (retried next time). */
-    synchronized int apply(Map<Frontend, List<InetSocketAddress>> table) {
+    /**
+     * Makes the listeners match {@code table}; returns how many wanted listeners are not bound
+     * (retried next time). A listener whose picker changes (its traffic policy did) is bound again:
+     * its open connections stay, new ones may be refused for that moment.
+     */
+    synchronized int apply(Map<Frontend, ServiceTable.Backends> table) {
         if (closed) {
             return 0;
         }
         Map<Frontend.Listener, String> wanted = new LinkedHashMap<>();
         Set<String> wantedPickers = new HashSet<>();
-        for (Map.Entry<Frontend, List<InetSocketAddress>> entry : table.entrySet()) {
+        for (Map.Entry<Frontend, ServiceTable.Backends> entry : table.entrySet()) {
             Frontend frontend = entry.getKey();
-            String key = key(frontend);
-            wantedPickers.add(key);
-            pickers.computeIfAbsent(key, k -> new Picker(System::currentTimeMillis)).setEndpoints(entry.getValue(),
-                    frontend.affinitySeconds());
             for (Frontend.Listener listener : frontend.listeners(nodePorts)) {
+                boolean localOnly = frontend.localOnly(listener);
+                String key = pickerKey(frontend, localOnly);
+                if (wantedPickers.add(key)) {
+                    pickers.computeIfAbsent(key, k -> new Picker(System::currentTimeMillis)).setEndpoints(entry.getValue().of(localOnly),
+                            frontend.affinitySeconds());
+                }
                 // two services on one node port: the first keeps it (the API server does not allow it anyway)
                 wanted.putIfAbsent(listener, key);
             }
@@ -117,7 +126,7 @@ final class UserspaceProxy implements AutoCloseable {
         // first close what goes, so a port moving from one service to another can be bound again
         for (var it = listeners.entrySet().iterator(); it.hasNext();) {
             var bound = it.next();
-            if (!bound.getValue().frontend().equals(wanted.get(bound.getKey()))) {
+            if (!bound.getValue().picker().equals(wanted.get(bound.getKey()))) {
                 bound.getValue().channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
                 it.remove();
                 LOG.log(System.Logger.Level.DEBUG, "proxy-userspace: stopped listening on {0}", bound.getKey());

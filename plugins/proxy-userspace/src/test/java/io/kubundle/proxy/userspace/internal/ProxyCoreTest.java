@@ -122,8 +122,11 @@ class ProxyCoreTest {
         return apply(service(nodePort > 0 ? "NodePort" : "ClusterIP", affinity, nodePort, "", ""), slices);
     }
 
+    /** This proxy's node: endpoints on it are local. */
+    static final String NODE = "node-1";
+
     private int apply(JsonNode service, List<JsonNode> slices) {
-        return proxy.apply(ServiceTable.read(List.of(service), slices));
+        return proxy.apply(ServiceTable.read(List.of(service), slices, NODE));
     }
 
     /**
@@ -138,11 +141,16 @@ class ProxyCoreTest {
 
     /** A slice of {@code web} with one endpoint and these conditions; one port per protocol: the backends of a test share them. */
     private JsonNode slice(InetSocketAddress endpoint, String conditions) {
+        return slice(endpoint, conditions, NODE);
+    }
+
+    /** As {@link #slice(InetSocketAddress, String)}, the endpoint on {@code nodeName}. */
+    private JsonNode slice(InetSocketAddress endpoint, String conditions, String nodeName) {
         int udpPort = endpoint.equals(a) ? udpA.getPort() : endpoint.equals(b) ? udpB.getPort() : endpoint.getPort();
         return ServiceTableTest.json("{'metadata':{'namespace':'default','name':'web-" + endpoint.getPort()
                 + "','labels':{'kubernetes.io/service-name':'web'}},'addressType':'IPv4','ports':[{'name':'http','port':"
                 + endpoint.getPort() + "},{'name':'dns','protocol':'UDP','port':" + udpPort + "}],'endpoints':[{'addresses':['"
-                + endpoint.getAddress().getHostAddress() + "'],'conditions':{" + conditions + "}}]}");
+                + endpoint.getAddress().getHostAddress() + "'],'nodeName':'" + nodeName + "','conditions':{" + conditions + "}}]}");
     }
 
     /** A loopback address in 127.0.{@code block}.0/24 (cluster IPs are in 127.0.0.0/24): local already, like the test's cluster IP. */
@@ -210,15 +218,14 @@ class ProxyCoreTest {
         }
     }
 
-    @Test
-    void noEndpointsResetsAtOnce() throws Exception {
-        feed("None", 0);
+    /** A connection to {@code ip:toPort} is refused or reset at once, never answered nor left hanging. */
+    private static void assertRefusedAtOnce(String ip, int toPort) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setSoTimeout(2000);
             long started = System.nanoTime();
             // the reset may come while connecting (accepted, then reset at once) or at the first read
             IOException refused = assertThrows(IOException.class, () -> {
-                socket.connect(new InetSocketAddress(ServiceTable.literal(clusterIp), port), 2000);
+                socket.connect(new InetSocketAddress(ServiceTable.literal(ip), toPort), 2000);
                 socket.getOutputStream().write("hi".getBytes(UTF_8));
                 if (socket.getInputStream().read() < 0) {
                     throw new IOException("EOF");
@@ -227,6 +234,12 @@ class ProxyCoreTest {
             assertTrue(!(refused instanceof SocketTimeoutException), "closed, not left hanging: " + refused);
             assertTrue(System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(1000), "refused at once");
         }
+    }
+
+    @Test
+    void noEndpointsResetsAtOnce() throws Exception {
+        feed("None", 0);
+        assertRefusedAtOnce(clusterIp, port);
         // endpoints come back: served again on the same listener
         feed("None", 0, b);
         assertEquals("b:hi", once(clusterIp, port));
@@ -241,6 +254,46 @@ class ProxyCoreTest {
                 "only the one still serving");
         apply(clusterIpService, List.of(draining, slice(b, "'ready':true")));
         assertEquals(List.of("b:hi", "b:hi"), List.of(once(clusterIp, port), once(clusterIp, port)), "a ready one: the draining one rests");
+    }
+
+    @Test
+    void externalTrafficPolicyLocalUsesThisNodesEndpointsOnly() throws Exception {
+        int nodePort = freePort("0.0.0.0");
+        String external = loopback(1);
+        JsonNode local = service("NodePort", "None", nodePort, ",'externalIPs':['" + external + "'],'externalTrafficPolicy':'Local'", "");
+        assertEquals(0, apply(local, List.of(slice(a, "'ready':true", NODE), slice(b, "'ready':true", "node-2"))));
+        assertEquals(List.of("a:hi", "a:hi", "a:hi"), List.of(once("127.0.0.1", nodePort), once(external, port), once("127.0.0.1", nodePort)),
+                "node port and external IP: b runs on another node");
+        assertEquals(List.of("a:hi", "b:hi"), List.of(once(clusterIp, port), once(clusterIp, port)), "the cluster IP uses both");
+        InetSocketAddress externalUdp = new InetSocketAddress(ServiceTable.literal(external), port);
+        try (DatagramSocket client = new DatagramSocket(0, ServiceTable.literal("127.0.0.1"))) {
+            client.setSoTimeout(3000);
+            assertEquals(List.of("a:1", "a:2"), List.of(udp(client, externalUdp, "1"), udp(client, externalUdp, "2")));
+        }
+        // this node's endpoint goes: refused here (another node may have one), while the cluster IP still serves
+        assertEquals(0, apply(local, List.of(slice(b, "'ready':true", "node-2"))));
+        assertRefusedAtOnce("127.0.0.1", nodePort);
+        assertRefusedAtOnce(external, port);
+        assertEquals("b:hi", once(clusterIp, port));
+        try (DatagramSocket client = new DatagramSocket(0, ServiceTable.literal("127.0.0.1"))) {
+            client.setSoTimeout(500);
+            assertThrows(SocketTimeoutException.class, () -> udp(client, externalUdp, "3"), "no local endpoint: dropped");
+        }
+        // the policy back to Cluster: the node port uses b
+        assertEquals(0, apply(service("NodePort", "None", nodePort, "", ""), List.of(slice(b, "'ready':true", "node-2"))));
+        assertEquals("b:hi", once("127.0.0.1", nodePort));
+    }
+
+    @Test
+    void internalTrafficPolicyLocalUsesThisNodesEndpointsForTheClusterIp() throws Exception {
+        int nodePort = freePort("0.0.0.0");
+        JsonNode local = service("NodePort", "None", nodePort, ",'internalTrafficPolicy':'Local'", "");
+        assertEquals(0, apply(local, List.of(slice(a, "'ready':true", "node-2"), slice(b, "'ready':true", NODE))));
+        assertEquals(List.of("b:hi", "b:hi", "b:hi"), List.of(once(clusterIp, port), once(clusterIp, port), once(clusterIp, port)));
+        assertEquals(List.of("a:hi", "b:hi"), List.of(once("127.0.0.1", nodePort), once("127.0.0.1", nodePort)),
+                "the node port follows externalTrafficPolicy (Cluster)");
+        apply(local, List.of(slice(a, "'ready':true", "node-2")));
+        assertRefusedAtOnce(clusterIp, port);
     }
 
     @Test
