@@ -30,6 +30,9 @@ final class ServiceLink implements UserspaceProxy.Addresses {
     private final String claim = java.util.UUID.randomUUID().toString();
     private final List<String> ipCommand;
     private static final Pattern INET_32 = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ");
+    /** A line of {@code ip -o -4 addr show}: {@code 2: eth0    inet 192.0.2.5/24 brd ...} (the link's name, then its address). */
+    private static final Pattern ANY_INET = Pattern.compile("^\\d+:\\s+([^\\s@]+)\\S*\\s+inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/\\d+",
+            Pattern.MULTILINE);
     private boolean made;
 
     ServiceLink(String name) {
@@ -52,7 +55,9 @@ final class ServiceLink implements UserspaceProxy.Addresses {
      * a link deleted or an address removed behind our back is put back). The link is made when an
      * address is wanted and the link is missing; a link found under the name (a killed instance's
      * leftover, a previous instance still leaving) is adopted and its other addresses removed.
-     * One {@code ip addr show} when nothing changed.
+     * An address some other link of the namespace has already (an external IP that is the node's
+     * own) is left there and not added. One {@code ip addr show} when nothing changed, a second
+     * one when an address is to be added.
      */
     @Override
     public void sync(Set<String> ips) throws IOException {
@@ -82,14 +87,37 @@ final class ServiceLink implements UserspaceProxy.Addresses {
                 }
             }
         }
-        for (String ip : ips) {
-            if (!present.contains(ip)) {
-                Exec added = ip("addr", "replace", ip + "/32", "dev", name);
-                if (added.code() != 0) {
-                    throw new IOException("ip addr replace " + ip + "/32 dev " + name + ": " + added.output());
-                }
+        Set<String> missing = new LinkedHashSet<>(ips);
+        missing.removeAll(present);
+        if (!missing.isEmpty()) {
+            missing.removeAll(localElsewhere());
+        }
+        for (String ip : missing) {
+            Exec added = ip("addr", "replace", ip + "/32", "dev", name);
+            if (added.code() != 0) {
+                throw new IOException("ip addr replace " + ip + "/32 dev " + name + ": " + added.output());
             }
         }
+    }
+
+    /**
+     * The IPv4 addresses on other links of the namespace (an external IP that is the node's own
+     * address, say): local already, so they are bound without being put on this link (adding them
+     * here, then deleting them, would be touching what is not ours).
+     */
+    private Set<String> localElsewhere() throws IOException {
+        Exec shown = ip("-o", "-4", "addr", "show");
+        if (shown.code() != 0) {
+            throw new IOException("ip -o -4 addr show: " + shown.output());
+        }
+        Set<String> found = new LinkedHashSet<>();
+        Matcher line = ANY_INET.matcher(shown.output());
+        while (line.find()) {
+            if (!line.group(1).equals(name)) {
+                found.add(line.group(2));
+            }
+        }
+        return found;
     }
 
     private void make() throws IOException {

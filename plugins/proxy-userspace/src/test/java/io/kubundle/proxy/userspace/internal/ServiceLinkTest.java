@@ -90,6 +90,23 @@ class ServiceLinkTest {
     }
 
     @Test
+    void anAddressAnotherLinkHasIsLeftThereAndNotAdded() throws Exception {
+        // the node's own address used as an external IP
+        sh("link", "add", "eth-test", "type", "bridge");
+        sh("addr", "add", "192.0.2.5/24", "dev", "eth-test");
+        ServiceLink link = new ServiceLink("kubundle-svc", netns);
+        link.sync(Set.of("10.96.0.10", "192.0.2.5"));
+        String shown = show("kubundle-svc");
+        assertTrue(shown.contains("10.96.0.10/32"), shown);
+        assertFalse(shown.contains("192.0.2.5"), "local already: " + shown);
+        link.sync(Set.of("192.0.2.5"));
+        assertFalse(show("kubundle-svc").contains("10.96.0.10"));
+        link.close();
+        assertEquals("no link", show("kubundle-svc"));
+        assertTrue(show("eth-test").contains("192.0.2.5/24"), "the other link's address untouched");
+    }
+
+    @Test
     void noServiceNoLink() throws Exception {
         ServiceLink link = new ServiceLink("kubundle-svc", netns);
         link.sync(Set.of());
