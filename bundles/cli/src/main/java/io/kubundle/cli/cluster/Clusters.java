@@ -173,7 +173,7 @@ public final class Clusters {
             run(add.toArray(String[]::new));
         }
         // LoadBalancer addresses are reached through the control plane's node, whose service proxy takes them in
-        run("ip", "route", "add", state.loadBalancerPool(), "via", "172.29." + state.subnet() + ".10");
+        run("ip", "route", "add", state.loadBalancerPool(), "via", state.controlPlane().ip());
         for (ClusterState.Node node : state.nodes()) {
             run("ip", "netns", "add", node.netns());
             run("ip", "link", "add", node.hostLink(), "type", "veth", "peer", "name", "eth0", "netns", node.netns());

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -40,6 +41,9 @@ final class NodeAgent {
     static final String LEASE_NAMESPACE = "kube-node-lease";
     private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
     static final String KUBELET_VERSION = "v1.32.0-kubundle";
+
+    /** The Node's annotation naming the network plugin this node's new pods are wired with. */
+    static final String POD_NETWORK_ANNOTATION = "kubundle.io/pod-network";
 
     /** What the node registers with, beside what it reads off the host. */
     record Registration(Map<String, String> labels, List<Taint> taints, int maxPods, int kubeletPort) {
@@ -92,6 +96,10 @@ final class NodeAgent {
                 throw e;
             }
         }
+        // which network plugin new pods get, for admins swapping it (and to tell that a restarted kubelet took the change)
+        ObjectNode annotations = json.createObjectNode();
+        annotations.putObject("metadata").putObject("annotations").put(POD_NETWORK_ANNOTATION, plugins.preferredNetwork());
+        nodes.patch(null, settings.nodeName(), PatchType.MERGE, annotations);
         heartbeat();
     }
 

@@ -121,18 +121,7 @@ class ClusterIT {
     @Test
     @Order(2)
     void podsOnDifferentNodesReachEachOtherByPodIpAcrossTheOverlay() throws Exception {
-        Path manifest = dir.resolve("pods.yaml");
-        StringBuilder yaml = new StringBuilder();
-        for (String[] pod : List.of(new String[] {"a", name + "-worker"}, new String[] {"b", name + "-worker2"})) {
-            yaml.append("apiVersion: v1\nkind: Pod\nmetadata:\n  name: ").append(pod[0]).append("\nspec:\n  nodeName: ")
-                    .append(pod[1]).append("\n  containers:\n  - name: web\n    image: ").append(RealNode.IMAGE)
-                    .append("\n    command: [\"sh\", \"-c\", \"echo pod ").append(pod[0])
-                    .append(" > /index.html && exec httpd -f -p 8080 -h /\"]\n---\n");
-        }
-        Files.writeString(manifest, yaml.toString());
-        kubectl.ok("apply", "-f", manifest.toString());
-        Await.until(() -> kubectl.must("get", "pods", "a", "b", "-o", "jsonpath={.items[*].status.phase}").equals("Running Running"),
-                () -> kubectl.must("describe", "pods", "a", "b"), 120);
+        runPodsServingTheirNames(List.of(List.of("a", name + "-worker"), List.of("b", name + "-worker2")));
         String ipB = kubectl.ok("get", "pod", "b", "-o", "jsonpath={.status.podIP}").strip();
         String ipA = kubectl.ok("get", "pod", "a", "-o", "jsonpath={.status.podIP}").strip();
         assertFalse(ipA.substring(0, ipA.lastIndexOf('.')).equals(ipB.substring(0, ipB.lastIndexOf('.'))),
@@ -140,8 +129,33 @@ class ClusterIT {
         long before = vxlanTxPackets(name + "-worker");
         Await.until(() -> "pod b".equals(httpGet("a", ipB)), () -> "pod a cannot reach pod b at " + ipB + ": " + httpGet("a", ipB), 60);
         assertEquals("pod a", httpGet("b", ipA));
+        // ICMP too: pods have CAP_NET_RAW, as with containerd
+        String ping = kubectl.ok("exec", "a", "--", "ping", "-c", "2", "-W", "2", ipB);
+        assertTrue(ping.contains("2 packets received"), ping);
         assertTrue(vxlanTxPackets(name + "-worker") > before, "the packets went through flannel.1");
         kubectl.ok("delete", "pod", "a", "b", "--wait=true", "--timeout=60s");
+    }
+
+    /** Pods (name, node) running busybox httpd on 8080 that answer "pod NAME"; returns once all run. */
+    private void runPodsServingTheirNames(List<List<String>> pods) throws Exception {
+        StringBuilder yaml = new StringBuilder();
+        for (List<String> pod : pods) {
+            yaml.append("apiVersion: v1\nkind: Pod\nmetadata:\n  name: ").append(pod.get(0)).append("\nspec:\n  nodeName: ")
+                    .append(pod.get(1)).append("\n  containers:\n  - name: web\n    image: ").append(RealNode.IMAGE)
+                    .append("\n    command: [\"sh\", \"-c\", \"echo pod ").append(pod.get(0))
+                    .append(" > /index.html && exec httpd -f -p 8080 -h /\"]\n---\n");
+        }
+        Path manifest = dir.resolve("pods-" + pods.get(0).get(0) + ".yaml");
+        Files.writeString(manifest, yaml.toString());
+        kubectl.ok("apply", "-f", manifest.toString());
+        for (List<String> pod : pods) {
+            Await.until(() -> kubectl.must("get", "pod", pod.get(0), "-o", "jsonpath={.status.phase}").equals("Running"),
+                    () -> kubectl.must("describe", "pod", pod.get(0)), 120);
+        }
+    }
+
+    private String podIp(String pod) {
+        return kubectl.must("get", "pod", pod, "-o", "jsonpath={.status.podIP}").strip();
     }
 
     private String httpGet(String fromPod, String ip) {
@@ -187,6 +201,11 @@ class ClusterIT {
         assertTrue(kubectl.ok("exec", "client", "--", "cat", "/etc/resolv.conf").contains("search default.svc.cluster.local"));
         String lookup = kubectl.ok("exec", "client", "--", "nslookup", "echo.default.svc.cluster.local");
         assertTrue(lookup.contains(clusterIp), lookup);
+        // short names, as users write them, through the resolver's search list
+        for (String shortName : List.of("echo", "echo.default")) {
+            String body = kubectl.httpGetFromPod("client", shortName, 80);
+            assertTrue(replicas.contains(body), shortName + " answered " + body);
+        }
 
         // the NodePort answers on every node's address, from outside the cluster
         String nodePort = kubectl.ok("get", "svc", "echo", "-o", "jsonpath={.spec.ports[0].nodePort}");
@@ -403,6 +422,94 @@ class ClusterIT {
 
     @Test
     @Order(7)
+    void theNetworkPluginSwappedOnANodeKeepsOldPodsConnectedAndWiresNewPodsWithIt() throws Exception {
+        String worker = name + "-worker";
+        Path nodeDir = clustersDir.resolve(name).resolve("worker1");
+        runPodsServingTheirNames(List.of(List.of("old", worker), List.of("peer", name + "-worker2")));
+        String oldIp = podIp("old");
+        String peerIp = podIp("peer");
+
+        // the admin installs net-cni on the worker with Debian's CNI plugins on the node's bridge and
+        // the top of its pod CIDR (net-bridge keeps the bottom), then points the kubelet at it
+        String cidr = kubectl.ok("get", "node", worker, "-o", "jsonpath={.spec.podCIDR}");
+        assertTrue(cidr.endsWith(".0/24"), cidr);
+        String prefix = cidr.substring(0, cidr.length() - "0/24".length());
+        Path confDir = Files.createDirectories(nodeDir.resolve("cni/net.d"));
+        Path ipam = nodeDir.resolve("cni/ipam");
+        Files.writeString(confDir.resolve("10-swap.conflist"), """
+                {"cniVersion": "1.0.0", "name": "swap",
+                 "plugins": [
+                  {"type": "bridge", "bridge": "kubundle0", "isGateway": true, "ipMasq": false, "hairpinMode": true, "mtu": 1450,
+                   "ipam": {"type": "host-local", "dataDir": "%s",
+                            "ranges": [[{"subnet": "{{podCIDR}}", "rangeStart": "%s200", "rangeEnd": "%s250"}]],
+                            "routes": [{"dst": "0.0.0.0/0"}]}},
+                  {"type": "loopback"}]}
+                """.formatted(ipam, prefix, prefix));
+        Path etc = nodeDir.resolve("etc");
+        Files.writeString(etc.resolve("io.kubundle.net.cni.cfg"), "confDir = " + confDir + "\nbinDirs = /usr/lib/cni\n");
+        Path jar;
+        try (Stream<Path> jars = Files.list(distribution.home.resolve("bundles"))) {
+            jar = jars.filter(p -> p.getFileName().toString().startsWith("kubundle-net-cni-")).findFirst().orElseThrow();
+        }
+        Distribution.Result installed = nodeBundles(worker, nodeDir, "install", jar.toString());
+        assertEquals(0, installed.exitCode(), installed.err());
+        Path kubeletCfg = etc.resolve("io.kubundle.kubelet.cfg");
+        String kubeletSettings = Files.readString(kubeletCfg);
+        assertEquals("bridge", podNetworkOf(worker));
+        Files.writeString(kubeletCfg, kubeletSettings + "network = cni\n");
+        // the kubelet restarts with the new setting (it adopts its pods) and says so on its Node
+        Await.until(() -> "cni".equals(podNetworkOf(worker)), () -> kubectl.must("get", "node", worker, "-o", "yaml"), 60);
+
+        // a new pod gets the CNI network; the old one keeps the bridge plugin's address
+        runPodsServingTheirNames(List.of(List.of("new", worker)));
+        String newIp = podIp("new");
+        assertTrue(newIp.startsWith(prefix) && Integer.parseInt(newIp.substring(prefix.length())) >= 200, newIp);
+        assertTrue(Files.exists(ipam.resolve("swap").resolve(newIp)), "host-local gave " + newIp);
+        assertEquals(oldIp, podIp("old"));
+        // every pair talks: on the node's bridge, and across the overlay both ways
+        Await.until(() -> "pod new".equals(httpGet("old", newIp)), () -> "old to new: " + httpGet("old", newIp), 30);
+        assertEquals("pod old", httpGet("new", oldIp));
+        assertEquals("pod peer", httpGet("new", peerIp));
+        assertEquals("pod new", httpGet("peer", newIp));
+        assertEquals("pod old", httpGet("peer", oldIp));
+        String ping = kubectl.ok("exec", "new", "--", "ping", "-c", "1", "-W", "2", peerIp);
+        assertTrue(ping.contains("1 packets received"), ping);
+
+        // and back: the CNI pod is deleted through net-cni (its address released), net-cni removed,
+        // new pods get the bridge plugin again, and the old pod never lost its network
+        Files.writeString(kubeletCfg, kubeletSettings);
+        Await.until(() -> "bridge".equals(podNetworkOf(worker)), () -> kubectl.must("get", "node", worker, "-o", "yaml"), 60);
+        kubectl.ok("delete", "pod", "new", "--wait=true", "--timeout=60s");
+        assertFalse(Files.exists(ipam.resolve("swap").resolve(newIp)), "host-local released " + newIp);
+        try (Stream<Path> cached = Files.list(nodeDir.resolve("network/cni/results"))) {
+            assertEquals(List.of(), cached.toList());
+        }
+        Distribution.Result uninstalled = nodeBundles(worker, nodeDir, "uninstall", "io.kubundle.net.cni");
+        assertEquals(0, uninstalled.exitCode(), uninstalled.err());
+        assertFalse(nodeBundles(worker, nodeDir, "list").out().contains("io.kubundle.net.cni"));
+        runPodsServingTheirNames(List.of(List.of("back", worker)));
+        String backIp = podIp("back");
+        assertTrue(backIp.startsWith(prefix) && Integer.parseInt(backIp.substring(prefix.length())) < 200, backIp);
+        Await.until(() -> "pod old".equals(httpGet("back", oldIp)), () -> "back to old: " + httpGet("back", oldIp), 30);
+        assertEquals("pod old", httpGet("peer", oldIp));
+        kubectl.ok("delete", "pod", "old", "peer", "back", "--wait=true", "--timeout=60s");
+    }
+
+    private String podNetworkOf(String node) {
+        return kubectl.must("get", "node", node, "-o", "jsonpath={.metadata.annotations.kubundle\\.io/pod-network}");
+    }
+
+    /** {@code kubundle bundles ...} against a node's process, whose admin endpoint is on the node's loopback. */
+    private Distribution.Result nodeBundles(String node, Path nodeDir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("nsenter", "--net=/run/netns/kbc-" + node,
+                distribution.home.resolve("bin/kubundle").toString(), "bundles"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--data-dir", nodeDir.toString()));
+        return Distribution.run(command);
+    }
+
+    @Test
+    @Order(8)
     void deleteLeavesNothingOfTheCluster() throws Exception {
         Distribution.Result deleted = distribution.kubundle(120, "cluster", "delete", "--name", name,
                 "--clusters-dir", clustersDir.toString());
@@ -416,7 +523,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void createAfterACrashCleansUpFirst() throws Exception {
         String crashed = name + "b";
         Distribution.Result created = distribution.kubundle(300, "cluster", "create", "--name", crashed, "--nodes", "0",
