@@ -32,8 +32,11 @@ import io.kubundle.api.runtime.RuntimeFailure;
  * frames into stdout and stderr.
  */
 public final class AttachSession implements ExecSession {
-    /** A sun_path holds 108 bytes with its terminating zero. */
-    private static final int MAX_SOCKET_PATH = 107;
+    /**
+     * The longest socket path the JDK connects to, in bytes: a sun_path holds 108 with its
+     * terminating zero, and the JDK refuses more than 106 ("Unix domain path too long").
+     */
+    static final int MAX_SOCKET_PATH = 106;
     private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
     private static final int STDIN = 0;
     private static final int STDOUT = 1;
@@ -103,10 +106,13 @@ public final class AttachSession implements ExecSession {
         }
     }
 
-    /** The socket's path, through the shim's working directory (the container's) when the real one is too long. */
+    /**
+     * The socket's path, through the shim's working directory (the container's) when the real one is
+     * too long (a data directory of more than 35 characters makes the native runtime's so).
+     */
     private static Path address(ContainerDir dir) throws IOException {
         Path socket = dir.attachSocket();
-        if (socket.toString().length() <= MAX_SOCKET_PATH) {
+        if (socket.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {
             return socket;
         }
         Optional<String> shim = ContainerDir.read(dir.shimPid());
