@@ -11,30 +11,57 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The bundle set of each role, read from {@code etc/roles.properties}: the one place that says
  * which bundles a role runs. Each role is a comma-separated list of jar file names in
  * {@code bundles/} (globs allowed, each must match exactly one file) and other roles written
- * {@code @role}.
+ * {@code @role}. An entry {@code A if COMMAND else B} picks jar {@code A} when the host has
+ * {@code COMMAND} on its {@code PATH}, else {@code B} (the service proxy: iptables where the host
+ * has it, the userspace proxy elsewhere).
  */
 final class RoleSets {
+    private static final Pattern CHOICE = Pattern.compile("(\\S+)\\s+if\\s+(\\S+)\\s+else\\s+(\\S+)");
+
     private final Properties roles;
     private final Path source;
+    private final Predicate<String> hostHasCommand;
 
-    private RoleSets(Properties roles, Path source) {
+    private RoleSets(Properties roles, Path source, Predicate<String> hostHasCommand) {
         this.roles = roles;
         this.source = source;
+        this.hostHasCommand = hostHasCommand;
     }
 
     static RoleSets load(Path rolesFile) throws LaunchException {
+        return load(rolesFile, RoleSets::onPath);
+    }
+
+    static RoleSets load(Path rolesFile, Predicate<String> hostHasCommand) throws LaunchException {
         Properties roles = new Properties();
         try (Reader reader = Files.newBufferedReader(rolesFile)) {
             roles.load(reader);
         } catch (IOException e) {
             throw new LaunchException("cannot read the role definitions " + rolesFile + ": " + e.getMessage(), e);
         }
-        return new RoleSets(roles, rolesFile);
+        return new RoleSets(roles, rolesFile, hostHasCommand);
+    }
+
+    /** Whether an executable file of that name is in a directory of {@code PATH}. */
+    static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String directory : path.split(java.io.File.pathSeparator)) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Set<String> roleNames() {
@@ -66,6 +93,13 @@ final class RoleSets {
             }
             if (item.startsWith("@")) {
                 expand(item.substring(1), path, into);
+            } else if (item.contains(" ")) {
+                Matcher choice = CHOICE.matcher(item);
+                if (!choice.matches()) {
+                    throw new LaunchException("role '" + role + "': cannot read \"" + item + "\" in " + source.getFileName()
+                            + ": a jar, @role, or JAR if COMMAND else JAR");
+                }
+                into.add(hostHasCommand.test(choice.group(2)) ? choice.group(1) : choice.group(3));
             } else {
                 into.add(item);
             }

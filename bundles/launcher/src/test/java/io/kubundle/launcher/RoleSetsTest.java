@@ -45,6 +45,29 @@ class RoleSetsTest {
     }
 
     @Test
+    void aChoicePicksTheFirstJarWhenTheHostHasTheCommand() throws Exception {
+        Path file = dir.resolve("roles.properties");
+        Files.writeString(file, "node = n.jar, proxy-iptables-*.jar if iptables else proxy-userspace-*.jar, dns.jar\n");
+        assertEquals(List.of("n.jar", "proxy-iptables-*.jar", "dns.jar"),
+                RoleSets.load(file, "iptables"::equals).patterns("node"));
+        assertEquals(List.of("n.jar", "proxy-userspace-*.jar", "dns.jar"),
+                RoleSets.load(file, command -> false).patterns("node"));
+    }
+
+    @Test
+    void aChoiceLooksInThePath() throws Exception {
+        assertTrue(RoleSets.onPath("sh"));
+        assertEquals(false, RoleSets.onPath("no-such-command-" + System.nanoTime()));
+    }
+
+    @Test
+    void anEntryThatIsNeitherAJarNorAChoiceIsRefused() throws Exception {
+        LaunchException e = assertThrows(LaunchException.class, () -> roles("node = a.jar if iptables\n").patterns("node"));
+        assertEquals("role 'node': cannot read \"a.jar if iptables\" in roles.properties: a jar, @role, or JAR if COMMAND else JAR",
+                e.getMessage());
+    }
+
+    @Test
     void anUnknownRoleListsTheKnownOnes() throws Exception {
         LaunchException e = assertThrows(LaunchException.class, () -> roles("up = x.jar\nnode = y.jar\n").patterns("mastr"));
         assertEquals("unknown role 'mastr': roles.properties defines node, up", e.getMessage());

@@ -28,10 +28,18 @@ final class KubundleProcess implements AutoCloseable {
 
     /** Starts the role and waits (60 s at most) for its "ready" line. */
     static KubundleProcess start(Distribution distribution, Path dataDir, String role, String... extraArgs) throws Exception {
+        return start(distribution, dataDir, java.util.Map.of(), role, extraArgs);
+    }
+
+    /** Starts the role with these environment variables changed, and waits (60 s at most) for its "ready" line. */
+    static KubundleProcess start(Distribution distribution, Path dataDir, java.util.Map<String, String> environment, String role,
+            String... extraArgs) throws Exception {
         List<String> command = new ArrayList<>(List.of(distribution.home.resolve("bin/kubundle").toString(), role,
                 "--data-dir", dataDir.toString()));
         command.addAll(List.of(extraArgs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         List<String> output = new CopyOnWriteArrayList<>();
         CompletableFuture<String> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {

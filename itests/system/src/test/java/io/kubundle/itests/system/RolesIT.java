@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -98,6 +99,35 @@ class RolesIT {
 
             process.stop();
             assertFalse(Files.exists(dataDir.resolve("admin.url")), "the admin endpoint cleans up when stopped");
+        }
+    }
+
+    /** kube-proxy's choice: the iptables proxy where the host has iptables, the userspace proxy where it has not. */
+    @Test
+    void aNodeWithoutIptablesRunsTheUserspaceProxy() throws Exception {
+        // PATH as the host's, every command linked in one directory but iptables
+        Path bin = Files.createDirectories(dir.resolve("path-without-iptables"));
+        for (String directory : System.getenv("PATH").split(":")) {
+            Path from = Path.of(directory);
+            if (!directory.isEmpty() && Files.isDirectory(from)) {
+                try (var commands = Files.list(from)) {
+                    for (Path command : commands.toList()) {
+                        Path link = bin.resolve(command.getFileName());
+                        if (!command.getFileName().toString().equals("iptables") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createSymbolicLink(link, command);
+                        }
+                    }
+                }
+            }
+        }
+        Path dataDir = dir.resolve("data-node-without-iptables");
+        try (KubundleProcess process = KubundleProcess.start(distribution, dataDir, java.util.Map.of("PATH", bin.toString()), "node",
+                "--kubeconfig", unreachableClusterKubeconfig().toString())) {
+            Distribution.Result list = distribution.kubundle("bundles", "list", "--data-dir", dataDir.toString());
+            assertEquals(0, list.exitCode(), list.err());
+            assertTrue(list.out().lines().anyMatch(l -> l.contains("io.kubundle.proxy.userspace") && l.contains("ACTIVE")), list.out());
+            assertFalse(list.out().contains("io.kubundle.proxy.iptables"), list.out());
+            process.stop();
         }
     }
 }
