@@ -2,6 +2,7 @@ package io.kubundle.api.runtime;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a pod sandbox is made from.
@@ -22,13 +23,27 @@ import java.util.Map;
  * @param annotations kept with the sandbox likewise
  * @param dns what the containers' {@code /etc/resolv.conf} says, as CRI's {@code DNSConfig}; {@code null}
  *        for the node's own {@code /etc/resolv.conf} (the pod's {@code dnsPolicy: Default})
+ * @param hostEntries lines the containers' {@code /etc/hosts} has after localhost, as the kubelet's
+ *        managed hosts file: the pod's own address and names, then its {@code hostAliases}; ignored
+ *        for a pod on the host's network, which gets the node's
+ * @since 1.3
  */
 public record SandboxConfig(String uid, String namespace, String name, int attempt, String hostname, String netnsPath,
         String cgroupParent, Resources resources, String logDirectory, Map<String, String> labels,
-        Map<String, String> annotations, DnsConfig dns) {
+        Map<String, String> annotations, DnsConfig dns, List<HostEntry> hostEntries) {
     public SandboxConfig {
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
+        // null: a sandbox recorded before 1.3
+        hostEntries = hostEntries == null ? List.of() : List.copyOf(hostEntries);
+    }
+
+    /** A sandbox whose {@code /etc/hosts} has localhost only. */
+    public SandboxConfig(String uid, String namespace, String name, int attempt, String hostname, String netnsPath,
+            String cgroupParent, Resources resources, String logDirectory, Map<String, String> labels,
+            Map<String, String> annotations, DnsConfig dns) {
+        this(uid, namespace, name, attempt, hostname, netnsPath, cgroupParent, resources, logDirectory, labels, annotations, dns,
+                List.of());
     }
 
     /** A sandbox with the node's own {@code /etc/resolv.conf}. */
@@ -36,6 +51,19 @@ public record SandboxConfig(String uid, String namespace, String name, int attem
             String cgroupParent, Resources resources, String logDirectory, Map<String, String> labels,
             Map<String, String> annotations) {
         this(uid, namespace, name, attempt, hostname, netnsPath, cgroupParent, resources, logDirectory, labels, annotations, null);
+    }
+
+    /**
+     * One line of {@code /etc/hosts}.
+     *
+     * @param ip the address
+     * @param names the names for it, the canonical one first
+     */
+    public record HostEntry(String ip, List<String> names) {
+        public HostEntry {
+            Objects.requireNonNull(ip, "ip");
+            names = List.copyOf(names);
+        }
     }
 
     /**

@@ -43,7 +43,7 @@
  * partial line) and keeps writing it while the kubelet is down: no line may be lost.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.kubundle.api.runtime;
 
 import org.osgi.annotation.bundle.Export;

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.kubundle.api.dns.ClusterDns;
 import io.kubundle.api.network.Attachment;
 import io.kubundle.api.network.NetworkFailure;
 import io.kubundle.api.network.PodNetwork;
@@ -568,7 +569,26 @@ final class PodSyncer {
         Files.createDirectories(logDir);
         return new SandboxConfig(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), 0, hostname, netnsPath,
                 settings.cgroupParent() + "/pod" + uid, podResources(pod), logDir.toString(), podLabels(pod), annotations,
-                PodDns.of(pod, plugins.clusterDns()));
+                PodDns.of(pod, plugins.clusterDns()), hostEntries(pod, hostname, annotations.get(POD_IP_ANNOTATION)));
+    }
+
+    /**
+     * The pod's lines of {@code /etc/hosts}, as the kubelet's managed hosts file has them: its address
+     * with its names (with a subdomain, its fully qualified name first), then its {@code hostAliases}.
+     */
+    private List<SandboxConfig.HostEntry> hostEntries(Pod pod, String hostname, String podIp) {
+        List<SandboxConfig.HostEntry> entries = new ArrayList<>();
+        if (podIp != null && !podIp.isEmpty()) {
+            String subdomain = pod.getSpec().getSubdomain();
+            String domain = plugins.clusterDns().map(ClusterDns::clusterDomain).orElse("cluster.local");
+            entries.add(new SandboxConfig.HostEntry(podIp, subdomain == null || subdomain.isEmpty() ? List.of(hostname)
+                    : List.of(hostname + "." + subdomain + "." + pod.getMetadata().getNamespace() + ".svc." + domain, hostname)));
+        }
+        if (pod.getSpec().getHostAliases() != null) {
+            pod.getSpec().getHostAliases().stream().filter(alias -> alias.getIp() != null && alias.getHostnames() != null)
+                    .forEach(alias -> entries.add(new SandboxConfig.HostEntry(alias.getIp(), alias.getHostnames())));
+        }
+        return entries;
     }
 
     private static PodRef podRef(Pod pod) {

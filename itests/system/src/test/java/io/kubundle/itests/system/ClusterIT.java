@@ -182,7 +182,9 @@ class ClusterIT {
         kubectl.ok("create", "deployment", "echo", "--image", RealNode.IMAGE, "--replicas", "3", "--",
                 "sh", "-c", "hostname > /index.html && exec httpd -f -p 8080 -h /");
         kubectl.ok("expose", "deployment", "echo", "--port", "80", "--target-port", "8080", "--type", "LoadBalancer");
-        kubectl.ok("run", "client", "--image", RealNode.IMAGE, "--", "sleep", "3600");
+        kubectl.ok("run", "client", "--image", RealNode.IMAGE, "--overrides",
+                "{\"apiVersion\": \"v1\", \"spec\": {\"hostAliases\": [{\"ip\": \"10.1.2.3\", \"hostnames\": [\"foo.local\", \"bar.local\"]}]}}",
+                "--", "sleep", "3600");
         Await.until(() -> kubectl.must("get", "endpoints", "echo", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
                 .split(" ").length == 3, () -> kubectl.must("get", "pods", "-o", "wide"), 120);
         Await.until(() -> kubectl.must("get", "pod", "client", "-o", "jsonpath={.status.phase}").equals("Running"),
@@ -199,6 +201,9 @@ class ClusterIT {
         assertEquals(replicas, answered);
         // by DNS name: the node's cluster DNS answers with the ClusterIP, through the pod's resolv.conf
         assertTrue(kubectl.ok("exec", "client", "--", "cat", "/etc/resolv.conf").contains("search default.svc.cluster.local"));
+        // the kubelet's managed hosts file: the pod's own address and name, then its hostAliases
+        String hosts = kubectl.ok("exec", "client", "--", "cat", "/etc/hosts");
+        assertTrue(hosts.contains("\n" + podIp("client") + "\tclient\n") && hosts.endsWith("10.1.2.3\tfoo.local\tbar.local\n"), hosts);
         String lookup = kubectl.ok("exec", "client", "--", "nslookup", "echo.default.svc.cluster.local");
         assertTrue(lookup.contains(clusterIp), lookup);
         // short names, as users write them, through the resolver's search list
