@@ -125,6 +125,33 @@ public final class ClusterWatch implements ControllerHost.Controller {
         created.start();
     }
 
+    /**
+     * A proxy's controller host: a watch over the process's cluster client, restarted by the host
+     * when it fails; the proxy is made once the informers listed. Close the host to stop it all.
+     */
+    public static ControllerHost host(String name, io.kubundle.api.transport.ApiTransport transport, String nodeName,
+            Function<java.util.function.Supplier<Snapshot>, ? extends Proxy> proxierFactory) {
+        return new ControllerHost(name, () -> new ClusterWatch(name, new KubeClient(transport), nodeName, proxierFactory));
+    }
+
+    /**
+     * The node a proxy serves: the configured name, else the kubelet's {@code --node-name} (the
+     * framework property {@code kubundle.kubelet.node-name}), else the host name in lower case.
+     */
+    public static String nodeName(String configured, String commandLine) {
+        if (configured != null && !configured.isBlank()) {
+            return configured.strip();
+        }
+        if (commandLine != null && !commandLine.isBlank()) {
+            return commandLine.strip();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            return "";
+        }
+    }
+
     private boolean isOurs(ObjectNode node) {
         return nodeName.equals(node.path("metadata").path("name").asText());
     }

@@ -6,7 +6,9 @@
  * io.kubundle.proxy.support.ClusterWatch}), the sync thread with coalescing, full resyncs and
  * back-off ({@link io.kubundle.proxy.support.SyncLoop}), one owner per network namespace ({@link
  * io.kubundle.proxy.support.Ownership}), short host commands optionally in another namespace
- * ({@link io.kubundle.proxy.support.HostCommands}) and kube-proxy's name hashes ({@link
+ * ({@link io.kubundle.proxy.support.HostCommands}), the common options ({@link io.kubundle.proxy.support.ProxyOptions}), a base
+ * for proxies ({@link io.kubundle.proxy.support.SyncingProxy}), per-port caching ({@link
+ * io.kubundle.proxy.support.PortContributions}) and kube-proxy's name hashes ({@link
  * io.kubundle.proxy.support.Hashes}).
  */
 @Export

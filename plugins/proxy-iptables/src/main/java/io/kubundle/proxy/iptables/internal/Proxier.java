@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.function.Supplier;
 
-import io.kubundle.proxy.support.ClusterWatch;
 import io.kubundle.proxy.support.Ownership;
 import io.kubundle.proxy.support.Snapshot;
 import io.kubundle.proxy.support.SyncLoop;
+import io.kubundle.proxy.support.SyncingProxy;
 
 /**
  * Keeps the kernel's iptables rules at what the snapshot says, through a {@link SyncLoop} (one
@@ -17,7 +17,7 @@ import io.kubundle.proxy.support.SyncLoop;
  * that changed. Each is one {@code iptables-restore --noflush}. {@link #close()} removes every
  * chain and jump of ours (when asked to) and lets the namespace go.
  */
-final class Proxier implements ClusterWatch.Proxy, SyncLoop.Syncer {
+final class Proxier extends SyncingProxy<Proxier.SyncResult> {
     private static final System.Logger LOG = System.getLogger(Proxier.class.getName());
 
     /** What one sync did. */
@@ -26,44 +26,15 @@ final class Proxier implements ClusterWatch.Proxy, SyncLoop.Syncer {
 
     private final Iptables iptables;
     private final RuleGenerator.Settings baseSettings;
-    private final Supplier<Snapshot> source;
-    private final SyncLoop loop;
 
     private RuleGenerator generator;
     private RuleSet applied;
-    private volatile SyncResult lastResult;
 
     Proxier(Iptables iptables, RuleGenerator.Settings settings, Supplier<Snapshot> source, Ownership ownership, Duration minInterval,
             Duration fullSyncPeriod, boolean cleanupOnClose) {
+        super("proxy-iptables", source, ownership, minInterval, fullSyncPeriod, cleanupOnClose);
         this.iptables = iptables;
         this.baseSettings = settings;
-        this.source = source;
-        this.loop = new SyncLoop("proxy-iptables", this, ownership, minInterval, fullSyncPeriod, cleanupOnClose);
-    }
-
-    @Override
-    public void start() {
-        loop.start();
-    }
-
-    /** Asks for a sync soon. Cheap and non-blocking; many requests make one sync. */
-    @Override
-    public void requestSync() {
-        loop.requestSync();
-    }
-
-    /** The last sync's figures, null before the first. */
-    SyncResult lastResult() {
-        return lastResult;
-    }
-
-    /** Syncs done so far. */
-    long syncCount() {
-        return loop.syncCount();
-    }
-
-    boolean isOwner() {
-        return loop.isOwner();
     }
 
     @Override
@@ -77,17 +48,11 @@ final class Proxier implements ClusterWatch.Proxy, SyncLoop.Syncer {
         return "the " + baseSettings.prefix() + "- chains; " + version;
     }
 
-    /** One sync, on the sync thread (or a test's, before {@link #start()}). */
-    SyncResult syncOnce(boolean full) throws IOException {
-        loop.syncNow(full);
-        return lastResult;
-    }
-
     @Override
     public void sync(boolean full) throws IOException {
         long started = System.nanoTime();
-        Snapshot snapshot = source.get();
-        String localCidr = baseSettings.localCidr().isEmpty() ? snapshot.nodePodCidr() : baseSettings.localCidr();
+        Snapshot snapshot = snapshot();
+        String localCidr = localCidr(baseSettings.localCidr(), snapshot);
         if (generator == null || !generator.settings().localCidr().equals(localCidr)) {
             generator = new RuleGenerator(new RuleGenerator.Settings(baseSettings.prefix(), baseSettings.masqueradeBit(), localCidr,
                     baseSettings.masqueradeAll(), baseSettings.nodePortCidrs(), baseSettings.localhostNodePorts()));
@@ -110,7 +75,7 @@ final class Proxier implements ClusterWatch.Proxy, SyncLoop.Syncer {
         applied = wanted;
         SyncResult result = new SyncResult(full, wanted.ruleCount(), input == null ? 0 : input.length(), generated - started,
                 written - generated, restored - written);
-        lastResult = result;
+        reported(result);
         LOG.log(System.Logger.Level.DEBUG, "proxy-iptables: {0}", result);
     }
 
@@ -125,10 +90,5 @@ final class Proxier implements ClusterWatch.Proxy, SyncLoop.Syncer {
         if (input != null) {
             iptables.restore(input);
         }
-    }
-
-    @Override
-    public void close() {
-        loop.close();
     }
 }

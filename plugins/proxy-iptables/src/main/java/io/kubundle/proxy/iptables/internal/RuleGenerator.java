@@ -1,7 +1,6 @@
 package io.kubundle.proxy.iptables.internal;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.kubundle.proxy.support.Endpoint;
+import io.kubundle.proxy.support.PortContributions;
+import io.kubundle.proxy.support.ProxyOptions;
 import io.kubundle.proxy.support.ServiceModel;
 import io.kubundle.proxy.support.ServicePort;
 
@@ -52,13 +53,11 @@ final class RuleGenerator {
             boolean localhostNodePorts) {
         Settings {
             nodePortCidrs = List.copyOf(nodePortCidrs);
-            if (masqueradeBit < 0 || masqueradeBit > 31) {
-                throw new IllegalArgumentException("masqueradeBit must be 0 to 31: " + masqueradeBit);
-            }
+            ProxyOptions.mark(masqueradeBit);
         }
 
         String mark() {
-            return "0x" + Integer.toHexString(1 << masqueradeBit);
+            return ProxyOptions.mark(masqueradeBit);
         }
     }
 
@@ -67,12 +66,9 @@ final class RuleGenerator {
             List<String> filterExternal, Map<String, List<String>> natChains) {
     }
 
-    private record Cached(ServicePort port, List<Endpoint> endpoints, Contribution contribution) {
-    }
-
     private final Settings settings;
     private final ChainNames names;
-    private Map<String, Cached> cache = new HashMap<>();
+    private final PortContributions<Contribution> contributions = new PortContributions<>(this::contribution);
 
     RuleGenerator(Settings settings) {
         this.settings = settings;
@@ -89,7 +85,6 @@ final class RuleGenerator {
 
     /** The wanted rules for these service ports (keyed by {@code ns/name:port/protocol}, sorted for a stable order). */
     RuleSet generate(Map<String, ServicePort> ports, Map<String, List<Endpoint>> endpoints) {
-        Map<String, Cached> next = new HashMap<>(ports.size() * 2);
         List<String> natServices = new ArrayList<>();
         List<String> natNodePorts = new ArrayList<>();
         List<String> filterServices = new ArrayList<>();
@@ -97,22 +92,13 @@ final class RuleGenerator {
         Map<String, List<String>> nat = new LinkedHashMap<>();
         Map<String, List<String>> filter = new LinkedHashMap<>();
         addFixedChains(nat, filter);
-        for (String key : new java.util.TreeSet<>(ports.keySet())) {
-            ServicePort port = ports.get(key);
-            List<Endpoint> eps = endpoints.getOrDefault(key, List.of());
-            Cached cached = cache.get(key);
-            if (cached == null || !cached.port().equals(port) || !cached.endpoints().equals(eps)) {
-                cached = new Cached(port, eps, contribution(port, eps));
-            }
-            next.put(key, cached);
-            Contribution c = cached.contribution();
+        for (Contribution c : contributions.compute(ports, endpoints)) {
             natServices.addAll(c.natServices());
             natNodePorts.addAll(c.natNodePorts());
             filterServices.addAll(c.filterServices());
             filterExternal.addAll(c.filterExternal());
             nat.putAll(c.natChains());
         }
-        cache = next;
         if (settings.nodePortCidrs().isEmpty()) {
             natServices.add("-m comment --comment " + NODEPORTS_COMMENT + (settings.localhostNodePorts() ? "" : " ! -d 127.0.0.0/8")
                     + " -m addrtype --dst-type LOCAL -j " + names.nodePorts());

@@ -4,10 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
+import io.kubundle.proxy.support.BenchChanges;
 import io.kubundle.proxy.support.Endpoint;
 import io.kubundle.proxy.support.Ownership;
 import io.kubundle.proxy.support.ProxyFixtures;
@@ -30,74 +29,52 @@ public final class ProxySyncBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        int endpoints = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int changes = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        BenchChanges.Shape shape = BenchChanges.Shape.parse(args);
         String family = args.length > 3 ? args[3] : "";
-        String ns = "kpb-" + ProcessHandle.current().pid();
-        Path lockDir = Files.createTempDirectory("kpb");
-        TestNet.must("ip", "netns", "add", ns);
+        BenchChanges.inThrowawayNamespace("kpb", (ns, lockFile) -> run(shape, family, ns, lockFile));
+    }
+
+    private static void run(BenchChanges.Shape shape, String family, String ns, Path lockFile) throws Exception {
+        ProxyFixtures.State state = new ProxyFixtures.State();
+        List<ServicePort> ports = state.bench(shape.services(), shape.endpoints());
+        Iptables iptables = new Iptables(List.of("nsenter", "--net=/run/netns/" + ns), family, 120);
+        Proxier proxier = new Proxier(iptables, Fixtures.settings(), state::snapshot,
+                new Ownership(lockFile), Duration.ZERO, Duration.ofHours(1), true);
         try {
-            ProxyFixtures.State state = new ProxyFixtures.State();
-            List<ServicePort> ports = state.bench(services, endpoints);
-            Iptables iptables = new Iptables(List.of("nsenter", "--net=/run/netns/" + ns), family, 120);
-            Proxier proxier = new Proxier(iptables, Fixtures.settings(), state::snapshot,
-                    new Ownership(lockDir.resolve("bench.lock")), Duration.ZERO, Duration.ofHours(1), true);
-            try {
-                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-                long cpu = threads.getCurrentThreadCpuTime();
-                Proxier.SyncResult full = proxier.syncOnce(true);
-                cpu = threads.getCurrentThreadCpuTime() - cpu;
-                int rules = full.rules();
-                System.out.printf("load average before: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
-                System.out.printf("%d services x %d endpoints: %d rules, %d KiB of iptables-restore input (%s)%n", services, endpoints, rules,
-                        full.restoreBytes() / 1024, iptables.version());
-                System.out.printf("first full sync: %.0f ms (rules %.0f ms, iptables-save and restore input %.0f ms, iptables-restore %.0f ms)%n",
-                        ms(full.generateNanos() + full.saveNanos() + full.restoreNanos()), ms(full.generateNanos()), ms(full.saveNanos()),
-                        ms(full.restoreNanos()));
-                System.out.printf("  of which CPU in this JVM (cold: class loading, JIT): %.0f ms%n", ms(cpu));
-                Random random = new Random(42);
-                double[] times = new double[changes];
-                double[] restores = new double[changes];
-                int bytes = 0;
-                for (int c = 0; c < changes; c++) {
-                    int i = random.nextInt(services);
-                    ServicePort port = ports.get(i);
-                    List<Endpoint> eps = new ArrayList<>(state.endpoints.get(ServiceModel.key(port)));
-                    eps.set(random.nextInt(eps.size()), ProxyFixtures.ready("10.245." + (c / 250) + "." + (c % 250 + 1), 8080));
-                    long started = System.nanoTime();
-                    state.endpoints.put(ServiceModel.key(port), eps);
-                    Proxier.SyncResult partial = proxier.syncOnce(false);
-                    times[c] = ms(System.nanoTime() - started);
-                    restores[c] = ms(partial.restoreNanos());
-                    bytes = partial.restoreBytes();
-                }
-                String last = "10.245." + ((changes - 1) / 250) + "." + ((changes - 1) % 250 + 1) + ":8080";
-                if (!TestNet.must("ip", "netns", "exec", ns, family.isEmpty() ? "iptables-save" : "iptables-" + family + "-save", "-t", "nat").contains("--to-destination " + last)) {
-                    throw new AssertionError("the last change is not in the kernel's rules");
-                }
-                double first = times[0];
-                Arrays.sort(times);
-                Arrays.sort(restores);
-                System.out.printf("one endpoint changed, to its rule in place (%d changes, about %d bytes each): first %.1f ms,"
-                        + " median %.1f ms, p90 %.1f ms, max %.1f ms%n", changes, bytes, first, times[changes / 2],
-                        times[(int) (changes * 0.9)], times[changes - 1]);
-                System.out.printf("  of which iptables-restore (process start included): median %.1f ms%n", restores[changes / 2]);
-                long started = System.nanoTime();
-                Proxier.SyncResult again = proxier.syncOnce(true);
-                System.out.printf("a later full sync (warm JVM, existing rules replaced): %.0f ms%n", ms(System.nanoTime() - started));
-                System.out.printf("load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
-                if (again.rules() != rules) {
-                    throw new AssertionError("rule count changed");
-                }
-                cpuFigures(state, ports, family);
-            } finally {
-                proxier.close();
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu = threads.getCurrentThreadCpuTime();
+            Proxier.SyncResult full = proxier.syncOnce(true);
+            cpu = threads.getCurrentThreadCpuTime() - cpu;
+            int rules = full.rules();
+            System.out.printf("load average before: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
+            System.out.printf("%d services x %d endpoints: %d rules, %d KiB of iptables-restore input (%s)%n", shape.services(), shape.endpoints(), rules,
+                    full.restoreBytes() / 1024, iptables.version());
+            System.out.printf("first full sync: %.0f ms (rules %.0f ms, iptables-save and restore input %.0f ms, iptables-restore %.0f ms)%n",
+                    ms(full.generateNanos() + full.saveNanos() + full.restoreNanos()), ms(full.generateNanos()), ms(full.saveNanos()),
+                    ms(full.restoreNanos()));
+            System.out.printf("  of which CPU in this JVM (cold: class loading, JIT): %.0f ms%n", ms(cpu));
+            int[] bytes = new int[1];
+            BenchChanges.Result changed = BenchChanges.run(state, ports, shape.changes(), () -> {
+                Proxier.SyncResult partial = proxier.syncOnce(false);
+                bytes[0] = partial.restoreBytes();
+                return ms(partial.restoreNanos());
+            });
+            if (!TestNet.must("ip", "netns", "exec", ns, family.isEmpty() ? "iptables-save" : "iptables-" + family + "-save", "-t", "nat")
+                    .contains("--to-destination " + BenchChanges.Result.lastAddress(shape.changes()))) {
+                throw new AssertionError("the last change is not in the kernel's rules");
             }
+            System.out.printf("one endpoint changed, to its rule in place (%d changes, about %d bytes each): %s%n", shape.changes(), bytes[0],
+                    changed.summary("iptables-restore"));
+            long started = System.nanoTime();
+            Proxier.SyncResult again = proxier.syncOnce(true);
+            System.out.printf("a later full sync (warm JVM, existing rules replaced): %.0f ms%n", ms(System.nanoTime() - started));
+            System.out.printf("load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
+            if (again.rules() != rules) {
+                throw new AssertionError("rule count changed");
+            }
+            cpuFigures(state, ports, family);
         } finally {
-            TestNet.run(List.of("ip", "netns", "delete", ns));
-            Files.deleteIfExists(lockDir.resolve("bench.lock"));
-            Files.deleteIfExists(lockDir);
+            proxier.close();
         }
     }
 
