@@ -120,6 +120,16 @@ public final class KubeletServer implements AutoCloseable {
      */
     public KubeletServer(String bindAddress, int port, PrivateKey key, List<X509Certificate> certificateChain,
             X509Certificate clusterCa, PodContainers containers) throws IOException, InterruptedException {
+        this(bindAddress, port, key, certificateChain, clusterCa, containers, () -> { });
+    }
+
+    /**
+     * As the public constructor; {@code afterUpgrade} runs on the worker that answered an exec's or
+     * attach's upgrade, right after it did: a test slows it down, as a loaded machine or a cold JVM
+     * does, to see that the client's first frames, which may come before the worker goes on, are kept.
+     */
+    KubeletServer(String bindAddress, int port, PrivateKey key, List<X509Certificate> certificateChain,
+            X509Certificate clusterCa, PodContainers containers, Runnable afterUpgrade) throws IOException, InterruptedException {
         SslContext tls = SslContextBuilder.forServer(key, certificateChain.toArray(X509Certificate[]::new))
                 .trustManager(clusterCa)
                 .clientAuth(ClientAuth.REQUIRE)
@@ -140,7 +150,7 @@ public final class KubeletServer implements AutoCloseable {
                         ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new HttpServerCodec());
                         ch.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                        ch.pipeline().addLast(new Requests(containers, workers));
+                        ch.pipeline().addLast(new Requests(containers, workers, afterUpgrade));
                     }
                 });
         try {
@@ -171,10 +181,12 @@ public final class KubeletServer implements AutoCloseable {
     private static final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final PodContainers containers;
         private final ExecutorService workers;
+        private final Runnable afterUpgrade;
 
-        Requests(PodContainers containers, ExecutorService workers) {
+        Requests(PodContainers containers, ExecutorService workers, Runnable afterUpgrade) {
             this.containers = containers;
             this.workers = workers;
+            this.afterUpgrade = afterUpgrade;
         }
 
         @Override
@@ -290,14 +302,19 @@ public final class KubeletServer implements AutoCloseable {
             SimpleChannelInboundHandler<?> handler = !attach ? ExecChannel.exec(found.get(), command, streams, closeSignal, workers)
                     : attached.isPresent() ? ExecChannel.attach(attached.get(), streams, closeSignal, workers)
                     : new AttachChannel(found.get(), streams.tty(), workers);
-            ctx.pipeline().remove(this);
-            handshaker.handshake(ctx.channel(), request).addListener((ChannelFuture done) -> {
+            // In the pipeline before the upgrade is answered: the client sends its first frames (kubectl its
+            // stdin) as soon as it has the answer, maybe before this thread has gone on to add a listener
+            // (a cold JVM, a loaded machine), and a frame that found no handler would be dropped. The
+            // handler keeps what comes before it starts.
+            ctx.pipeline().replace(this, "stream", handler);
+            ChannelFuture upgraded = handshaker.handshake(ctx.channel(), request);
+            afterUpgrade.run();
+            upgraded.addListener((ChannelFuture done) -> {
                 if (!done.isSuccess()) {
                     done.channel().close();
                     attached.ifPresent(ExecSession::close);
                     return;
                 }
-                done.channel().pipeline().addLast(handler);
                 if (handler instanceof ExecChannel session) {
                     session.start(done.channel());
                 } else {

@@ -197,6 +197,32 @@ class KubeletServerTest {
     }
 
     @Test
+    void stdinSentTheMomentTheUpgradeIsAnsweredIsKeptWhileTheWorkerLagsBehind() throws Exception {
+        // the worker that answered the upgrade goes on 500 ms later, as in a cold JVM or on a loaded
+        // machine: kubectl's first frames (its stdin, then its end) came before, and were dropped
+        try (KubeletServer lagging = new KubeletServer("127.0.0.1", 0, pki.server.key(), List.of(pki.server.certificate()), pki.ca,
+                node, () -> sleep(500))) {
+            node.addConsole("default/early/main", dir.resolve("early.log"), List.of("tr", "a-z", "A-Z"), true);
+            Channels channels = new Channels();
+            WebSocket socket = apiServer.newWebSocketBuilder().subprotocols("v5.channel.k8s.io")
+                    .buildAsync(URI.create("wss://127.0.0.1:" + lagging.port() + "/attach/default/early/main?input=1&output=1&error=1"),
+                            channels).join();
+            socket.sendBinary(ByteBuffer.wrap("\0hello\n".getBytes(StandardCharsets.UTF_8)), true).join();
+            socket.sendBinary(ByteBuffer.wrap(new byte[] {ExecChannel.CLOSE, ExecChannel.STDIN}), true).join();
+            assertEquals(1000, channels.closed.get(10, TimeUnit.SECONDS));
+            assertEquals("HELLO\n", channels.channel(1));
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void anAttachTheRuntimeRefusesIsA400WithItsMessage() throws Exception {
         node.addConsole("default/quiet/main", dir.resolve("quiet.log"), List.of("sleep", "30"), false);
         Throwable refused = assertThrows(java.util.concurrent.CompletionException.class,
