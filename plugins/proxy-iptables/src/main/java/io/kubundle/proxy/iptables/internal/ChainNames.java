@@ -68,6 +68,11 @@ final class ChainNames {
         return fixed("FIREWALL");
     }
 
+    /** The filter chain dropping load-balancer traffic that {@code loadBalancerSourceRanges} do not allow. */
+    String proxyFirewall() {
+        return fixed("PROXY-FIREWALL");
+    }
+
     /** The cluster chain of a service port: load balancing over all its endpoints. */
     String service(ServicePort port) {
         return prefix + "-SVC-" + cachedHash(port.portNameString() + port.lowerProtocol());
@@ -81,6 +86,11 @@ final class ChainNames {
     /** The chain external traffic (node ports, external and load-balancer IPs) enters. */
     String external(ServicePort port) {
         return prefix + "-EXT-" + cachedHash(port.portNameString() + port.lowerProtocol());
+    }
+
+    /** The chain load-balancer IP traffic enters when {@code loadBalancerSourceRanges} are set: the allowed sources go on. */
+    String firewall(ServicePort port) {
+        return prefix + "-FW-" + cachedHash(port.portNameString() + port.lowerProtocol());
     }
 
     /** An endpoint's chain: the DNAT. */

@@ -63,7 +63,7 @@ final class RuleGenerator {
 
     /** What one service port contributes. */
     private record Contribution(List<String> natServices, List<String> natNodePorts, List<String> filterServices,
-            List<String> filterExternal, Map<String, List<String>> natChains) {
+            List<String> filterExternal, List<String> filterFirewall, Map<String, List<String>> natChains) {
     }
 
     private final Settings settings;
@@ -89,6 +89,7 @@ final class RuleGenerator {
         List<String> natNodePorts = new ArrayList<>();
         List<String> filterServices = new ArrayList<>();
         List<String> filterExternal = new ArrayList<>();
+        List<String> filterFirewall = new ArrayList<>();
         Map<String, List<String>> nat = new LinkedHashMap<>();
         Map<String, List<String>> filter = new LinkedHashMap<>();
         addFixedChains(nat, filter);
@@ -97,6 +98,7 @@ final class RuleGenerator {
             natNodePorts.addAll(c.natNodePorts());
             filterServices.addAll(c.filterServices());
             filterExternal.addAll(c.filterExternal());
+            filterFirewall.addAll(c.filterFirewall());
             nat.putAll(c.natChains());
         }
         if (settings.nodePortCidrs().isEmpty()) {
@@ -111,6 +113,7 @@ final class RuleGenerator {
         nat.put(names.nodePorts(), natNodePorts);
         filter.put(names.services(), filterServices);
         filter.put(names.externalServices(), filterExternal);
+        filter.put(names.proxyFirewall(), filterFirewall);
         return new RuleSet(Map.of("nat", nat, "filter", filter), jumps());
     }
 
@@ -145,6 +148,12 @@ final class RuleGenerator {
         jumps.add(new RuleSet.Jump("filter", "FORWARD", filterPortals));
         jumps.add(new RuleSet.Jump("filter", "OUTPUT", filterPortals));
         jumps.add(new RuleSet.Jump("filter", "FORWARD", "-m comment --comment \"kubernetes forwarding rules\" -j " + names.forward()));
+        // loadBalancerSourceRanges: what KUBE-FW-... did not DNAT is still addressed to the load balancer IP, and dropped
+        String lbFirewall = "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j "
+                + names.proxyFirewall();
+        jumps.add(new RuleSet.Jump("filter", "INPUT", lbFirewall));
+        jumps.add(new RuleSet.Jump("filter", "FORWARD", lbFirewall));
+        jumps.add(new RuleSet.Jump("filter", "OUTPUT", lbFirewall));
         if (settings.localhostNodePorts()) {
             jumps.add(new RuleSet.Jump("filter", "INPUT", "-j " + names.firewall()));
             jumps.add(new RuleSet.Jump("filter", "OUTPUT", "-j " + names.firewall()));
@@ -169,30 +178,46 @@ final class RuleGenerator {
         List<String> natNodePorts = new ArrayList<>();
         List<String> filterServices = new ArrayList<>();
         List<String> filterExternal = new ArrayList<>();
+        List<String> filterFirewall = new ArrayList<>();
         Map<String, List<String>> chains = new LinkedHashMap<>();
 
         String clusterMatch = "-d " + port.clusterIp() + "/32 " + dport + port.port();
-        if (!cluster.isEmpty()) {
-            natServices.add("-m comment --comment " + quote(portName + " cluster IP") + " " + clusterMatch + " -j " + svc);
-            List<String> rules = new ArrayList<>();
-            if (settings.masqueradeAll()) {
-                rules.add("-m comment --comment " + quote(portName + " cluster IP") + " " + clusterMatch + " -j " + names.markMasq());
-            } else if (!settings.localCidr().isEmpty()) {
-                rules.add("-m comment --comment " + quote(portName + " cluster IP") + " " + clusterMatch + " ! -s " + settings.localCidr()
-                        + " -j " + names.markMasq());
-            }
-            balance(rules, port, cluster);
-            chains.put(svc, rules);
-        } else {
+        // where cluster IP traffic goes: every endpoint, or this node's with internalTrafficPolicy: Local
+        List<Endpoint> internal = port.internalLocal() ? local : cluster;
+        String internalChain = port.internalLocal() ? svl : svc;
+        if (!internal.isEmpty()) {
+            natServices.add("-m comment --comment " + quote(portName + " cluster IP") + " " + clusterMatch + " -j " + internalChain);
+        } else if (cluster.isEmpty()) {
             filterServices.add("-m comment --comment " + quote(portName + " has no endpoints") + " " + clusterMatch
                     + " -j REJECT --reject-with icmp-port-unreachable");
+        } else {
+            filterServices.add("-m comment --comment " + quote(portName + " has no local endpoints") + " " + clusterMatch + " -j DROP");
+        }
+        if (!cluster.isEmpty() && (!port.internalLocal() || port.hasExternal())) {
+            chains.put(svc, balancing(port, cluster, internalChain.equals(svc) ? clusterMatch : null));
+        }
+        if (!local.isEmpty() && (port.internalLocal() || usesLocal)) {
+            chains.put(svl, balancing(port, local, internalChain.equals(svl) ? clusterMatch : null));
         }
 
         if (port.hasExternal()) {
             if (hasExternalEndpoints) {
+                String fw = names.firewall(port);
                 for (String ip : port.externalIps()) {
-                    natServices.add("-m comment --comment " + quote(portName + " external IP") + " -d " + ip + "/32 " + dport + port.port()
-                            + " -j " + ext);
+                    boolean filtered = port.hasFirewall() && port.loadBalancerIps().contains(ip);
+                    natServices.add("-m comment --comment " + quote(portName + (filtered ? " loadbalancer IP" : " external IP")) + " -d "
+                            + ip + "/32 " + dport + port.port() + " -j " + (filtered ? fw : ext));
+                    if (filtered) {
+                        filterFirewall.add("-m comment --comment " + quote(portName + " traffic not accepted by " + fw) + " -d " + ip
+                                + "/32 " + dport + port.port() + " -j DROP");
+                    }
+                }
+                if (port.hasFirewall()) {
+                    List<String> allowed = new ArrayList<>();
+                    for (String range : port.sourceRanges()) {
+                        allowed.add("-m comment --comment " + quote(portName + " loadbalancer IP") + " -s " + range + " -j " + ext);
+                    }
+                    chains.put(fw, allowed);
                 }
                 if (port.nodePort() > 0) {
                     natNodePorts.add("-m comment --comment " + quoted + " " + dport + port.nodePort() + " -j " + ext);
@@ -214,9 +239,6 @@ final class RuleGenerator {
                                 + " -m addrtype --src-type LOCAL -j " + svc);
                     }
                     rules.add("-j " + svl);
-                    List<String> localRules = new ArrayList<>();
-                    balance(localRules, port, local);
-                    chains.put(svl, localRules);
                 }
                 chains.put(ext, rules);
             } else {
@@ -246,7 +268,23 @@ final class RuleGenerator {
                     "-m comment --comment " + quoted + " -p " + proto + affinity + " -m " + proto + " -j DNAT --to-destination "
                             + endpoint.address()));
         }
-        return new Contribution(natServices, natNodePorts, filterServices, filterExternal, chains);
+        return new Contribution(natServices, natNodePorts, filterServices, filterExternal, filterFirewall, chains);
+    }
+
+    /**
+     * A balancing chain: with {@code clusterMatch} (this is the chain the cluster IP goes to)
+     * off-cluster traffic to the cluster IP is marked for masquerade first.
+     */
+    private List<String> balancing(ServicePort port, List<Endpoint> endpoints, String clusterMatch) {
+        List<String> rules = new ArrayList<>();
+        String comment = "-m comment --comment " + quote(port.portNameString() + " cluster IP") + " ";
+        if (clusterMatch != null && settings.masqueradeAll()) {
+            rules.add(comment + clusterMatch + " -j " + names.markMasq());
+        } else if (clusterMatch != null && !settings.localCidr().isEmpty()) {
+            rules.add(comment + clusterMatch + " ! -s " + settings.localCidr() + " -j " + names.markMasq());
+        }
+        balance(rules, port, endpoints);
+        return rules;
     }
 
     /** ClientIP affinity first, then 1/n, 1/(n-1), ..., the last endpoint unconditionally. */

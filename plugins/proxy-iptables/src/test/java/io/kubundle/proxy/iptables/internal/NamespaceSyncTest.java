@@ -133,6 +133,16 @@ class NamespaceSyncTest {
             Endpoint here = new Endpoint("10.77.0.11", 8080, true, true, false, true);
             state.put(external, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080), ready("10.77.0.13", 8080))
                     .put(local, here, ready("10.77.0.12", 8080), ready("10.77.0.13", 8080));
+            // internalTrafficPolicy: Local with and without a local endpoint; a load balancer IP only 10.77.0.12 may reach
+            ServicePort internalLocal = new ServicePort("default", "itp", "", "TCP", "10.96.0.55", 80, 0, List.of(), 0, false, true,
+                    List.of(), List.of());
+            ServicePort internalNone = new ServicePort("default", "itp-none", "", "TCP", "10.96.0.56", 80, 0, List.of(), 0, false, true,
+                    List.of(), List.of());
+            ServicePort firewalled = new ServicePort("default", "lb", "", "TCP", "10.96.0.57", 80, 0, List.of("10.78.0.102"), 0, false,
+                    false, List.of("10.78.0.102"), List.of("10.77.0.12/32"));
+            state.put(internalLocal, here, ready("10.77.0.12", 8080), ready("10.77.0.13", 8080))
+                    .put(internalNone, ready("10.77.0.12", 8080), ready("10.77.0.13", 8080))
+                    .put(firewalled, ready("10.77.0.11", 8080), ready("10.77.0.12", 8080), ready("10.77.0.13", 8080));
             net.commands().prepareNode("proxy-iptables", true);
             assertEquals("1", net.commands().sysctlValue("net.ipv4.conf.all.route_localnet"));
             Proxier proxier = proxier(net, state, "traffic.lock");
@@ -148,6 +158,18 @@ class NamespaceSyncTest {
                 assertEquals(3, reached(pod2, "10.78.0.100:80", 45).size(), "an external IP is DNATed on arrival to every endpoint");
                 assertEquals(Map.of("backend-1", true), reached(pod2, "10.78.0.101:80", 20),
                         "externalTrafficPolicy Local: arriving traffic goes to this node's endpoint only");
+                assertEquals(Map.of("backend-1", true), reached(net.node, "10.96.0.55:80", 20),
+                        "internalTrafficPolicy Local: cluster IP traffic to this node's endpoint only");
+                assertEquals(28, TestNet.get(net.node, "10.96.0.56:80").exit(),
+                        "internalTrafficPolicy Local without a local endpoint: dropped (a timeout)");
+                assertEquals(3, reached(pod2, "10.78.0.102:80", 30).size(), "loadBalancerSourceRanges: an allowed client");
+                // routed out of br0 if it were let through: what stops it is the filter rule, which counts it
+                TestNet.must("ip", "netns", "exec", net.node, "ip", "route", "add", "10.78.0.0/24", "dev", "br0");
+                assertEquals(28, TestNet.get(backends.get("backend-3"), "10.78.0.102:80").exit(),
+                        "loadBalancerSourceRanges: another client gets nothing");
+                String dropped = TestNet.must("ip", "netns", "exec", net.node, "iptables-save", "-c", "-t", "filter").lines()
+                        .filter(l -> l.contains("-A KUBE-PROXY-FIREWALL") && l.contains("-d 10.78.0.102/32")).findFirst().orElse("");
+                assertTrue(dropped.endsWith("-j DROP") && !dropped.startsWith("[0:"), "dropped by KUBE-PROXY-FIREWALL: " + dropped);
                 assertEquals(3, reached(net.node, "10.77.0.1:30080", 45).size(), "node port on the node's address");
                 assertEquals(3, reached(net.node, "127.0.0.1:30080", 45).size(), "node port on 127.0.0.1");
 

@@ -127,6 +127,58 @@ class RuleGeneratorTest {
     }
 
     @Test
+    void internalTrafficPolicyLocalSendsClusterIpTrafficToLocalEndpointsOnly() {
+        ServicePort port = new ServicePort("default", "itp", "", "TCP", "10.96.0.21", 80, 0, List.of(), 0, false, true, List.of(),
+                List.of());
+        Endpoint here = new Endpoint("10.244.0.5", 8080, true, true, false, true);
+        Endpoint there = new Endpoint("10.244.1.5", 8080, true, true, false, false);
+        RuleSet rules = generate(new ProxyFixtures.State().put(port, here, there));
+        String svl = names.serviceLocal(port);
+        assertTrue(rules.chains("nat").get("KUBE-SERVICES").contains("-m comment --comment \"default/itp cluster IP\" -d 10.96.0.21/32"
+                + " -p tcp -m tcp --dport 80 -j " + svl), rules.chains("nat").get("KUBE-SERVICES").toString());
+        assertEquals(List.of("-m comment --comment \"default/itp cluster IP\" -d 10.96.0.21/32 -p tcp -m tcp --dport 80"
+                + " ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ", "-m comment --comment \"default/itp -> 10.244.0.5:8080\" -j "
+                + names.endpoint(port, here)), rules.chains("nat").get(svl), "masquerade off-cluster traffic, then the local endpoint");
+        assertFalse(rules.chains("nat").containsKey(names.service(port)), "no external traffic: no cluster-wide chain");
+
+        RuleSet noLocal = generate(new ProxyFixtures.State().put(port, there));
+        assertFalse(noLocal.chains("nat").containsKey(svl));
+        assertEquals(List.of("-m comment --comment \"default/itp has no local endpoints\" -d 10.96.0.21/32 -p tcp -m tcp --dport 80"
+                + " -j DROP"), noLocal.chains("filter").get("KUBE-SERVICES"), "dropped, not rejected: there are endpoints elsewhere");
+
+        // with a node port, external traffic (policy Cluster) still reaches every endpoint
+        ServicePort nodePort = new ServicePort("default", "itp", "", "TCP", "10.96.0.21", 80, 30081, List.of(), 0, false, true, List.of(),
+                List.of());
+        RuleSet both = generate(new ProxyFixtures.State().put(nodePort, here, there));
+        assertEquals("-j " + names.service(nodePort), both.chains("nat").get(names.external(nodePort)).get(1));
+        assertEquals(2, both.chains("nat").get(names.service(nodePort)).size(), "the cluster chain balances over both, no masquerade rule");
+    }
+
+    @Test
+    void loadBalancerSourceRangesLetOnlyTheirClientsThroughTheFirewallChain() {
+        ServicePort port = new ServicePort("default", "lb", "", "TCP", "10.96.0.22", 80, 30082, List.of("192.0.2.9", "198.51.100.1"), 0,
+                false, false, List.of("198.51.100.1"), List.of("203.0.113.0/24", "10.0.0.1"));
+        RuleSet rules = generate(new ProxyFixtures.State().put(port, ready("10.244.0.5", 8080)));
+        String fw = names.firewall(port);
+        String ext = names.external(port);
+        assertTrue(fw.matches("KUBE-FW-[A-Z2-7]{16}"), fw);
+        List<String> services = rules.chains("nat").get("KUBE-SERVICES");
+        assertTrue(services.contains("-m comment --comment \"default/lb loadbalancer IP\" -d 198.51.100.1/32 -p tcp -m tcp --dport 80 -j "
+                + fw), services.toString());
+        assertTrue(services.contains("-m comment --comment \"default/lb external IP\" -d 192.0.2.9/32 -p tcp -m tcp --dport 80 -j " + ext),
+                "an external IP is not filtered: " + services);
+        assertEquals(List.of("-m comment --comment \"default/lb loadbalancer IP\" -s 203.0.113.0/24 -j " + ext,
+                "-m comment --comment \"default/lb loadbalancer IP\" -s 10.0.0.1 -j " + ext), rules.chains("nat").get(fw));
+        assertEquals(List.of("-m comment --comment \"default/lb traffic not accepted by " + fw + "\" -d 198.51.100.1/32 -p tcp -m tcp"
+                + " --dport 80 -j DROP"), rules.chains("filter").get("KUBE-PROXY-FIREWALL"));
+
+        RuleSet open = generate(new ProxyFixtures.State().put(new ServicePort("default", "lb", "", "TCP", "10.96.0.22", 80, 30082,
+                List.of("198.51.100.1"), 0, false, false, List.of("198.51.100.1"), List.of()), ready("10.244.0.5", 8080)));
+        assertTrue(open.chains("filter").get("KUBE-PROXY-FIREWALL").isEmpty(), "no ranges, no firewall");
+        assertFalse(open.chains("nat").containsKey(fw));
+    }
+
+    @Test
     void clientIpAffinityChecksRecentFirst() {
         ServicePort port = new ServicePort("default", "sticky", "", "TCP", "10.96.0.40", 80, 0, List.of(), 600, false);
         Endpoint a = ready("10.244.0.5", 80);
