@@ -24,6 +24,8 @@ import io.kubundle.client.kube.ResourceKind;
  * sync; the proxy reads the caches with {@link #snapshot()} when it syncs (level, not edge).
  */
 public final class ClusterWatch implements ControllerHost.Controller {
+    private static final System.Logger LOG = System.getLogger(ClusterWatch.class.getName());
+
     /** What the watch drives: a proxy that syncs from the snapshot source it was made with. */
     public interface Proxy extends AutoCloseable {
         /** Starts syncing (the first sync soon). */
@@ -31,6 +33,11 @@ public final class ClusterWatch implements ControllerHost.Controller {
 
         /** Asks for a sync soon; cheap, non-blocking, from any thread. */
         void requestSync();
+
+        /** Waits at most {@code timeout} for the first sync; whether it is done. */
+        default boolean awaitFirstSync(Duration timeout) throws InterruptedException {
+            return true;
+        }
 
         /** Stops syncing; whatever the proxy removes when it goes is removed before this returns. */
         @Override
@@ -128,10 +135,37 @@ public final class ClusterWatch implements ControllerHost.Controller {
     /**
      * A proxy's controller host: a watch over the process's cluster client, restarted by the host
      * when it fails; the proxy is made once the informers listed. Close the host to stop it all.
+     *
+     * <p>Waits (at most {@code firstSyncWait}) for the proxy's first sync, so that a proxy swapped in
+     * ({@code bundles swap} removes the old one once the new one's components are active) has its
+     * rules in place before the old one's go. Returns early when another instance owns the
+     * namespace (a side-by-side swap of one proxy for another version of itself: the new one can
+     * only sync once the old one left).
      */
     public static ControllerHost host(String name, io.kubundle.api.transport.ApiTransport transport, String nodeName,
-            Function<java.util.function.Supplier<Snapshot>, ? extends Proxy> proxierFactory) {
-        return new ControllerHost(name, () -> new ClusterWatch(name, new KubeClient(transport), nodeName, proxierFactory));
+            Function<java.util.function.Supplier<Snapshot>, ? extends Proxy> proxierFactory, Duration firstSyncWait) {
+        java.util.concurrent.CompletableFuture<Proxy> made = new java.util.concurrent.CompletableFuture<>();
+        ControllerHost host = new ControllerHost(name, () -> new ClusterWatch(name, new KubeClient(transport), nodeName, source -> {
+            Proxy proxy = proxierFactory.apply(source);
+            made.complete(proxy);
+            return proxy;
+        }));
+        long deadline = System.nanoTime() + firstSyncWait.toNanos();
+        try {
+            Proxy proxy = made.get(Math.max(0, firstSyncWait.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (!proxy.awaitFirstSync(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                LOG.log(System.Logger.Level.INFO, "{0}: active before its first sync (another instance owns the rules, or the sync"
+                        + " failed or is slow): services are proxied by it from its first sync on", name);
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.log(System.Logger.Level.INFO, "{0}: informers not listed within {1} ms: services are proxied by it from its first sync on",
+                    name, firstSyncWait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        return host;
     }
 
     /**

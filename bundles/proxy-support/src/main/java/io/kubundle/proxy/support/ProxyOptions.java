@@ -21,9 +21,11 @@ import java.util.Map;
  * @param minSyncInterval least time between syncs ({@code minSyncMillis}, 100)
  * @param fullSyncPeriod time between full syncs ({@code fullSyncMinutes}, 60)
  * @param cleanupOnStop remove every rule at deactivation ({@code cleanupOnStop}, true)
+ * @param firstSyncWait how long activation waits for the first sync ({@code firstSyncWaitMillis}, 10000), so that a
+ *        proxy swapped in serves before the old one's rules go
  */
 public record ProxyOptions(String nodeName, String clusterCidr, boolean masqueradeAll, int masqueradeBit, List<String> nodePortCidrs,
-        boolean localhostNodePorts, Duration minSyncInterval, Duration fullSyncPeriod, boolean cleanupOnStop) {
+        boolean localhostNodePorts, Duration minSyncInterval, Duration fullSyncPeriod, boolean cleanupOnStop, Duration firstSyncWait) {
 
     public ProxyOptions {
         nodePortCidrs = List.copyOf(nodePortCidrs);
@@ -48,7 +50,8 @@ public record ProxyOptions(String nodeName, String clusterCidr, boolean masquera
                 string(properties, "clusterCidr", ""), bool(properties, "masqueradeAll", false), integer(properties, "masqueradeBit", 14),
                 cidrs(string(properties, "nodePortAddresses", "")), bool(properties, "localhostNodePorts", true),
                 Duration.ofMillis(Math.max(0, integer(properties, "minSyncMillis", 100))),
-                Duration.ofMinutes(Math.max(1, integer(properties, "fullSyncMinutes", 60))), bool(properties, "cleanupOnStop", true));
+                Duration.ofMinutes(Math.max(1, integer(properties, "fullSyncMinutes", 60))), bool(properties, "cleanupOnStop", true),
+                Duration.ofMillis(Math.max(0, integer(properties, "firstSyncWaitMillis", 10_000))));
     }
 
     /** A property as a trimmed string, or the default. */

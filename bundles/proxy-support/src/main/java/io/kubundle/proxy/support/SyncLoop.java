@@ -52,6 +52,8 @@ public final class SyncLoop implements ClusterWatch.Proxy {
     private long lastFullNanos;
     private long backoffMillis;
     private volatile long syncCount;
+    /** Counted down by the first sync, or by finding another instance owns the namespace, or by a failed first sync. */
+    private final java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
 
     /** @param name the proxy, for the log and the thread's name ({@code proxy-iptables}) */
     public SyncLoop(String name, Syncer syncer, Ownership ownership, Duration minInterval, Duration fullSyncPeriod,
@@ -89,12 +91,23 @@ public final class SyncLoop implements ClusterWatch.Proxy {
         return owner;
     }
 
+    /**
+     * Waits until the first sync is done (true), or it is clear it will not come soon: another
+     * instance owns the namespace, or the first sync failed (false, at once), or {@code timeout}
+     * passed (false).
+     */
+    public boolean awaitFirstSync(Duration timeout) throws InterruptedException {
+        settled.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return syncCount > 0;
+    }
+
     private void run() {
         while (!closed) {
             try {
                 if (!owner) {
                     owner = ownership.tryAcquire();
                     if (!owner) {
+                        settled.countDown();
                         Thread.sleep(500);
                         continue;
                     }
@@ -109,6 +122,7 @@ public final class SyncLoop implements ClusterWatch.Proxy {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
+                settled.countDown();
                 backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis == 0 ? 500 : backoffMillis * 2);
                 LOG.log(System.Logger.Level.WARNING, "{0}: sync failed, a full sync in {1} ms: {2}", name, backoffMillis, e.toString());
                 requestSync();
@@ -163,6 +177,7 @@ public final class SyncLoop implements ClusterWatch.Proxy {
         synced = false;
         syncer.sync(full || !wasSynced);
         synced = true;
+        settled.countDown();
         if (full || !wasSynced) {
             lastFullNanos = started;
         }

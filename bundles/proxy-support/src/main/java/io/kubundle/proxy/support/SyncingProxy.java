@@ -50,6 +50,11 @@ public abstract class SyncingProxy<R> implements ClusterWatch.Proxy, SyncLoop.Sy
         return loop.isOwner();
     }
 
+    @Override
+    public final boolean awaitFirstSync(Duration timeout) throws InterruptedException {
+        return loop.awaitFirstSync(timeout);
+    }
+
     /** One sync now, on the caller's thread (tests, benchmarks, before {@link #start()}); what it reported. */
     public final R syncOnce(boolean full) throws IOException {
         loop.syncNow(full);

@@ -96,6 +96,56 @@ class ClusterWatchTest {
         }
     }
 
+    /** A syncer that counts its syncs, slowly (the first takes 300 ms). */
+    static final class SlowSyncer implements SyncLoop.Syncer {
+        final java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void sync(boolean full) {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            syncs.incrementAndGet();
+        }
+
+        @Override
+        public void cleanup() {
+        }
+
+        @Override
+        public String describe() {
+            return "nothing";
+        }
+    }
+
+    @Test
+    void theHostReturnsOnceTheFirstSyncIsDoneOrAnotherInstanceOwnsTheNamespace() throws Exception {
+        FakeServer server = new FakeServer();
+        server.items.put(SERVICES, service("1"));
+        SlowSyncer first = new SlowSyncer();
+        io.kubundle.client.kube.ControllerHost host = ClusterWatch.host("test-proxy", server, "n1", source -> new SyncLoop("test-proxy",
+                first, new Ownership(dir.resolve("h.lock")), Duration.ZERO, Duration.ofHours(1), false), Duration.ofSeconds(20));
+        try {
+            assertEquals(1, first.syncs.get(), "activation returns after the first sync, not before");
+            // a second instance for the same namespace cannot sync while the first owns it: it does not wait its full time
+            SlowSyncer second = new SlowSyncer();
+            long started = System.nanoTime();
+            io.kubundle.client.kube.ControllerHost other = ClusterWatch.host("test-proxy", server, "n1", source -> new SyncLoop(
+                    "test-proxy", second, new Ownership(dir.resolve("h.lock")), Duration.ZERO, Duration.ofHours(1), false),
+                    Duration.ofSeconds(20));
+            try {
+                assertTrue(System.nanoTime() - started < 10_000_000_000L, "returned once it found the namespace owned");
+                assertEquals(0, second.syncs.get());
+            } finally {
+                other.close();
+            }
+        } finally {
+            host.close();
+        }
+    }
+
     @Test
     void snapshotFollowsTheCachesAndRereadsOnlyWhatChanged() throws Exception {
         FakeServer server = new FakeServer();

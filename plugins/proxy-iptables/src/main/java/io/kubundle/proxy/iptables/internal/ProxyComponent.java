@@ -54,7 +54,7 @@ public final class ProxyComponent {
         Path lockFile = Ownership.defaultFile("proxy-iptables", settings.prefix());
         host = ClusterWatch.host("proxy-iptables", transport, options.nodeName(),
                 source -> new Proxier(iptables, settings, source, new Ownership(lockFile), options.minSyncInterval(),
-                        options.fullSyncPeriod(), options.cleanupOnStop()));
+                        options.fullSyncPeriod(), options.cleanupOnStop()), options.firstSyncWait());
     }
 
     @Deactivate

@@ -56,7 +56,7 @@ public final class ProxyComponent {
         Path lockFile = Ownership.defaultFile("proxy-nftables", settings.table());
         host = ClusterWatch.host("proxy-nftables", transport, options.nodeName(),
                 source -> new NftProxier(nft, settings, source, new Ownership(lockFile), options.minSyncInterval(),
-                        options.fullSyncPeriod(), options.cleanupOnStop()));
+                        options.fullSyncPeriod(), options.cleanupOnStop()), options.firstSyncWait());
     }
 
     @Deactivate
