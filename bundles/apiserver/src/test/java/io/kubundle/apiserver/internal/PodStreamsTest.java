@@ -141,6 +141,7 @@ class PodStreamsTest {
         }
         pod("web", "node-1", "nginx", "sidecar");
         pod("job", "node-1", "main");
+        pod("refusing", "node-1", "main");
         pod("pending", "", "main");
         pod("lost", "node-gone", "main");
         call("POST", "/apis/apps/v1/namespaces/default/deployments", """
@@ -229,7 +230,9 @@ class PodStreamsTest {
                         .redirectInput((Boolean) args[3] ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(new File("/dev/null")))
                         .start());
                 // a runtime without attach: the kubelet serves the container's log instead, and refuses stdin
-                case "attach" -> throw new RuntimeFailure("NotSupported", "this runtime cannot attach to a container");
+                case "attach" -> throw "default/refusing/main".equals(args[0])
+                        ? new RuntimeFailure("AttachError", "cannot attach to container main: Unix domain path too long")
+                        : new RuntimeFailure("NotSupported", "this runtime cannot attach to a container");
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
@@ -386,6 +389,15 @@ class PodStreamsTest {
         Run stdin = kubectl("", "attach", "-i", "job");
         assertEquals(1, stdin.exitCode());
         assertTrue(stdin.stderr().contains("this runtime cannot attach to a container"), stdin.stderr());
+    }
+
+    @Test
+    void kubectlShowsTheReasonTheRuntimeRefusedAnAttachFor() throws Exception {
+        container("default/refusing/main", ContainerState.RUNNING, "");
+        Run refused = kubectl("", "attach", "-i", "refusing");
+        assertEquals(1, refused.exitCode());
+        // as text, kubectl read "cannot attach to container main: ..." as a YAML Status without a message
+        assertTrue(refused.stderr().contains("cannot attach to container main: Unix domain path too long"), refused.stderr());
     }
 
     @Test

@@ -22,6 +22,9 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -81,7 +84,7 @@ import io.kubundle.kubelet.internal.server.PodContainers.LocatedContainer;
  *   <li>{@code GET /attach/NS/POD/CONTAINER?input=1&output=1&error=1&tty=1} with {@code Upgrade: websocket}:
  *       the container's own streams through its runtime's {@code attach}, over the channel protocol
  *       as exec ({@link ExecChannel}; a refusal, such as stdin of a container without
- *       {@code stdin: true}, is a 400 with the runtime's message); without {@code input} from a
+ *       {@code stdin: true}, is a 400 Status with the runtime's message); without {@code input} from a
  *       runtime that cannot attach, the container's output from now on, from its log ({@link AttachChannel});</li>
  *   <li>{@code GET /healthz}: {@code ok}.</li>
  * </ul>
@@ -101,6 +104,7 @@ public final class KubeletServer implements AutoCloseable {
     private static final String PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
     /** The runtime's reasons for refusing an attach that are the client's to fix (400): the rest are the node's (500). */
     private static final Set<String> REFUSED_ATTACHES = Set.of("AttachError", "NotSupported", "ContainerNotRunning", "NotFound");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EventLoopGroup group;
     private final ExecutorService workers;
@@ -262,12 +266,12 @@ public final class KubeletServer implements AutoCloseable {
                     : !streams.any() ? "you must specify at least 1 of stdin, stdout, stderr"
                     : null;
             if (problem != null) {
-                text(ctx, HttpResponseStatus.BAD_REQUEST, problem);
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, problem);
                 return;
             }
             Optional<LocatedContainer> found = containers.find(namespace, pod, container, false);
             if (found.isEmpty() || !found.get().running()) {
-                text(ctx, HttpResponseStatus.BAD_REQUEST, "container \"" + container + "\" in pod \"" + pod + "\" is not running");
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "container \"" + container + "\" in pod \"" + pod + "\" is not running");
                 return;
             }
             // the runtime's refusal (no stdin in the pod, say) is a check too
@@ -275,7 +279,7 @@ public final class KubeletServer implements AutoCloseable {
             try {
                 attached = attach ? attach(found.get(), streams) : Optional.empty();
             } catch (RuntimeFailure e) {
-                text(ctx, REFUSED_ATTACHES.contains(e.reason()) ? HttpResponseStatus.BAD_REQUEST
+                refuse(ctx, REFUSED_ATTACHES.contains(e.reason()) ? HttpResponseStatus.BAD_REQUEST
                         : HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage());
                 return;
             }
@@ -287,7 +291,7 @@ public final class KubeletServer implements AutoCloseable {
                     : null;
             if (refusal != null) {
                 attached.ifPresent(ExecSession::close);
-                text(ctx, HttpResponseStatus.BAD_REQUEST, refusal);
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, refusal);
                 return;
             }
             String location = "wss://" + request.headers().get(HttpHeaderNames.HOST) + request.uri();
@@ -345,7 +349,7 @@ public final class KubeletServer implements AutoCloseable {
         private void portForward(ChannelHandlerContext ctx, FullHttpRequest request, String namespace, String pod) {
             boolean spdy = "SPDY/3.1".equalsIgnoreCase(request.headers().get(HttpHeaderNames.UPGRADE));
             if (!spdy || !request.headers().getAll(STREAM_PROTOCOL).contains(PORT_FORWARD_PROTOCOL)) {
-                text(ctx, HttpResponseStatus.BAD_REQUEST, "port forwarding is served over SPDY/3.1 with " + STREAM_PROTOCOL + ": "
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "port forwarding is served over SPDY/3.1 with " + STREAM_PROTOCOL + ": "
                         + PORT_FORWARD_PROTOCOL);
                 return;
             }
@@ -385,6 +389,24 @@ public final class KubeletServer implements AutoCloseable {
             } catch (SSLPeerUnverifiedException | InvalidNameException e) {
                 return false;
             }
+        }
+
+        /**
+         * An exec, attach or port-forward refused before its upgrade, as a {@code Status}: the API server
+         * hands it to kubectl as it is, and kubectl reads an error body as a Status, YAML included, so a
+         * plain "cannot attach to container c: the reason" would be a Status without a message (an empty error).
+         */
+        private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+            ObjectNode refusal = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
+            refusal.putObject("metadata");
+            refusal.put("status", "Failure").put("message", message)
+                    .put("reason", status.code() == 400 ? "BadRequest" : "InternalError").put("code", status.code());
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                    Unpooled.copiedBuffer(refusal.toString(), StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
 
         private static void text(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
