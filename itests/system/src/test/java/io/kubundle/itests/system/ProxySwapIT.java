@@ -76,11 +76,7 @@ class ProxySwapIT {
     static void stopNode() throws Exception {
         List<String> problems = new ArrayList<>();
         try {
-            if (node != null) {
-                // the Deployment first: else it replaces the pods the node deletes when it closes
-                node.kubectl.run("delete", "deployment", "web", "--wait=true", "--timeout=60s");
-                node.close();
-            }
+            closeNode(node);
         } finally {
             if (prefix != null) {
                 if (linkExists()) {
@@ -100,7 +96,15 @@ class ProxySwapIT {
         }
     }
 
-    private static void deleteLockFiles(Path directory, String glob) throws IOException {
+    /** Deletes {@link #deployWeb}'s Deployment first (else it replaces the pods the node deletes when it closes), then stops the node. */
+    static void closeNode(RealNode node) throws Exception {
+        if (node != null) {
+            node.kubectl.run("delete", "deployment", "web", "--wait=true", "--timeout=60s");
+            node.close();
+        }
+    }
+
+    static void deleteLockFiles(Path directory, String glob) throws IOException {
         if (!Files.isDirectory(directory)) {
             return;
         }
@@ -129,8 +133,13 @@ class ProxySwapIT {
 
     /** One HTTP/1.0 GET to the ClusterIP from the host: the body, or throws. */
     static String get() throws IOException {
+        return get(clusterIp, 80);
+    }
+
+    /** One HTTP/1.0 GET to {@code host:port} from the host: the body, or throws. */
+    static String get(String host, int port) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(clusterIp, 80), 2000);
+            socket.connect(new InetSocketAddress(host, port), 2000);
             socket.setSoTimeout(3000);
             socket.getOutputStream().write("GET / HTTP/1.0\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
@@ -145,16 +154,22 @@ class ProxySwapIT {
 
     /** Requests until every replica answered (both names seen), at most 60 s. */
     static Set<String> awaitBothReplicas(String how) throws InterruptedException {
+        return awaitBothReplicas(how, ProxySwapIT::get, ProxySwapIT::ours);
+    }
+
+    /** {@code request} until both replicas answered, at most 60 s; {@code rules} says what the proxy made, if not. */
+    static Set<String> awaitBothReplicas(String how, Request request, java.util.function.Supplier<String> rules)
+            throws InterruptedException {
         Set<String> seen = new TreeSet<>();
         String[] last = {""};
         Await.until(() -> {
             try {
-                seen.add(get());
+                seen.add(request.get());
             } catch (IOException e) {
                 last[0] = e.toString();
             }
             return seen.size() >= 2;
-        }, () -> how + ": replicas seen " + seen + ", last error " + last[0] + "\n" + ours(), 60);
+        }, () -> how + ": replicas seen " + seen + ", last error " + last[0] + "\n" + rules.get(), 60);
         return seen;
     }
 
@@ -171,27 +186,36 @@ class ProxySwapIT {
     }
 
     static Path jar(String prefixOfName) throws IOException {
+        return jar(node, prefixOfName);
+    }
+
+    /** The jar in {@code node}'s distribution's bundles/ whose name starts so. */
+    static Path jar(RealNode node, String prefixOfName) throws IOException {
         try (var files = Files.list(node.distribution.home.resolve("bundles"))) {
             return files.filter(p -> p.getFileName().toString().startsWith(prefixOfName)).findFirst().orElseThrow();
         }
     }
 
-    @Test
-    void swapToUserspaceAndBackUnderLoad() throws Exception {
+    /**
+     * A busybox httpd Deployment of 2 (label {@code app}) answering its pod's name on 8080, behind
+     * Service {@code web} ({@code serviceSpec}: the spec's lines besides the selector, indented by
+     * two), and a client pod; returns once both endpoints are in the EndpointSlice.
+     */
+    static void deployWeb(RealNode node, Path dir, String app, String serviceSpec) throws Exception {
         node.apply(dir, "web", """
                 apiVersion: apps/v1
                 kind: Deployment
                 metadata: {name: web}
                 spec:
                   replicas: 2
-                  selector: {matchLabels: {app: swap-web}}
+                  selector: {matchLabels: {app: %1$s}}
                   template:
-                    metadata: {labels: {app: swap-web}}
+                    metadata: {labels: {app: %1$s}}
                     spec:
                       terminationGracePeriodSeconds: 1
                       containers:
                       - name: web
-                        image: %s
+                        image: %2$s
                         command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
                         ports: [{name: http, containerPort: 8080}]
                 ---
@@ -199,15 +223,18 @@ class ProxySwapIT {
                 kind: Service
                 metadata: {name: web}
                 spec:
-                  clusterIP: %s
-                  selector: {app: swap-web}
-                  ports: [{name: http, port: 80, targetPort: http}]
-                """.formatted(RealNode.IMAGE, clusterIp));
+                  selector: {app: %1$s}
+                """.formatted(app, RealNode.IMAGE) + "  " + serviceSpec + "\n");
         node.apply(dir, "client", "apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  terminationGracePeriodSeconds: 1\n"
                 + "  containers:\n  - name: main\n    image: " + RealNode.IMAGE + "\n    command: [\"sleep\", \"3600\"]\n");
         Await.until(() -> node.kubectl.must("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o",
                 "jsonpath={.items[*].endpoints[*].addresses[*]}").split(" ").length == 2, () -> node.kubectl.must("get", "pods", "-o",
                         "wide") + node.kubectl.must("get", "endpointslices", "-o", "yaml"), 120);
+    }
+
+    @Test
+    void swapToUserspaceAndBackUnderLoad() throws Exception {
+        deployWeb(node, dir, "swap-web", "clusterIP: " + clusterIp + "\n  ports: [{name: http, port: 80, targetPort: http}]");
         Set<String> replicas = awaitBothReplicas("through iptables");
         double iptablesRate = rate();
 
@@ -291,16 +318,26 @@ class ProxySwapIT {
         assertTrue(sameFailedCount <= FAILURES_ALLOWED, "failed requests during the userspace -> userspace swap: " + sameFailedCount);
     }
 
-    private static double seconds(long sinceNanos) {
+    static double seconds(long sinceNanos) {
         return (System.nanoTime() - sinceNanos) / 1e9;
     }
 
     /** Requests from the host, one every ~5 ms, until {@code running} is false: successes counted, failures kept with their time. */
     private static Thread startLoad(AtomicBoolean running, AtomicInteger ok, List<String> failures, long loadStart) {
+        return startLoad(ProxySwapIT::get, running, ok, failures, loadStart);
+    }
+
+    /** A request that throws when it fails. */
+    interface Request {
+        String get() throws IOException;
+    }
+
+    /** {@code request} from the host, one every ~5 ms, until {@code running} is false: successes counted, failures kept with their time. */
+    static Thread startLoad(Request request, AtomicBoolean running, AtomicInteger ok, List<String> failures, long loadStart) {
         Thread load = new Thread(() -> {
             while (running.get()) {
                 try {
-                    get();
+                    request.get();
                     ok.incrementAndGet();
                 } catch (IOException e) {
                     failures.add(String.format("%.3f s: %s", seconds(loadStart), e));
