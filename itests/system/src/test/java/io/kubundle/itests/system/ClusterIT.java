@@ -364,6 +364,69 @@ class ClusterIT {
 
     @Test
     @Order(5)
+    void theServiceProxySwappedOnEveryNodeUnderLoadKeepsServing() throws Exception {
+        String address = kubectl.ok("get", "svc", "roll", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}") + ":80";
+        String clusterIp = kubectl.ok("get", "svc", "roll", "-o", "jsonpath={.spec.clusterIP}");
+        // the rollout's old pods are gone: a pod that stays
+        Await.until(() -> kubectl.must("get", "pods", "-l", "app=roll", "--no-headers").lines().count() == 3,
+                () -> kubectl.must("get", "pods", "-o", "wide"), 60);
+        String rollPod = kubectl.ok("get", "pods", "-l", "app=roll", "-o", "jsonpath={.items[0].metadata.name}");
+        Path userspace = bundleJar("kubundle-proxy-userspace-");
+        Path iptables = bundleJar("kubundle-proxy-iptables-");
+        List<String> nodes = List.of(name + "-control-plane", name + "-worker", name + "-worker2");
+        try (LoadLoop load = new LoadLoop(address)) {
+            Await.until(() -> load.total() > 5, () -> "the load loop: " + load.failed, 30);
+            for (String node : nodes) {
+                Distribution.Result swapped = nodeBundles(node, nodeDir(node), "swap", "io.kubundle.proxy.iptables", userspace.toString());
+                assertEquals(0, swapped.exitCode(), node + ": " + swapped.err() + swapped.out());
+                assertFalse(inNode(node, "iptables-save", "-t", "nat").contains(":KUBE-SERVICES"), node + ": the iptables proxy's chains are gone");
+            }
+            // every node's proxy is the userspace one now: pods reach the ClusterIP through it
+            int before = load.total();
+            String fromPod = kubectl.httpGetFromPod(rollPod, clusterIp, 80);
+            assertTrue(fromPod.startsWith("v3 "), "a pod to the ClusterIP through the userspace proxy: " + fromPod);
+            Await.until(() -> load.total() > before + 20, () -> "the load loop through the userspace proxy: " + load.failed, 30);
+            for (String node : nodes) {
+                Distribution.Result swapped = nodeBundles(node, nodeDir(node), "swap", "io.kubundle.proxy.userspace", iptables.toString());
+                assertEquals(0, swapped.exitCode(), node + ": " + swapped.err() + swapped.out());
+            }
+            int back = load.total();
+            Await.until(() -> load.total() > back + 20, () -> "the load loop through iptables again: " + load.failed, 30);
+            load.close();
+            System.out.println("service proxies swapped on 3 nodes under load: " + load.total() + " requests, " + load.failures.get()
+                    + " failed " + load.failed);
+            // the goal is none; ProxySwapIT's bound
+            assertTrue(load.failures.get() <= 3, "failed requests during the swaps: " + load.failed);
+        }
+        for (String node : nodes) {
+            assertTrue(inNode(node, "iptables-save", "-t", "nat").contains(":KUBE-SERVICES"), node + ": the iptables proxy is back");
+            assertTrue(inNode(node, "ip", "-o", "link", "show").lines().noneMatch(l -> l.contains(" kubundle-svc:")),
+                    node + ": the userspace proxy's link is gone");
+        }
+        assertTrue(kubectl.httpGetFromPod(rollPod, clusterIp, 80).startsWith("v3 "));
+    }
+
+    private Path bundleJar(String prefix) throws IOException {
+        try (Stream<Path> jars = Files.list(distribution.home.resolve("bundles"))) {
+            return jars.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst().orElseThrow();
+        }
+    }
+
+    /** A node's data directory: control-plane, worker1, worker2. */
+    private Path nodeDir(String node) {
+        String suffix = node.substring(name.length() + 1);
+        return clustersDir.resolve(name).resolve(suffix.equals("worker") ? "worker1" : suffix);
+    }
+
+    /** A command run in a node's network namespace: what it printed. */
+    private static String inNode(String node, String... command) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("nsenter", "--net=/run/netns/kbc-" + node));
+        all.addAll(List.of(command));
+        return Distribution.run(all).out();
+    }
+
+    @Test
+    @Order(6)
     void aDaemonSetRunsOnePodOnEveryNode() throws Exception {
         Path file = dir.resolve("ds.yaml");
         Files.writeString(file, """
@@ -391,7 +454,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aStoppedNodesPodsAreReplacedAndTheServiceKeepsServing() throws Exception {
         String worker = name + "-worker2";
         String address = kubectl.ok("get", "svc", "roll", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}") + ":80";
@@ -426,7 +489,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theNetworkPluginSwappedOnANodeKeepsOldPodsConnectedAndWiresNewPodsWithIt() throws Exception {
         String worker = name + "-worker";
         Path nodeDir = clustersDir.resolve(name).resolve("worker1");
@@ -452,10 +515,7 @@ class ClusterIT {
                 """.formatted(ipam, prefix, prefix));
         Path etc = nodeDir.resolve("etc");
         Files.writeString(etc.resolve("io.kubundle.net.cni.cfg"), "confDir = " + confDir + "\nbinDirs = /usr/lib/cni\n");
-        Path jar;
-        try (Stream<Path> jars = Files.list(distribution.home.resolve("bundles"))) {
-            jar = jars.filter(p -> p.getFileName().toString().startsWith("kubundle-net-cni-")).findFirst().orElseThrow();
-        }
+        Path jar = bundleJar("kubundle-net-cni-");
         Distribution.Result installed = nodeBundles(worker, nodeDir, "install", jar.toString());
         assertEquals(0, installed.exitCode(), installed.err());
         Path kubeletCfg = etc.resolve("io.kubundle.kubelet.cfg");
@@ -514,7 +574,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void deleteLeavesNothingOfTheCluster() throws Exception {
         Distribution.Result deleted = distribution.kubundle(120, "cluster", "delete", "--name", name,
                 "--clusters-dir", clustersDir.toString());
@@ -528,7 +588,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void createAfterACrashCleansUpFirst() throws Exception {
         String crashed = name + "b";
         Distribution.Result created = distribution.kubundle(300, "cluster", "create", "--name", crashed, "--nodes", "0",
