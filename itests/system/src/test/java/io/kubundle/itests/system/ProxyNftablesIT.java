@@ -141,7 +141,7 @@ class ProxyNftablesIT {
                     + " table's service-ips map:\n" + listTable(), 30);
             String nft = listTable();
             assertTrue(nft.contains("tcp . " + nodePort + " : goto external-"), "the node port's element:\n" + nft);
-            assertTrue(nft.contains("numgen random mod 2 vmap"), "two endpoints to choose from:\n" + nft);
+            assertTrue(nft.contains("numgen random mod 2 map"), "two endpoints to choose from:\n" + nft);
             Thread.sleep(2000);
         } finally {
             running.set(false);

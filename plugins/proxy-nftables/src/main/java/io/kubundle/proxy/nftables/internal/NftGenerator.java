@@ -25,18 +25,20 @@ import io.kubundle.proxy.support.ServicePort;
  * th dport}: cluster, external and load-balancer IPs) and, for local destinations, in
  * {@code service-nodeports} ({@code meta l4proto . th dport});</li>
  * <li>a cluster IP goes to {@code service-<hash>-ns/name/proto/port}, which marks off-cluster
- * traffic for masquerade, follows ClientIP affinity ({@code ip saddr @affinity-...}) and picks an
- * endpoint with {@code numgen random mod N vmap}; with {@code internalTrafficPolicy: Local} to
- * {@code local-...}, the same over this node's endpoints;</li>
+ * traffic for masquerade and DNATs to an endpoint picked by {@code numgen random mod N map}; with
+ * ClientIP affinity it goes instead to an endpoint chain, the remembered one
+ * ({@code ip saddr @affinity-...}) or one picked by {@code numgen random mod N vmap}; with
+ * {@code internalTrafficPolicy: Local} to {@code local-...}, the same over this node's endpoints;</li>
  * <li>node ports and external IPs go to {@code external-...}: masquerade then the service chain,
  * or with {@code externalTrafficPolicy: Local} pod and node traffic to the service chain, the
  * rest (client address kept) to {@code local-...};</li>
- * <li>{@code endpoint-...} marks hairpin traffic for masquerade, records affinity and DNATs;</li>
+ * <li>{@code endpoint-...} (ClientIP affinity only) records the client and DNATs;</li>
  * <li>filter chains before NAT drop what {@code loadBalancerSourceRanges} do not allow
  * ({@code firewall-ips}, {@code firewall-...}); after NAT, service ports without endpoints are
  * rejected ({@code no-endpoint-services}, {@code no-endpoint-nodeports}), or dropped where only
  * local endpoints count and there are none;</li>
- * <li>{@code nat-postrouting} masquerades marked packets.</li>
+ * <li>{@code nat-postrouting} masquerades marked packets and hairpin ones (DNATed from an endpoint
+ * to itself: the set {@code hairpin} of {@code endpoint . endpoint}).</li>
  * </ul>
  *
  * A port whose Service and endpoints did not change reuses what it contributed at the last
@@ -75,6 +77,8 @@ final class NftGenerator {
     static final String FIREWALL_IPS = "firewall-ips";
     static final String NO_ENDPOINT_SERVICES = "no-endpoint-services";
     static final String NO_ENDPOINT_NODEPORTS = "no-endpoint-nodeports";
+    /** Set of {@code endpoint . endpoint} address pairs: a DNATed packet from an endpoint to itself is masqueraded. */
+    static final String HAIRPIN = "hairpin";
     static final String REJECT = "goto reject-chain";
     static final String DROP = "drop";
 
@@ -99,7 +103,7 @@ final class NftGenerator {
     NftRuleset generate(Map<String, ServicePort> ports, Map<String, List<Endpoint>> endpoints) {
         Map<String, List<String>> chains = new LinkedHashMap<>(ports.size() * 8);
         Map<String, Map<String, String>> maps = new LinkedHashMap<>();
-        for (String map : List.of(SERVICE_IPS, SERVICE_NODEPORTS, FIREWALL_IPS, NO_ENDPOINT_SERVICES, NO_ENDPOINT_NODEPORTS)) {
+        for (String map : List.of(SERVICE_IPS, SERVICE_NODEPORTS, FIREWALL_IPS, NO_ENDPOINT_SERVICES, NO_ENDPOINT_NODEPORTS, HAIRPIN)) {
             maps.put(map, new TreeMap<>());
         }
         TreeSet<String> sets = new TreeSet<>();
@@ -121,6 +125,7 @@ final class NftGenerator {
         out.add("map " + FIREWALL_IPS + " " + key3);
         out.add("map " + NO_ENDPOINT_SERVICES + " " + key3);
         out.add("map " + NO_ENDPOINT_NODEPORTS + " " + key2);
+        out.add("set " + HAIRPIN + " { type ipv4_addr . ipv4_addr; }");
         out.add("chain nat-prerouting { type nat hook prerouting priority -100; policy accept; }");
         out.add("chain nat-output { type nat hook output priority -100; policy accept; }");
         out.add("chain nat-postrouting { type nat hook postrouting priority 100; policy accept; }");
@@ -160,6 +165,8 @@ final class NftGenerator {
         out.add("rule firewall-check ip daddr . meta l4proto . th dport vmap @" + FIREWALL_IPS);
         out.add("rule service-endpoints-check ip daddr . meta l4proto . th dport vmap @" + NO_ENDPOINT_SERVICES);
         out.add("rule mark-for-masquerade meta mark set meta mark | " + mark);
+        // hairpin: an endpoint reaching itself through a service answers the node, not itself
+        out.add("rule masquerading ct status dnat ip saddr . ip daddr @" + HAIRPIN + " jump mark-for-masquerade");
         out.add("rule masquerading meta mark & " + mark + " == 0 return");
         out.add("rule masquerading meta mark set meta mark ^ " + mark);
         out.add("rule masquerading masquerade fully-random");
@@ -274,15 +281,14 @@ final class NftGenerator {
         }
 
         for (Endpoint endpoint : used) {
-            List<String> rules = new ArrayList<>();
-            rules.add("ip saddr " + endpoint.ip() + " jump mark-for-masquerade");
+            element(elements, HAIRPIN, endpoint.ip() + " . " + endpoint.ip(), "");
             if (port.affinitySeconds() > 0) {
+                // endpoint chains only where affinity needs them: the others DNAT in the balancing chain
                 String set = affinitySet(port, endpoint);
                 sets.add(set);
-                rules.add("update @" + set + " { ip saddr timeout " + port.affinitySeconds() + "s }");
+                chains.put(endpointChain(port, endpoint), List.of("update @" + set + " { ip saddr timeout " + port.affinitySeconds() + "s }",
+                        "meta l4proto " + proto + " dnat to " + endpoint.address()));
             }
-            rules.add("meta l4proto " + proto + " dnat to " + endpoint.address());
-            chains.put(endpointChain(port, endpoint), List.copyOf(rules));
         }
         return new Contribution(chains, elements, sets);
     }
@@ -293,7 +299,9 @@ final class NftGenerator {
 
     /**
      * A balancing chain: masquerade off-cluster traffic to the cluster IP (when this is the chain
-     * the cluster IP goes to), ClientIP affinity, then {@code numgen random mod N vmap}.
+     * the cluster IP goes to), then with ClientIP affinity the endpoint chains (the remembered one,
+     * else {@code numgen random mod N vmap}); without, the DNAT itself: {@code dnat to numgen
+     * random mod N map { i : ip . port }} (one endpoint: {@code dnat to ip:port}).
      */
     private List<String> balance(ServicePort port, List<Endpoint> endpoints, boolean clusterIpChain) {
         List<String> rules = new ArrayList<>();
@@ -305,10 +313,22 @@ final class NftGenerator {
                 rules.add(clusterMatch + " ip saddr != " + settings.localCidr() + " jump mark-for-masquerade");
             }
         }
-        if (port.affinitySeconds() > 0) {
-            for (Endpoint endpoint : endpoints) {
-                rules.add("ip saddr @" + affinitySet(port, endpoint) + " goto " + endpointChain(port, endpoint));
+        if (port.affinitySeconds() == 0) {
+            String dnat = "meta l4proto " + port.lowerProtocol() + " dnat to ";
+            if (endpoints.size() == 1) {
+                rules.add(dnat + endpoints.get(0).address());
+            } else {
+                StringBuilder map = new StringBuilder(dnat).append("numgen random mod ").append(endpoints.size()).append(" map { ");
+                for (int i = 0; i < endpoints.size(); i++) {
+                    Endpoint endpoint = endpoints.get(i);
+                    map.append(i == 0 ? "" : ", ").append(i).append(" : ").append(endpoint.ip()).append(" . ").append(endpoint.port());
+                }
+                rules.add(map.append(" }").toString());
             }
+            return List.copyOf(rules);
+        }
+        for (Endpoint endpoint : endpoints) {
+            rules.add("ip saddr @" + affinitySet(port, endpoint) + " goto " + endpointChain(port, endpoint));
         }
         StringBuilder vmap = new StringBuilder("numgen random mod ").append(endpoints.size()).append(" vmap { ");
         for (int i = 0; i < endpoints.size(); i++) {

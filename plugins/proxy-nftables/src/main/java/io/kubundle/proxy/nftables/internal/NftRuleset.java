@@ -9,8 +9,9 @@ import java.util.TreeSet;
 
 /**
  * The wanted content of our table, and the {@code nft -f} input that makes it: a fixed part
- * (base chains, fixed chains, the verdict maps' declarations: depends only on the settings), the
- * chains of service ports and endpoints, the elements of each verdict map, and the dynamic
+ * (base chains, fixed chains, the verdict maps' and the hairpin set's declarations: depends only
+ * on the settings), the chains of service ports and endpoints, the elements of each verdict map
+ * and of the hairpin set, and the dynamic
  * affinity sets. {@link #full()} replaces the table in one transaction; {@link #partial} writes
  * only what differs from what was applied.
  *
@@ -18,7 +19,7 @@ import java.util.TreeSet;
  * @param fixed the fixed part as {@code nft} commands without the {@code add}/table words: they
  *        are applied in order after the table is made
  * @param chains the other chains' rules by chain name
- * @param maps verdict map name to its elements ({@code key : verdict})
+ * @param maps verdict map (or set: empty values) name to its elements ({@code key : verdict})
  * @param sets dynamic sets (ClientIP affinity), by name
  */
 record NftRuleset(String table, List<String> fixed, Map<String, List<String>> chains, Map<String, Map<String, String>> maps,
@@ -64,12 +65,12 @@ record NftRuleset(String table, List<String> fixed, Map<String, List<String>> ch
             }
         }
         for (String line : fixed) {
-            if (line.startsWith("map ")) {
+            if (line.startsWith("map ") || line.startsWith("set ")) {
                 String name = line.substring(4, line.indexOf(' ', 4));
                 String type = line.substring(line.indexOf('{') + 1, line.lastIndexOf('}')).strip();
-                out.append("  map ").append(name).append(" {\n    ").append(type).append('\n');
+                out.append("  ").append(line, 0, 4).append(name).append(" {\n    ").append(type).append('\n');
                 List<String> elements = maps.getOrDefault(name, Map.of()).entrySet().stream()
-                        .map(e -> e.getKey() + " : " + e.getValue()).toList();
+                        .map(e -> element(e.getKey(), e.getValue())).toList();
                 if (!elements.isEmpty()) {
                     out.append("    elements = { ").append(String.join(",\n      ", elements)).append(" }\n");
                 }
@@ -90,6 +91,11 @@ record NftRuleset(String table, List<String> fixed, Map<String, List<String>> ch
         chains.forEach((chain, rules) -> appendChain(out, chain, "", rules));
         out.append("}\n");
         return out.toString();
+    }
+
+    /** A map element {@code key : value}, or a set element (an empty value): {@code key}. */
+    private static String element(String key, String value) {
+        return value.isEmpty() ? key : key + " : " + value;
     }
 
     private static void appendChain(StringBuilder out, String name, String hook, List<String> rules) {
@@ -168,7 +174,7 @@ record NftRuleset(String table, List<String> fixed, Map<String, List<String>> ch
             }
             for (Map.Entry<String, String> element : map.getValue().entrySet()) {
                 if (!element.getValue().equals(before.get(element.getKey()))) {
-                    added.add(element.getKey() + " : " + element.getValue());
+                    added.add(element(element.getKey(), element.getValue()));
                 }
             }
             appendElements(out, "delete", map.getKey(), deleted);

@@ -51,14 +51,16 @@ class NftGeneratorTest {
         NftRuleset rules = generate(new ProxyFixtures.State().put(web, ready("10.244.0.5", 8080), ready("10.244.0.6", 8080),
                 new Endpoint("10.244.0.7", 8080, false, false, false, false)));
         String svc = NftGenerator.chain("service", web);
-        String ep5 = NftGenerator.endpointChain(web, ready("10.244.0.5", 8080));
-        String ep6 = NftGenerator.endpointChain(web, ready("10.244.0.6", 8080));
         assertEquals(Map.of("10.96.0.10 . tcp . 80", "goto " + svc), rules.maps().get(NftGenerator.SERVICE_IPS));
         assertEquals(List.of("ip daddr 10.96.0.10 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade",
-                "numgen random mod 2 vmap { 0 : goto " + ep5 + ", 1 : goto " + ep6 + " }"), rules.chains().get(svc));
-        assertEquals(List.of("ip saddr 10.244.0.5 jump mark-for-masquerade", "meta l4proto tcp dnat to 10.244.0.5:8080"),
-                rules.chains().get(ep5), "hairpin masquerade, then the DNAT");
-        assertEquals(3, rules.chains().size(), "the endpoint that is not ready gets no chain: " + rules.chains().keySet());
+                "meta l4proto tcp dnat to numgen random mod 2 map { 0 : 10.244.0.5 . 8080, 1 : 10.244.0.6 . 8080 }"),
+                rules.chains().get(svc), "the DNAT in the service chain: the endpoint that is not ready is left out");
+        assertEquals(List.of(svc), List.copyOf(rules.chains().keySet()), "no endpoint chains without affinity");
+        assertEquals(Map.of("10.244.0.5 . 10.244.0.5", "", "10.244.0.6 . 10.244.0.6", ""), rules.maps().get(NftGenerator.HAIRPIN),
+                "hairpin: each endpoint reaching itself");
+        assertTrue(rules.fixed().contains("rule masquerading ct status dnat ip saddr . ip daddr @hairpin jump mark-for-masquerade"));
+        assertTrue(rules.full().contains("  set hairpin {\n    type ipv4_addr . ipv4_addr;\n"
+                + "    elements = { 10.244.0.5 . 10.244.0.5,\n      10.244.0.6 . 10.244.0.6 }\n  }\n"), rules.full());
         assertTrue(rules.sets().isEmpty());
 
         NftGenerator all = new NftGenerator(new NftGenerator.Settings("kp", 14, "", true, List.of(), true));
@@ -97,7 +99,7 @@ class NftGeneratorTest {
         String loc = NftGenerator.chain("local", port);
         assertEquals(List.of("ip saddr 10.244.0.0/16 goto " + svc, "fib saddr type local jump mark-for-masquerade",
                 "fib saddr type local goto " + svc, "goto " + loc), rules.chains().get(NftGenerator.chain("external", port)));
-        assertEquals(List.of("numgen random mod 1 vmap { 0 : goto " + NftGenerator.endpointChain(port, here) + " }"),
+        assertEquals(List.of("meta l4proto tcp dnat to 10.244.0.5:8080"),
                 rules.chains().get(loc), "only this node's endpoint, no masquerade rule (not the cluster IP's chain)");
         assertEquals("goto " + svc, rules.maps().get(NftGenerator.SERVICE_IPS).get("10.96.0.13 . tcp . 80"),
                 "the cluster IP still reaches every endpoint");
@@ -119,7 +121,8 @@ class NftGeneratorTest {
         assertEquals("ip daddr 10.96.0.14 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade", rules.chains().get(loc).get(0));
         assertEquals("goto " + svc, rules.chains().get(NftGenerator.chain("external", port)).get(1),
                 "external traffic (policy Cluster) still reaches every endpoint");
-        assertTrue(rules.chains().get(svc).get(0).startsWith("numgen random mod 2"), rules.chains().get(svc).toString());
+        assertTrue(rules.chains().get(svc).get(0).startsWith("meta l4proto tcp dnat to numgen random mod 2 map"),
+                rules.chains().get(svc).toString());
 
         NftRuleset none = generate(new ProxyFixtures.State().put(port, ready("10.244.1.5", 8080)));
         assertEquals(Map.of("10.96.0.14 . tcp . 80", NftGenerator.DROP), none.maps().get(NftGenerator.NO_ENDPOINT_SERVICES));
@@ -145,7 +148,10 @@ class NftGeneratorTest {
         assertTrue(rules.sets().contains(set) && rules.sets().size() == 2, rules.sets().toString());
         assertTrue(rules.chains().get(NftGenerator.chain("service", port)).contains("ip saddr @" + set + " goto "
                 + NftGenerator.endpointChain(port, a)));
-        assertTrue(rules.chains().get(NftGenerator.endpointChain(port, a)).contains("update @" + set + " { ip saddr timeout 600s }"));
+        assertEquals(List.of("update @" + set + " { ip saddr timeout 600s }", "meta l4proto tcp dnat to 10.244.0.5:8080"),
+                rules.chains().get(NftGenerator.endpointChain(port, a)));
+        assertTrue(rules.chains().get(NftGenerator.chain("service", port)).get(3).startsWith("numgen random mod 2 vmap { 0 : goto endpoint-"),
+                rules.chains().toString());
         assertTrue(rules.full().contains("  set " + set + " " + NftRuleset.SET_TYPE + "\n"), rules.full());
     }
 
@@ -164,17 +170,11 @@ class NftGeneratorTest {
         assertSame(first.chains().get(NftGenerator.chain("service", b)), second.chains().get(NftGenerator.chain("service", b)),
                 "an unchanged service port is not generated again");
         String svc = NftGenerator.chain("service", a);
-        String gone = NftGenerator.endpointChain(a, ready("10.244.0.6", 80));
-        String added = NftGenerator.endpointChain(a, ready("10.244.0.8", 80));
         assertEquals("flush chain ip kp " + svc + "\n"
-                + "add chain ip kp " + added + "\n"
                 + "add rule ip kp " + svc + " ip daddr 10.96.0.1 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade\n"
-                + "add rule ip kp " + svc + " numgen random mod 2 vmap { 0 : goto " + NftGenerator.endpointChain(a, ready("10.244.0.5", 80))
-                + ", 1 : goto " + added + " }\n"
-                + "add rule ip kp " + added + " ip saddr 10.244.0.8 jump mark-for-masquerade\n"
-                + "add rule ip kp " + added + " meta l4proto tcp dnat to 10.244.0.8:80\n"
-                + "flush chain ip kp " + gone + "\n"
-                + "delete chain ip kp " + gone + "\n", second.partial(first));
+                + "add rule ip kp " + svc + " meta l4proto tcp dnat to numgen random mod 2 map { 0 : 10.244.0.5 . 80, 1 : 10.244.0.8 . 80 }\n"
+                + "delete element ip kp hairpin { 10.244.0.6 . 10.244.0.6 }\n"
+                + "add element ip kp hairpin { 10.244.0.8 . 10.244.0.8 }\n", second.partial(first));
 
         // b loses its endpoints: its element moves to the reject map, its chains go
         state.put(b);
@@ -183,6 +183,20 @@ class NftGeneratorTest {
         assertTrue(partial.contains("add element ip kp no-endpoint-services { 10.96.0.2 . tcp . 80 : goto reject-chain }\n"), partial);
         assertTrue(partial.indexOf("delete element") < partial.indexOf("delete chain ip kp " + NftGenerator.chain("service", b)),
                 "the element that refers to a chain goes first");
+        assertTrue(partial.contains("delete element ip kp hairpin { 10.244.0.7 . 10.244.0.7 }\n"), partial);
+    }
+
+    @Test
+    void aHairpinElementStaysWhileAnyServiceHasItsEndpoint() {
+        ServicePort a = clusterIp("default", "a", "", "10.96.0.1", 80);
+        ServicePort b = clusterIp("default", "b", "", "10.96.0.2", 80);
+        ProxyFixtures.State state = new ProxyFixtures.State().put(a, ready("10.244.0.5", 80)).put(b, ready("10.244.0.5", 8080));
+        NftRuleset first = generate(state);
+        assertEquals(Map.of("10.244.0.5 . 10.244.0.5", ""), first.maps().get(NftGenerator.HAIRPIN));
+        state.put(b, ready("10.244.0.9", 8080));
+        String partial = generate(state).partial(first);
+        assertFalse(partial.contains("delete element ip kp hairpin"), "a still goes to 10.244.0.5: " + partial);
+        assertTrue(partial.contains("add element ip kp hairpin { 10.244.0.9 . 10.244.0.9 }\n"), partial);
     }
 
     @Test

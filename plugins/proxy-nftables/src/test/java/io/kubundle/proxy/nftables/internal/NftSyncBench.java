@@ -60,7 +60,8 @@ public final class NftSyncBench {
                 bytes[0] = partial.inputBytes();
                 return ms(partial.applyNanos());
             });
-            if (!nft.list("kubundle-proxy").contains("dnat to " + BenchChanges.Result.lastAddress(shape.changes()))) {
+            // the DNAT map of the changed service chain lists an endpoint as "ip . port"
+            if (!nft.list("kubundle-proxy").contains(" : " + BenchChanges.Result.lastAddress(shape.changes()).replace(":", " . "))) {
                 throw new AssertionError("the last change is not in the kernel's rules");
             }
             System.out.printf("one endpoint changed, in the kernel (%d changes, about %d bytes of nft input each): %s%n", shape.changes(),
